@@ -1,0 +1,90 @@
+# eport: make; make check; make check-asan; make install PREFIX= DESTDIR=; make demo
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SHAREDIR ?= $(PREFIX)/share/eport
+MANDIR ?= $(PREFIX)/share/man
+# where objects and binaries go: O=asan for the sanitizer build
+O ?= build
+
+PKGS = lmdb libgit2 libarchive libpcsclite openssl jansson
+CC ?= cc
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib \
+	-DSHAREDIR='"$(SHAREDIR)"' $(CFLAGS) $(SAN) \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv
+ALL_LDFLAGS = $(LDFLAGS) $(SAN)
+
+LIB_SRC = $(sort $(wildcard lib/*.c))
+CMD_SRC = $(sort $(wildcard cmd/*.c))
+HELPER_SRC = $(sort $(wildcard t/helper/*.c))
+LIB_OBJ = $(LIB_SRC:%.c=$(O)/%.o)
+CMDS = $(CMD_SRC:cmd/%.c=$(O)/bin/%)
+HELPERS = $(HELPER_SRC:t/helper/%.c=$(O)/bin/%)
+MAN1 = $(wildcard man/man1/*.1)
+MAN5 = $(wildcard man/man5/*.5)
+MAN7 = $(wildcard man/man7/*.7)
+
+all: $(CMDS) $(HELPERS)
+
+$(O)/lib/%.o: lib/%.c lib/eport.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/libeport.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+$(O)/bin/%: cmd/%.c $(O)/libeport.a lib/eport.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libeport.a $(LDLIBS)
+
+$(O)/bin/%: t/helper/%.c $(O)/libeport.a lib/eport.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libeport.a $(LDLIBS)
+
+deps:
+	@./tools/deps
+
+# The test suite: TAP scripts run by prove, against the binaries of $(O).
+PROVE ?= prove
+test: all
+	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport \
+	EPORT_SRC=$(CURDIR) $(PROVE) $(PROVEFLAGS) t/*.t
+
+SAN = $(if $(filter asan,$(O)),-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+check-asan: deps
+	$(MAKE) O=asan CFLAGS='-O1 -g' test
+
+check: deps
+	$(MAKE) test
+	$(MAKE) O=asan CFLAGS='-O1 -g' test
+
+demo: deps all
+	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport ./tools/demo
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 755 $(CMDS) $(DESTDIR)$(BINDIR)
+	cp -R share/eport/. $(DESTDIR)$(SHAREDIR)
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	install -m 644 completions/eport.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/eport
+	for c in $(CMDS:$(O)/bin/%=%); do \
+		ln -sf eport $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$c; done
+	install -m 644 completions/_eport $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	install -m 644 completions/eport.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+
+bench: all
+	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport ./bench/run
+
+clean:
+	rm -rf build asan
+
+.PHONY: all deps test check check-asan demo install bench clean
+.SECONDARY:

@@ -1,0 +1,86 @@
+# t/lib.sh: the test library, sourced by every t/NNNN-name.t (TAP, run by prove).
+# Each script gets its own scratch directory, its own store and a fixed clock.
+#
+#   test_expect_success 'what it proves' 'cmd && cmd && test_cmp expect actual'
+#   test_expect_code 1 cmd args...      the exact exit status
+#   test_skip 'why'                     a test that cannot run here says so
+#   done_testing
+set -u
+: "${EPORT_BIN:?run the tests with make test}"
+: "${EPORT_SRC:?run the tests with make test}"
+PATH=$EPORT_BIN:$PATH
+DATA=$EPORT_SRC/t/data
+export PATH EPORT_SHARE
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/eport-t.XXXXXX")
+cd "$TRASH" || exit 2
+export EPORT_HOME="$TRASH/store" EPORT_USER=alice EPORT_NOW=2026-11-26T10:00:00+08:00
+unset XDG_DATA_HOME EPORT_MASTER 2>/dev/null || true
+umask 022
+test_count=0
+test_failed=0
+
+test_ok_() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $1"
+}
+
+test_fail_() {
+	test_count=$((test_count + 1))
+	test_failed=$((test_failed + 1))
+	echo "not ok $test_count - $1"
+	shift
+	printf '%s\n' "$@" | sed 's/^/#	/'
+}
+
+# test_expect_success DESC BODY: BODY is eval'd in this shell, so later tests
+# see what earlier ones made.
+test_expect_success() {
+	if eval "$2" >"$TRASH/.out" 2>&1; then
+		test_ok_ "$1"
+	else
+		test_fail_ "$1" "$2" "$(sed -n 1,40p "$TRASH/.out")"
+	fi
+}
+
+# test_expect_code CODE CMD...: CMD exits with exactly CODE.
+test_expect_code() {
+	want=$1
+	shift
+	"$@"
+	got=$?
+	if [ "$got" != "$want" ]; then
+		echo "test_expect_code: '$*' exited $got, not $want" >&2
+		return 1
+	fi
+	return 0
+}
+
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+test_skip() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count # skip $1"
+}
+
+skip_all() {
+	echo "1..0 # skip $1"
+	rm -rf "$TRASH"
+	exit 0
+}
+
+done_testing() {
+	echo "1..$test_count"
+	if [ "$test_failed" -eq 0 ]; then
+		cd / && rm -rf "$TRASH"
+		exit 0
+	fi
+	echo "# failed $test_failed of $test_count; scratch kept in $TRASH"
+	exit 1
+}
+
+# a store made with the office defaults
+make_store() {
+	eport-init >/dev/null
+}
