@@ -52,7 +52,8 @@ test: all
 	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport \
 	EPORT_SRC=$(CURDIR) $(PROVE) $(PROVEFLAGS) t/*.t
 
-SAN = $(if $(filter asan,$(O)),-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN = $(if $(filter asan,$(O)),$(SANFLAGS))
 check-asan: deps
 	$(MAKE) O=asan CFLAGS='-O1 -g' test
 
