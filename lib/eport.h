@@ -58,6 +58,7 @@ char *share_path(const char *name);	/* a file in share/eport (malloc'd) */
 int read_file(const char *path, struct buf *, size_t max);	/* -1 with errno; E2BIG past max */
 void sha256_hex(const void *, size_t, char out[65]);
 void cleanse(void *, size_t);		/* wipe a secret */
+const char *jstr(const json_t *, const char *key);	/* a string member, or "" */
 int path_is_safe(const char *rel);	/* relative, no "..", no empty part */
 
 /* record.c: records on stdin and stdout, JSON Lines or TSV. */
@@ -132,11 +133,14 @@ struct eport {
 int eport_open(struct eport *, int flags);	/* -1: message in errbuf */
 void eport_close(struct eport *);
 
-/* Run fn in one write transaction; on a full map, grow it and run fn again.
- * fn returns 0 to commit, anything else to abort (and that is returned). */
+/* Run fn in one write transaction; on a full map, grow it and run fn again
+ * (so fn must be safe to run twice).  fn returns 0 to commit; 1 (refused) or
+ * 2 (failed) with a message in errbuf, or an LMDB error code, to abort.
+ * store_write returns 0, 1 or 2. */
 typedef int (*txn_fn)(struct eport *, MDB_txn *, void *);
 int store_write(struct eport *, txn_fn, void *);
 int store_read(struct eport *, MDB_txn **);
+int store_create(const char *dbdir, char *err, size_t errlen);
 const char *store_err(int rc);		/* mdb_strerror */
 
 int db_get(struct eport *, MDB_txn *, int db, const char *key, MDB_val *);
@@ -156,12 +160,6 @@ int repo_read_blob(struct eport *, const char *commit_hex, const char *path, str
 int repo_advance(struct eport *, const char *id, const git_oid *commit);
 
 /* case.c: the case and its lifecycle. */
-struct docin {		/* a document's bytes waiting to be stored */
-	const char *kind;
-	const void *data;
-	size_t len;
-	const char *ext;
-};
 /* An audited step on one case, inside a write transaction: appends the event,
  * writes the git commit (case.json, history.jsonl, the documents) and every
  * index; the caller advances the ref after the commit (case_step_done). */
@@ -177,6 +175,9 @@ json_t *case_get(struct eport *, MDB_txn *, const char *id);
 json_t *case_history(struct eport *, MDB_txn *, const char *id);
 int case_set_state(struct eport *, MDB_txn *, json_t *kase, const char *to);
 int case_new_id(struct eport *, MDB_txn *, time_t, char out[32]);
+int case_validate(const json_t *rec, struct buf *err);	/* what the store needs */
+int case_create(struct eport *, MDB_txn *, const json_t *rec, const char *source,
+    json_t **out, int *existing, git_oid *commit);
 int valid_state(const char *);
 int valid_type(const char *);
 extern const char *const case_states[];
@@ -194,14 +195,124 @@ struct bundle *bundle_open(const char *path, char *err, size_t errlen);
 const struct buf *bundle_file(struct bundle *, const char *path);
 void bundle_free(struct bundle *);
 const char *bundle_cases(struct bundle *);	/* "case.json" or "cases.jsonl" */
+int is_archive(const unsigned char *, size_t);	/* by its first bytes */
 
 /* ids.c: validators (USCC, identity numbers, phones, tracking, orders). */
-/* (section added by ids.c) */
+enum { ID_BAD = -1, ID_OK = 0, ID_LEGACY = 1 };
+/* ID_OK; ID_LEGACY when the check character fails but the embedded
+ * organisation code passes (pre-2016 Fujian codes: warn, never refuse);
+ * ID_BAD.  why: an English reason, NULL when OK. */
+int uscc_check(const char *, const char **why);
+int orgcode_valid(const char *);			/* GB 11714, 9 characters */
+void uscc_orgcode(const char *uscc, char out[10]);	/* positions 9..17; "" unless 18 long */
+struct idinfo {
+	char birth[11];		/* YYYY-MM-DD the number carries, else "" */
+	char sex;		/* 'M', 'F', or 0 where the number carries none */
+	const char *why, *why_zh;	/* the reason when bad */
+};
+extern const char *const id_types[];	/* resident, hk-macau-permit, ... NULL */
+int id_type_valid(const char *);
+/* ID_OK or ID_BAD; an empty or NULL id_type is resident.  hk-macau-permit:
+ * 回乡证 (H/M + 8 or 10 digits) or the 18-digit residence permit (810000,
+ * 820000); taiwan-permit: 台胞证 (8 digits) or the residence permit (830000);
+ * foreign-permanent: the 2023 card (18 digits, 9...) or the 2017 one (3
+ * letters + 12 digits); passport: [A-Z0-9]{5,17}. */
+int id_check(const char *id_type, const char *number, struct idinfo *);
+int phone_mobile(const char *);		/* 1[3-9]xxxxxxxxx, +86 or 0086 allowed */
+int phone_landline(const char *);	/* [0xx(x)-]xxxxxxx(x)[-ext] */
+int phone_valid(const char *);
+int ems_valid(const char *);		/* domestic EMS: 13 digits */
+int s10_valid(const char *);		/* UPU S10 with its check digit */
+int tracking_valid(const char *);
+int order_number_valid(const char *);	/* NF + YYYYMMDDhhmmss + 3 digits */
+#define CARD_NUMBER_LEN 13		/* 3700 YY SSSSSS and a Luhn digit */
+enum { CARD_BAD, CARD_NEW, CARD_LEGACY };
+int card_number_make(int year, unsigned long seq, char out[CARD_NUMBER_LEN + 1]);
+int card_number_check(const char *);	/* CARD_NEW, CARD_LEGACY (8-20 alnum) or CARD_BAD */
+
+/* rules.c: the rulebook (share/eport/rules.tsv and kinds.tsv) and the checks
+ * of one case record against it (DESIGN.md, findings of eport-check). */
+#define RULES_UPLOAD_MAX (4u << 20)	/* an online upload: at most 4 MiB */
+struct rulebook;
+struct rulebook *rules_load(const char *dir, char *err, size_t errlen);	/* NULL: eport_share() */
+void rules_free(struct rulebook *);
+const char *kind_name(const struct rulebook *, const char *kind);	/* Chinese; NULL if unknown */
+const char *file_format(const void *, size_t);	/* "jpeg", "png", "gif", "bmp", "pdf" or NULL */
+/* What the store knows, for the checks that need it; every callback may be
+ * NULL (no store: those checks are skipped).  JSON the callbacks return is a
+ * new reference, released by the checks.  Shapes:
+ *   card:  {"number", "role": "legal"|"operator", "uscc", "holder" (name),
+ *           "id_number", "state": "active"|"revoked", "case" (the case that
+ *           wrote it, optional)}
+ *   order: {"order", "time", "status": 待支付|待认证|待开票|待提货|待退款|完成,
+ *           "office": "厦门分中心", "pickup": "关区取货"|"厂家邮寄",
+ *           "lines": [{"product": "智能IC卡-操作员", "qty": 2, "amount": "..."}],
+ *           "recipient", "phone", "address", ...}
+ * doc_bytes fills out (a zeroed buf) with a document's bytes and returns 0, or
+ * -1 when it has none; it may stop after RULES_UPLOAD_MAX + 1 bytes. */
+struct check_env {
+	void *arg;
+	const char *self_id;	/* the stored case being checked, or NULL */
+	int (*doc_bytes)(void *arg, const json_t *doc, struct buf *out);
+	json_t *(*card)(void *arg, const char *number);		/* or NULL */
+	json_t *(*enterprise_cards)(void *arg, const char *uscc);	/* active cards: array */
+	json_t *(*holder_card)(void *arg, const char *uscc, const char *id_number); /* active operator card */
+	json_t *(*order)(void *arg, const char *number);		/* or NULL */
+	const char *(*order_case)(void *arg, const char *number);	/* the case holding it, or NULL */
+	int (*enterprise_closed)(void *arg, const char *uscc);
+};
+/* The findings: [{"severity": "block"|"warn", "rule", "path", "message"}].
+ * path: a field (holders.2.id_number, mail.phone), a document (documents.3),
+ * a required document missing: documents.KIND, or documents.KIND[ID_NUMBER]
+ * for one holder's (documents.KIND[holders.N] when the holder has no number);
+ * a card missing: cards[legal], cards[operator], or cards[NUMBER] for a card
+ * the store knows; holders[legal] when the case lacks such a holder. */
+json_t *rules_check(const struct rulebook *, const json_t *rec, const struct check_env *);
+int rules_blocking(const json_t *findings);	/* 1 if a finding blocks */
 
 /* cal.c: working days. */
-/* (section added by cal.c) */
+/* Days are numbered from 1970-01-01 (day 0), office time.  *gap (may be
+ * NULL) gets the first year outside the calendar that an answer rests on, or
+ * 0: there only Monday to Friday count, and the caller should warn. */
+#define CAL_HOURS "08:30-12:00,13:30-17:00"	/* office.hours */
+struct cal;
+/* share/eport/holidays.tsv, then home/holidays.tsv if home is given and the
+ * file exists; later lines win.  NULL with "path:line: why" in err. */
+struct cal *cal_load(const char *home, char *err, size_t errlen);
+void cal_free(struct cal *);
+int cal_set_hours(struct cal *, const char *spec, char *err, size_t errlen);
+int cal_covers(const struct cal *, int year);
+int cal_parse_day(const char *ymd, long *day);	/* exactly YYYY-MM-DD */
+void cal_fmt_day(long day, char out[11]);
+long cal_day_of(time_t);
+int cal_year(long day);
+int cal_is_workday(const struct cal *, long day, int *gap);
+/* The nth working day after day; n = 0: day itself if it is a working day,
+ * else the next one.  -1 past 9999-12-31. */
+int cal_add(const struct cal *, long day, long n, long *out, int *gap);
+/* The day a step taken at t counts from: its own day in hall hours or before
+ * they open on a working day, else the next working day. */
+int cal_effective(const struct cal *, time_t t, long *out, int *gap);
+int cal_posting_days(const char *type);		/* 3, 2, 0; -1 not a type */
+/* The posting day of a case of type accepted at t: -2 not a type. */
+int cal_posting(const struct cal *, const char *type, time_t accepted, long *out, int *gap);
 
 /* vcard.c: the PIV card emulator's card. */
-/* (section added by vcard.c) */
+#define VCARD_SLOTS 4			/* 9A 9C 9D 9E */
+#define VCARD_RESP_MIN 258		/* the least room vcard_apdu answers into */
+struct vcard;
+struct vcard *vcard_new(void);		/* factory state: PIN 123456, PUK 12345678 */
+/* The card in a state file, made in factory state when the file is absent:
+ * 0, or -1 with a message. */
+int vcard_load(struct vcard **, const char *path, char *err, size_t errlen);
+int vcard_save(struct vcard *, const char *path, char *err, size_t errlen);
+void vcard_free(struct vcard *);
+const unsigned char *vcard_atr(size_t *len);
+void vcard_reset(struct vcard *);	/* power on, off, reset: security status cleared */
+/* One command APDU in, its response (data and status word) out; *outlen is
+ * the room on entry (at least VCARD_RESP_MIN).  1 when the state changed and
+ * must be saved, 0 when not, -1 when out has no room. */
+int vcard_apdu(struct vcard *, const unsigned char *in, size_t inlen,
+    unsigned char *out, size_t *outlen);
 
 #endif

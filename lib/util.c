@@ -328,3 +328,11 @@ path_is_safe(const char *rel)
 		p = e + 1;
 	}
 }
+
+const char *
+jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}

@@ -1,0 +1,413 @@
+/* eport-apply: take in case records.  Reads JSON Lines or TSV files (or
+ * stdin) and bundles; stores each record that can be stored as a new case,
+ * its documents' bytes in the case's git tree and their SHA-256 in the
+ * record; prints `id type uscc state ref` per record, after its transaction
+ * committed.  A record that cannot be stored is refused on stderr with its
+ * position, and nothing of it reaches the store. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "eport.h"
+
+static int dry, jflag;
+static long batch_max = 1000, batch_ms = 1000;
+static struct out out;
+static const char *const cols[] = { "id", "type", "uscc", "state", "ref", NULL };
+
+struct item {
+	json_t *rec;
+	char *source;
+};
+
+static struct batch {
+	struct item *it;
+	size_t n, cap;
+	struct timespec start;
+	json_t *rows;		/* what to print once committed */
+	json_t *seen;		/* notes for records already taken in */
+	git_oid *adv;		/* refs to move: one per new case */
+	char (*advid)[32];
+	size_t nadv;
+} B;
+
+static unsigned long taken, progress_at;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: eport-apply [-jn] [FILE|BUNDLE...]\n");
+	exit(2);
+}
+
+static json_t *
+row(const json_t *kase)
+{
+	return json_pack("{s:s, s:s, s:s?, s:s, s:s}", "id", jstr(kase, "id"),
+	    "type", jstr(kase, "type"),
+	    "uscc", json_string_value(json_path(kase, "enterprise.uscc")),
+	    "state", jstr(kase, "state"), "ref", jstr(kase, "ref"));
+}
+
+static int
+apply_txn(struct eport *st, MDB_txn *txn, void *arg)
+{
+	(void)arg;
+	json_array_clear(B.rows);
+	json_array_clear(B.seen);
+	B.nadv = 0;
+	for (size_t i = 0; i < B.n; i++) {
+		json_t *kase;
+		int existing, rc;
+		git_oid oid;
+
+		rc = case_create(st, txn, B.it[i].rec, B.it[i].source, &kase, &existing, &oid);
+		if (rc)
+			return rc;
+		json_array_append_new(B.rows, row(kase));
+		if (existing) {
+			json_array_append_new(B.seen, json_pack("{s:s, s:s, s:s}", "source",
+			    B.it[i].source, "ref", jstr(kase, "ref"), "id", jstr(kase, "id")));
+		} else {
+			B.adv[B.nadv] = oid;
+			snprintf(B.advid[B.nadv++], 32, "%s", jstr(kase, "id"));
+		}
+		json_decref(kase);
+	}
+	return 0;
+}
+
+static void
+flush(struct eport *st)
+{
+	size_t i;
+	json_t *r;
+
+	if (!B.n)
+		return;
+	if (!dry) {
+		int rc = store_write(st, apply_txn, NULL);
+
+		if (rc)
+			die("%s", st->errbuf);
+		for (i = 0; i < B.nadv; i++)
+			if (repo_advance(st, B.advid[i], &B.adv[i]) < 0)
+				warnx("%s: ref not moved (eport-fsck -r will): %s", B.advid[i], git_err());
+		json_array_foreach(B.seen, i, r)
+			warnx("%s: ref '%s' was taken in before as %s", jstr(r, "source"),
+			    jstr(r, "ref"), jstr(r, "id"));
+	} else {
+		json_array_clear(B.rows);
+		for (i = 0; i < B.n; i++) {
+			json_t *k = json_deep_copy(B.it[i].rec);
+
+			json_object_set_new(k, "id", json_string("-"));
+			json_object_set_new(k, "state", json_string("received"));
+			json_array_append_new(B.rows, row(k));
+			json_decref(k);
+		}
+	}
+	json_array_foreach(B.rows, i, r)
+		out_row(&out, r);
+	fflush(stdout);
+	taken += B.n;
+	for (i = 0; i < B.n; i++) {
+		json_decref(B.it[i].rec);
+		free(B.it[i].source);
+	}
+	B.n = 0;
+}
+
+static long
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void
+add(struct eport *st, json_t *rec, const char *source)
+{
+	if (B.n == B.cap) {
+		B.cap = B.cap ? B.cap * 2 : 64;
+		B.it = xrealloc(B.it, B.cap * sizeof *B.it);
+		B.adv = xrealloc(B.adv, B.cap * sizeof *B.adv);
+		B.advid = xrealloc(B.advid, B.cap * sizeof *B.advid);
+	}
+	if (!B.n)
+		clock_gettime(CLOCK_MONOTONIC, &B.start);
+	B.it[B.n].rec = rec;
+	B.it[B.n++].source = xstrdup(source);
+	if ((long)B.n >= batch_max || elapsed_ms(&B.start) >= batch_ms)
+		flush(st);
+	if (isatty(2) && taken + B.n >= progress_at + 1000) {
+		progress_at = taken + B.n;
+		fprintf(stderr, "\r%s: %lu records", argv0, progress_at);
+	}
+}
+
+/* Where a record's documents are: a directory, or a bundle. */
+struct origin {
+	const char *dir;	/* real path of the record's directory */
+	struct bundle *bundle;
+};
+
+static int
+doc_bytes(const struct origin *o, const char *file, struct buf *b, char *why, size_t whylen)
+{
+	char *full, real[PATH_MAX];
+
+	if (!path_is_safe(file)) {
+		snprintf(why, whylen, "'%s': absolute, or outside the record's directory", file);
+		return -1;
+	}
+	if (o->bundle) {
+		const struct buf *f = bundle_file(o->bundle, file);
+
+		if (!f) {
+			snprintf(why, whylen, "'%s': not in the bundle", file);
+			return -1;
+		}
+		buf_add(b, f->s, f->len);
+		return 0;
+	}
+	full = xasprintf("%s/%s", o->dir, file);
+	if (!realpath(full, real)) {
+		snprintf(why, whylen, "'%s': %s", file, strerror(errno));
+		free(full);
+		return -1;
+	}
+	free(full);
+	if (strncmp(real, o->dir, strlen(o->dir)) || real[strlen(o->dir)] != '/') {
+		snprintf(why, whylen, "'%s': leads outside the record's directory", file);
+		return -1;
+	}
+	if (read_file(real, b, BUNDLE_MAX_ENTRY) < 0) {
+		snprintf(why, whylen, "'%s': %s", file, errno == E2BIG ?
+		    "larger than 64 MiB" : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Read every document of the record, and only when all are there write
+ * their blobs: a refused record leaves nothing behind. */
+static int
+store_docs(struct eport *st, json_t *rec, const struct origin *o, const char *pos)
+{
+	json_t *docs = json_object_get(rec, "documents"), *d;
+	size_t i, n = json_array_size(docs);
+	struct buf *bytes = xcalloc(n, sizeof *bytes);
+	char why[PATH_MAX + 64];
+	int rc = 0;
+
+	json_array_foreach(docs, i, d) {
+		const char *file = json_string_value(json_object_get(d, "file"));
+
+		if (!file)
+			continue;
+		if (doc_bytes(o, file, &bytes[i], why, sizeof why) < 0) {
+			refuse("%s: documents.%zu.file: %s", pos, i + 1, why);
+			rc = -1;
+			goto out;
+		}
+	}
+	json_array_foreach(docs, i, d) {
+		char hex[65];
+		git_oid oid;
+
+		if (!bytes[i].s)
+			continue;
+		sha256_hex(bytes[i].s, bytes[i].len, hex);
+		json_object_set_new(d, "sha256", json_string(hex));
+		json_object_set_new(d, "size", json_integer(bytes[i].len));
+		if (dry)
+			continue;
+		if (repo_blob(st, bytes[i].s, bytes[i].len, &oid) < 0)
+			die("docs.git: %s", git_err());
+		json_object_set_new(d, "blob", json_string(git_oid_tostr_s(&oid)));
+	}
+out:
+	for (i = 0; i < n; i++)
+		buf_free(&bytes[i]);
+	free(bytes);
+	return rc;
+}
+
+static void
+take(struct eport *st, json_t *rec, const struct origin *o, const char *pos)
+{
+	struct buf err = { 0 };
+
+	if (case_validate(rec, &err) < 0) {
+		refuse("%s: %s", pos, err.s);
+		buf_free(&err);
+		json_decref(rec);
+		return;
+	}
+	if (store_docs(st, rec, o, pos) < 0) {
+		json_decref(rec);
+		return;
+	}
+	add(st, rec, pos);
+}
+
+static void
+read_records(struct eport *st, FILE *fp, const char *name, const struct origin *o)
+{
+	struct rdr *r = rdr_open(fp, name);
+	json_t *rec;
+	int rc;
+
+	while ((rc = rdr_next(r, &rec)) != 0) {
+		if (rc < 0) {
+			refuse("%s", rdr_error(r));
+			if (rc == -2)
+				break;
+			continue;
+		}
+		char *pos = xasprintf("%s:%ld", name, rdr_line(r));
+		take(st, rec, o, pos);
+		free(pos);
+	}
+	rdr_close(r);
+}
+
+static void
+read_bundle(struct eport *st, const char *path)
+{
+	char err[512];
+	struct bundle *b = bundle_open(path, err, sizeof err);
+	struct origin o = { NULL, b };
+	const char *name;
+	const struct buf *cases;
+	json_t *rec;
+	char *label;
+
+	if (!b) {
+		refuse("%s: %s", path, err);
+		return;
+	}
+	name = bundle_cases(b);
+	cases = bundle_file(b, name);
+	label = xasprintf("%s:%s", path, name);
+	/* case.json may be one object over many lines */
+	if (!strcmp(name, "case.json") &&
+	    (rec = json_loadb(cases->s, cases->len, JSON_REJECT_DUPLICATES, NULL)) &&
+	    json_is_object(rec)) {
+		char *pos = xasprintf("%s:1", label);
+
+		take(st, rec, &o, pos);
+		free(pos);
+	} else {
+		FILE *fp = fmemopen(cases->s, cases->len ? cases->len : 1, "r");
+
+		if (!fp)
+			die("fmemopen:");
+		if (!cases->len)
+			fgetc(fp);
+		read_records(st, fp, label, &o);
+		fclose(fp);
+	}
+	free(label);
+	flush(st);
+	bundle_free(b);
+}
+
+static void
+read_path(struct eport *st, const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	unsigned char head[264];
+	size_t n;
+	char dir[PATH_MAX], *slash;
+	struct origin o = { dir, NULL };
+
+	if (!fp) {
+		refuse("cannot open '%s':", path);
+		return;
+	}
+	n = fread(head, 1, sizeof head, fp);
+	if (is_archive(head, n)) {
+		fclose(fp);
+		read_bundle(st, path);
+		return;
+	}
+	rewind(fp);
+	if (!realpath(path, dir))
+		die("%s:", path);
+	if ((slash = strrchr(dir, '/')))
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	read_records(st, fp, path, &o);
+	fclose(fp);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct eport st;
+	int c;
+
+	setprogname(argv[0]);
+	while ((c = getopt(argc, argv, "jnh")) != -1) {
+		switch (c) {
+		case 'j':
+			jflag = 1;
+			break;
+		case 'n':
+			dry = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (eport_open(&st, 0) < 0)
+		die("%s", st.errbuf);
+	batch_max = cfg_int(&st, "store.batch-records", 1000);
+	batch_ms = cfg_int(&st, "store.batch-ms", 1000);
+	if (batch_max < 1 || batch_max > 1000)
+		batch_max = 1000;
+	out.fp = stdout;
+	out.json = jflag;
+	out.cols = cols;
+	B.rows = json_array();
+	B.seen = json_array();
+	if (argc == 0) {
+		char cwd[PATH_MAX];
+		struct origin o = { cwd, NULL };
+
+		if (!getcwd(cwd, sizeof cwd))
+			die("getcwd:");
+		read_records(&st, stdin, "<stdin>", &o);
+	}
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-")) {
+			char cwd[PATH_MAX];
+			struct origin o = { cwd, NULL };
+
+			if (!getcwd(cwd, sizeof cwd))
+				die("getcwd:");
+			read_records(&st, stdin, "<stdin>", &o);
+		} else {
+			read_path(&st, argv[i]);
+		}
+	}
+	flush(&st);
+	if (progress_at)
+		fprintf(stderr, "\r%s: %lu records\n", argv0, taken);
+	json_decref(B.rows);
+	json_decref(B.seen);
+	free(B.it);
+	free(B.adv);
+	free(B.advid);
+	eport_close(&st);
+	return eport_exit();
+}

@@ -1,0 +1,96 @@
+/* eport-init: create a store: the LMDB environment, the bare git repository,
+ * the office CA key and certificate, the card master key and the
+ * configuration.  Refuses to touch a store that has keys already. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "eport.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: eport-init [-n] [-b BRANCH]\n");
+	exit(2);
+}
+
+static void
+mkdir_p(const char *path)
+{
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		die("cannot create '%s':", path);
+	if (chmod(path, 0700) < 0)
+		die("cannot chmod '%s':", path);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *home, *branch = NULL;
+	char *db, *repo, *keys, *cfgpath, *p, err[512];
+	int c, dry = 0;
+	git_config *cfg;
+	struct stat sb;
+
+	setprogname(argv[0]);
+	while ((c = getopt(argc, argv, "b:nh")) != -1) {
+		switch (c) {
+		case 'b':
+			branch = optarg;
+			break;
+		case 'n':
+			dry = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (branch && (strlen(branch) < 1 || strlen(branch) > 8 || strspn(branch,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(branch)))
+		die("branch '%s': 1 to 8 capital letters", branch);
+	umask(077);
+	home = eport_home();
+	db = xasprintf("%s/db", home);
+	repo = xasprintf("%s/docs.git", home);
+	keys = xasprintf("%s/keys", home);
+	cfgpath = xasprintf("%s/config", home);
+	p = xasprintf("%s/ca.key", keys);
+	if (stat(p, &sb) == 0 || stat(db, &sb) == 0) {
+		refuse("a store exists at '%s'; not overwriting it", home);
+		return eport_exit();
+	}
+	free(p);
+	if (dry)
+		return eport_exit();
+	/* the parents of the store may be missing; the store itself is 0700 */
+	for (char *s = strchr(home + 1, '/'); s; s = strchr(s + 1, '/')) {
+		char *parent = strndup(home, s - home);
+
+		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+			die("cannot create '%s':", parent);
+		free(parent);
+	}
+	mkdir_p(home);
+	mkdir_p(keys);
+	mkdir_p(db);
+	if (store_create(db, err, sizeof err) < 0)
+		die("%s: %s", db, err);
+	if (repo_init(repo) < 0)
+		die("%s: %s", repo, git_err());
+	if (git_config_open_ondisk(&cfg, cfgpath) < 0 ||
+	    git_config_set_string(cfg, "office.branch", branch ? branch : "XM") < 0)
+		die("%s: %s", cfgpath, git_err());
+	git_config_free(cfg);
+	if (pki_init_ca(keys, "中国电子口岸数据中心厦门分中心", eport_now(), err, sizeof err) < 0)
+		die("%s", err);
+	free(db);
+	free(repo);
+	free(keys);
+	free(cfgpath);
+	return eport_exit();
+}

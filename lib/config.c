@@ -1,0 +1,76 @@
+/* config.c: the configuration, git-config syntax read through libgit2: the
+ * defaults in share/eport/config, then the store's own $EPORT_HOME/config. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "eport.h"
+
+const char *
+eport_home(void)
+{
+	static char *home;
+	const char *s;
+
+	if (home)
+		return home;
+	if ((s = getenv("EPORT_HOME")) && *s)
+		home = xstrdup(s);
+	else if ((s = getenv("XDG_DATA_HOME")) && *s)
+		home = xasprintf("%s/eport", s);
+	else if ((s = getenv("HOME")) && *s)
+		home = xasprintf("%s/.local/share/eport", s);
+	else
+		die("neither EPORT_HOME nor HOME is set");
+	return home;
+}
+
+int
+cfg_open(git_config **out, const char *home)
+{
+	git_config *c = NULL;
+	char *dflt = share_path("config"), *own = xasprintf("%s/config", home);
+	int rc;
+
+	if ((rc = git_config_new(&c)) < 0)
+		goto out;
+	rc = git_config_add_file_ondisk(c, dflt, GIT_CONFIG_LEVEL_SYSTEM, NULL, 0);
+	if (rc < 0 && rc != GIT_ENOTFOUND)
+		goto out;
+	rc = git_config_add_file_ondisk(c, own, GIT_CONFIG_LEVEL_LOCAL, NULL, 0);
+	if (rc < 0 && rc != GIT_ENOTFOUND)
+		goto out;
+	rc = git_config_snapshot(out, c);
+out:
+	git_config_free(c);
+	free(dflt);
+	free(own);
+	return rc;
+}
+
+static git_config *
+cfg(struct eport *st)
+{
+	if (!st->cfg && cfg_open(&st->cfg, st->home) < 0)
+		die("config: %s", git_err());
+	return st->cfg;
+}
+
+const char *
+cfg_str(struct eport *st, const char *key, const char *dflt)
+{
+	const char *v;
+
+	if (git_config_get_string(&v, cfg(st), key) < 0)
+		return dflt;
+	return v;
+}
+
+long
+cfg_int(struct eport *st, const char *key, long dflt)
+{
+	int64_t v;
+
+	if (git_config_get_int64(&v, cfg(st), key) < 0)
+		return dflt;
+	return v;
+}

@@ -1,0 +1,120 @@
+/* repo.c: the audit repository, a bare docs.git written with libgit2.  Each
+ * case has refs/cases/<id>; objects are fsynced before LMDB commits. */
+#include <string.h>
+
+#include "eport.h"
+
+const char *
+git_err(void)
+{
+	const git_error *e = git_error_last();
+
+	return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+static void
+git_setup(void)
+{
+	static int done;
+
+	if (done++)
+		return;
+	git_libgit2_init();
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	/* the store's repository is ours: no owner check against $HOME's user */
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+}
+
+int
+repo_init(const char *path)
+{
+	git_repository *r;
+
+	git_setup();
+	if (git_repository_init(&r, path, 1) < 0)
+		return -1;
+	git_repository_free(r);
+	return 0;
+}
+
+int
+repo_open(struct eport *st)
+{
+	char *p = xasprintf("%s/docs.git", st->home);
+	int rc;
+
+	git_setup();
+	rc = git_repository_open_bare(&st->repo, p);
+	free(p);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+repo_blob(struct eport *st, const void *p, size_t n, git_oid *oid)
+{
+	return git_blob_create_from_buffer(oid, st->repo, p, n);
+}
+
+int
+repo_read_blob(struct eport *st, const char *commit_hex, const char *path, struct buf *out)
+{
+	git_oid oid;
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	git_tree_entry *e = NULL;
+	git_blob *b = NULL;
+	int rc;
+
+	if ((rc = git_oid_fromstr(&oid, commit_hex)) < 0 ||
+	    (rc = git_commit_lookup(&c, st->repo, &oid)) < 0 ||
+	    (rc = git_commit_tree(&t, c)) < 0 ||
+	    (rc = git_tree_entry_bypath(&e, t, path)) < 0 ||
+	    (rc = git_blob_lookup(&b, st->repo, git_tree_entry_id(e))) < 0)
+		goto out;
+	buf_add(out, git_blob_rawcontent(b), git_blob_rawsize(b));
+out:
+	git_blob_free(b);
+	git_tree_entry_free(e);
+	git_tree_free(t);
+	git_commit_free(c);
+	return rc;
+}
+
+/* Move refs/cases/<id> to commit, unless it is there already or beyond it
+ * (another writer got there first).  The update states the old value, so a
+ * concurrent move is seen and the loop looks again. */
+int
+repo_advance(struct eport *st, const char *id, const git_oid *commit)
+{
+	char *name = xasprintf("refs/cases/%s", id);
+	git_reference *ref = NULL, *nref = NULL;
+	int rc = 0;
+
+	for (int tries = 0; tries < 100; tries++) {
+		git_oid cur;
+
+		rc = git_reference_name_to_id(&cur, st->repo, name);
+		if (rc == GIT_ENOTFOUND) {
+			rc = git_reference_create(&nref, st->repo, name, commit, 0, "eport: new case");
+			git_reference_free(nref);
+			nref = NULL;
+			if (rc == GIT_EEXISTS)
+				continue;
+			break;
+		}
+		if (rc < 0)
+			break;
+		if (git_oid_equal(&cur, commit) || git_graph_descendant_of(st->repo, &cur, commit) == 1) {
+			rc = 0;
+			break;
+		}
+		rc = git_reference_create_matching(&nref, st->repo, name, commit, 1, &cur, "eport: step");
+		git_reference_free(nref);
+		nref = NULL;
+		if (rc != GIT_EMODIFIED && rc != GIT_ELOCKED)
+			break;
+	}
+	git_reference_free(ref);
+	free(name);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,239 @@
+/* store.c: the LMDB environment, the source of truth.  One write transaction
+ * per batch; a full map is grown and the transaction run again. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "eport.h"
+
+const char *const db_names[DB_N] = {
+	"cases", "events", "by-state", "by-uscc", "by-ref", "cards", "holders",
+	"orders", "shipments", "counters", "enterprises", "meta",
+};
+static const unsigned db_flags[DB_N] = {
+	[DB_STATE] = MDB_DUPSORT,
+	[DB_USCC] = MDB_DUPSORT,
+};
+
+#define MAP_INITIAL ((size_t)32 << 20)
+
+const char *
+store_err(int rc)
+{
+	return mdb_strerror(rc);
+}
+
+static int
+seterr(struct eport *st, const char *what, int rc)
+{
+	snprintf(st->errbuf, sizeof st->errbuf, "%s: %s", what,
+	    rc > 0 || rc < -1 ? mdb_strerror(rc) : git_err());
+	return -1;
+}
+
+int
+eport_open(struct eport *st, int flags)
+{
+	char *db;
+	struct stat sb;
+	MDB_txn *txn;
+	int rc;
+
+	memset(st, 0, sizeof *st);
+	umask(077);
+	st->home = xstrdup(eport_home());
+	st->rdonly = flags & EPORT_RDONLY;
+	db = xasprintf("%s/db", st->home);
+	if (stat(db, &sb) < 0) {
+		snprintf(st->errbuf, sizeof st->errbuf,
+		    "no store at '%s' (run eport-init, or set EPORT_HOME)", st->home);
+		free(db);
+		return -1;
+	}
+	if ((rc = mdb_env_create(&st->env)) ||
+	    (rc = mdb_env_set_maxdbs(st->env, DB_N + 4)) ||
+	    (rc = mdb_env_set_mapsize(st->env, MAP_INITIAL)) ||
+	    (rc = mdb_env_set_maxreaders(st->env, 126)) ||
+	    (rc = mdb_env_open(st->env, db, 0, 0600))) {
+		free(db);
+		return seterr(st, "db", rc);
+	}
+	free(db);
+	if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)))
+		return seterr(st, "db", rc);
+	for (int i = 0; i < DB_N; i++)
+		if ((rc = mdb_dbi_open(txn, db_names[i], db_flags[i], &st->dbi[i]))) {
+			mdb_txn_abort(txn);
+			return seterr(st, db_names[i], rc);
+		}
+	mdb_txn_commit(txn);
+	if (!(flags & EPORT_NOREPO) && repo_open(st) < 0)
+		return seterr(st, "docs.git", -1);
+	return 0;
+}
+
+void
+eport_close(struct eport *st)
+{
+	if (st->env)
+		mdb_env_close(st->env);
+	if (st->repo)
+		git_repository_free(st->repo);
+	if (st->cfg)
+		git_config_free(st->cfg);
+	free(st->home);
+	memset(st, 0, sizeof *st);
+}
+
+/* Create the named databases of a new environment. */
+int
+store_create(const char *dir, char *err, size_t errlen)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	int rc;
+
+	if ((rc = mdb_env_create(&env)))
+		goto fail;
+	mdb_env_set_maxdbs(env, DB_N + 4);
+	mdb_env_set_mapsize(env, MAP_INITIAL);
+	if ((rc = mdb_env_open(env, dir, 0, 0600)) ||
+	    (rc = mdb_txn_begin(env, NULL, 0, &txn))) {
+		mdb_env_close(env);
+		goto fail;
+	}
+	for (int i = 0; i < DB_N; i++)
+		if ((rc = mdb_dbi_open(txn, db_names[i], db_flags[i] | MDB_CREATE, &dbi))) {
+			mdb_txn_abort(txn);
+			mdb_env_close(env);
+			goto fail;
+		}
+	rc = mdb_txn_commit(txn);
+	mdb_env_close(env);
+	if (!rc)
+		return 0;
+fail:
+	snprintf(err, errlen, "%s", mdb_strerror(rc));
+	return -1;
+}
+
+static int
+begin(struct eport *st, unsigned flags, MDB_txn **txn)
+{
+	int rc;
+
+	while ((rc = mdb_txn_begin(st->env, NULL, flags, txn)) == MDB_MAP_RESIZED)
+		mdb_env_set_mapsize(st->env, 0);	/* another process grew it */
+	return rc;
+}
+
+int
+store_read(struct eport *st, MDB_txn **txn)
+{
+	return begin(st, MDB_RDONLY, txn);
+}
+
+int
+store_write(struct eport *st, txn_fn fn, void *arg)
+{
+	MDB_txn *txn;
+	MDB_envinfo info;
+	int rc;
+
+	for (;;) {
+		if ((rc = begin(st, 0, &txn)))
+			return seterr(st, "db", rc), 2;
+		rc = fn(st, txn, arg);
+		if (rc == 0)
+			rc = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+		if (rc != MDB_MAP_FULL)
+			break;
+		mdb_env_info(st->env, &info);
+		if ((rc = mdb_env_set_mapsize(st->env, info.me_mapsize * 2)))
+			return seterr(st, "db: growing the map", rc), 2;
+	}
+	if (rc == 0 || rc == 1 || rc == 2)	/* ok, refused, failed: errbuf says */
+		return rc;
+	seterr(st, "db", rc);
+	return 2;
+}
+
+static MDB_val
+kv(const char *s)
+{
+	MDB_val v = { strlen(s), (void *)s };
+	return v;
+}
+
+int
+db_get(struct eport *st, MDB_txn *txn, int db, const char *key, MDB_val *val)
+{
+	MDB_val k = kv(key);
+
+	return mdb_get(txn, st->dbi[db], &k, val);
+}
+
+int
+db_put(struct eport *st, MDB_txn *txn, int db, const char *key, const void *p, size_t n, unsigned flags)
+{
+	MDB_val k = kv(key), v = { n, (void *)p };
+
+	return mdb_put(txn, st->dbi[db], &k, &v, flags);
+}
+
+int
+db_del(struct eport *st, MDB_txn *txn, int db, const char *key, const char *val)
+{
+	MDB_val k = kv(key), v;
+	int rc;
+
+	if (val)
+		v = kv(val);
+	rc = mdb_del(txn, st->dbi[db], &k, val ? &v : NULL);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+json_t *
+db_get_json(struct eport *st, MDB_txn *txn, int db, const char *key)
+{
+	MDB_val v;
+
+	if (db_get(st, txn, db, key, &v))
+		return NULL;
+	return json_loadb(v.mv_data, v.mv_size, 0, NULL);
+}
+
+int
+db_put_json(struct eport *st, MDB_txn *txn, int db, const char *key, const json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	int rc;
+
+	if (!s)
+		return ENOMEM;
+	rc = db_put(st, txn, db, key, s, strlen(s), 0);
+	free(s);
+	return rc;
+}
+
+int
+counter_next(struct eport *st, MDB_txn *txn, const char *name, uint64_t *out)
+{
+	MDB_val v;
+	uint64_t n = 0;
+	int rc;
+
+	rc = db_get(st, txn, DB_COUNTERS, name, &v);
+	if (rc == 0 && v.mv_size == sizeof n)
+		memcpy(&n, v.mv_data, sizeof n);
+	else if (rc != MDB_NOTFOUND && rc)
+		return rc;
+	n++;
+	*out = n;
+	return db_put(st, txn, DB_COUNTERS, name, &n, sizeof n, 0);
+}
