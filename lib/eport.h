@@ -76,6 +76,7 @@ long rdr_line(struct rdr *);		/* the line the last record started on */
 int rdr_is_tsv(struct rdr *);
 /* Ids to act on: bare lines, or the id column of TSV or JSON records. */
 int rdr_next_id(struct rdr *, char **);
+void for_each_id(int argc, char **argv, void (*)(const char *id, void *), void *);
 
 /* TSV flattening (DESIGN.md section 2). */
 json_t *flatten(const json_t *);		/* {"a.b": "x", "h.1.id": ...} */

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "eport.h"
 
@@ -710,4 +711,35 @@ out_row(struct out *o, const json_t *rec)
 	buf_add(&b, "\n", 1);
 	fwrite(b.s, 1, b.len, o->fp);
 	buf_free(&b);
+}
+
+/* The ids a command acts on: its arguments, or with none, stdin (bare lines,
+ * or the id column of TSV or JSON records), so that commands chain. */
+void
+for_each_id(int argc, char **argv, void (*fn)(const char *, void *), void *arg)
+{
+	struct rdr *r;
+	char *id;
+	int rc;
+
+	if (argc > 0) {
+		for (int i = 0; i < argc; i++)
+			fn(argv[i], arg);
+		return;
+	}
+	if (isatty(0))
+		die("no case ids given, and stdin is a terminal");
+	r = rdr_open(stdin, "<stdin>");
+	while ((rc = rdr_next_id(r, &id)) != 0) {
+		if (rc < 0) {
+			refuse("%s", rdr_error(r));
+			if (rc == -2)
+				break;
+			continue;
+		}
+		if (*id)
+			fn(id, arg);
+		free(id);
+	}
+	rdr_close(r);
 }

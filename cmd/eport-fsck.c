@@ -1,0 +1,187 @@
+/* eport-fsck: check that LMDB and the audit repository agree: every case's
+ * commit exists and its ref points at it, its case.json is the case, every
+ * document's blob hashes to the recorded SHA-256, the indexes hold the case,
+ * and no ref names a case LMDB does not know.  -r moves lagging refs on (a
+ * crash between the LMDB commit and the ref update leaves one behind). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "eport.h"
+
+static int rflag;
+static struct eport st;
+static MDB_txn *txn;
+static unsigned long problems, fixed;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: eport-fsck [-r]\n");
+	exit(2);
+}
+
+static void
+problem(const char *id, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: %s: ", argv0, id);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	problems++;
+}
+
+static int
+in_index(int db, const char *key, const char *id)
+{
+	MDB_cursor *c;
+	MDB_val k = { strlen(key), (void *)key }, v = { strlen(id), (void *)id };
+	int rc;
+
+	if (mdb_cursor_open(txn, st.dbi[db], &c))
+		return 0;
+	rc = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH);
+	mdb_cursor_close(c);
+	return rc == 0;
+}
+
+static void
+check_ref(const char *id, const git_oid *want)
+{
+	char *name = xasprintf("refs/cases/%s", id);
+	git_oid cur;
+	int rc = git_reference_name_to_id(&cur, st.repo, name);
+
+	if (rc == 0 && git_oid_equal(&cur, want))
+		goto out;
+	if (rc == 0 && git_graph_descendant_of(st.repo, &cur, want) == 1) {
+		problem(id, "%s is ahead of the case", name);
+		goto out;
+	}
+	if (rc == 0 && git_graph_descendant_of(st.repo, want, &cur) != 1) {
+		problem(id, "%s is not on the case's history", name);
+		goto out;
+	}
+	/* missing, or lagging behind the case: safe to move on */
+	if (rflag && repo_advance(&st, id, want) == 0) {
+		fprintf(stderr, "%s: %s: %s moved to the case's commit\n", argv0, id, name);
+		fixed++;
+	} else {
+		problem(id, rc ? "%s is missing (eport-fsck -r makes it)" :
+		    "%s lags the case (eport-fsck -r moves it)", name);
+	}
+out:
+	free(name);
+}
+
+static void
+check_case(const char *id, json_t *kase)
+{
+	const char *hex = jstr(kase, "commit"), *uscc;
+	git_oid oid;
+	git_commit *commit = NULL;
+	struct buf b = { 0 };
+	json_t *docs, *d, *copy, *tree_case;
+	size_t i;
+	char sum[65];
+
+	if (strcmp(jstr(kase, "id"), id))
+		problem(id, "the record's id is '%s'", jstr(kase, "id"));
+	if (git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&commit, st.repo, &oid) < 0) {
+		problem(id, "commit '%s' is not in docs.git", hex);
+		return;
+	}
+	git_commit_free(commit);
+	check_ref(id, &oid);
+	if (repo_read_blob(&st, hex, "case.json", &b) < 0) {
+		problem(id, "%s", "case.json is missing from its commit");
+	} else {
+		copy = json_deep_copy(kase);
+		json_object_del(copy, "commit");
+		tree_case = json_loadb(b.s, b.len, 0, NULL);
+		if (!json_equal(copy, tree_case))
+			problem(id, "%s", "case.json in docs.git differs from the case in the db");
+		json_decref(copy);
+		json_decref(tree_case);
+	}
+	docs = json_object_get(kase, "documents");
+	json_array_foreach(docs, i, d) {
+		const char *path = json_string_value(json_object_get(d, "path"));
+
+		if (!path)
+			continue;
+		b.len = 0;
+		if (repo_read_blob(&st, hex, path, &b) < 0) {
+			problem(id, "document '%s' is missing from docs.git", path);
+			continue;
+		}
+		sha256_hex(b.s, b.len, sum);
+		if (strcmp(sum, jstr(d, "sha256")))
+			problem(id, "document '%s' does not match its SHA-256", path);
+	}
+	buf_free(&b);
+	if (!in_index(DB_STATE, jstr(kase, "state"), id))
+		problem(id, "not in the index of state '%s'", jstr(kase, "state"));
+	uscc = json_string_value(json_path(kase, "enterprise.uscc"));
+	if (uscc && *uscc && !in_index(DB_USCC, uscc, id))
+		problem(id, "not in the index of USCC '%s'", uscc);
+}
+
+static int
+check_ref_case(const char *name, void *arg)
+{
+	const char *id = name + strlen("refs/cases/");
+	MDB_val v;
+
+	(void)arg;
+	if (db_get(&st, txn, DB_CASES, id, &v))
+		problem(id, "%s names no case in the db", name);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int ch, rc;
+
+	setprogname(argv[0]);
+	while ((ch = getopt(argc, argv, "rh")) != -1) {
+		switch (ch) {
+		case 'r':
+			rflag = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (eport_open(&st, 0) < 0)
+		die("%s", st.errbuf);
+	if ((rc = store_read(&st, &txn)) || (rc = mdb_cursor_open(txn, st.dbi[DB_CASES], &c)))
+		die("db: %s", store_err(rc));
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char *id = strndup(k.mv_data, k.mv_size);
+		json_t *kase = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+
+		if (!kase)
+			problem(id, "%s", "the case record is not JSON");
+		else
+			check_case(id, kase);
+		json_decref(kase);
+		free(id);
+	}
+	mdb_cursor_close(c);
+	git_reference_foreach_glob(st.repo, "refs/cases/*", check_ref_case, NULL);
+	mdb_txn_abort(txn);
+	eport_close(&st);
+	if (problems) {
+		warnx("%lu problem%s%s", problems, problems == 1 ? "" : "s",
+		    fixed ? "" : rflag ? "" : "");
+		eport_status = 1;
+	}
+	return eport_exit();
+}
