@@ -31,6 +31,7 @@ cfg_open(git_config **out, const char *home)
 	char *dflt = share_path("config"), *own = xasprintf("%s/config", home);
 	int rc;
 
+	git_setup();
 	if ((rc = git_config_new(&c)) < 0)
 		goto out;
 	rc = git_config_add_file_ondisk(c, dflt, GIT_CONFIG_LEVEL_SYSTEM, NULL, 0);

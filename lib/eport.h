@@ -153,6 +153,7 @@ int counter_next(struct eport *, MDB_txn *, const char *name, uint64_t *);
 
 /* repo.c: the audit repository (libgit2). */
 const char *git_err(void);		/* git_error_last()'s message */
+void git_setup(void);			/* libgit2 initialised, fsync on */
 int repo_init(const char *path);
 int repo_open(struct eport *);
 int repo_blob(struct eport *, const void *, size_t, git_oid *);

@@ -12,7 +12,7 @@ git_err(void)
 	return e && e->message ? e->message : "unknown libgit2 error";
 }
 
-static void
+void
 git_setup(void)
 {
 	static int done;

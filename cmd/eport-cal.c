@@ -1,0 +1,149 @@
+/* eport-cal: working days.  Prints the Nth working day after DATE, tells
+ * whether DATE is a working day (-w), or prints the posting day of a case
+ * type accepted at an instant (-p).  Reads share/eport/holidays.tsv and the
+ * office's $EPORT_HOME/holidays.tsv; writes one YYYY-MM-DD line (none for
+ * -w), and a warning on stderr when the answer reaches a year the calendar
+ * does not cover. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "eport.h"
+
+static const char *hours;	/* -H, else office.hours, else CAL_HOURS */
+static const char *ptype;
+static long nth = 1;
+static int nflag, wflag;
+static int gap;			/* the first year outside the calendar */
+
+static void
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: %s [-H HOURS] [-n N] [DATE]\n"
+	    "       %s [-H HOURS] -w [DATE]\n"
+	    "       %s [-H HOURS] -p TYPE [DATETIME]\n", argv0, argv0, argv0);
+	exit(status);
+}
+
+static void
+note(int year)
+{
+	if (year && (!gap || year < gap))
+		gap = year;
+}
+
+static time_t
+instant(const char *s)
+{
+	time_t t;
+
+	if (parse_time(s, &t) < 0)
+		die("'%s': not a valid date", s);
+	return t;
+}
+
+/* The day of DATE, today without one.  A date-time is its own date, or with
+ * effective, the day it counts from under the hall-hours rule. */
+static long
+start_day(const struct cal *c, const char *s, int effective)
+{
+	long day;
+	int g;
+
+	if (!s)
+		return cal_day_of(eport_now());
+	if (cal_parse_day(s, &day) == 0)
+		return day;
+	if (!effective)
+		return cal_day_of(instant(s));
+	if (cal_effective(c, instant(s), &day, &g) < 0)
+		die("'%s': out of range", s);
+	note(g);
+	return day;
+}
+
+static void
+print_day(long day)
+{
+	char out[11];
+
+	cal_fmt_day(day, out);
+	puts(out);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct cal *c;
+	char err[512], *end;
+	const char *arg;
+	long day;
+	int g, status = 0, rc;
+
+	setprogname(argv[0]);
+	while ((rc = getopt(argc, argv, "H:hn:p:w")) != -1) {
+		switch (rc) {
+		case 'H':
+			hours = optarg;
+			break;
+		case 'h':
+			usage(0);
+			break;
+		case 'n':
+			nth = strtol(optarg, &end, 10);
+			if (!*optarg || *end || nth < 0 || nth > 100000)
+				die("'%s': not a number of days", optarg);
+			nflag = 1;
+			break;
+		case 'p':
+			ptype = optarg;
+			break;
+		case 'w':
+			wflag = 1;
+			break;
+		default:
+			usage(2);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1 || (wflag + nflag + !!ptype) > 1)
+		usage(2);
+	arg = argc ? argv[0] : NULL;
+	if (ptype && cal_posting_days(ptype) < 0)
+		die("'%s': not a case type", ptype);
+
+	if (!(c = cal_load(eport_home(), err, sizeof err)))
+		die("%s", err);
+	if (!hours) {
+		git_config *cfg;
+
+		hours = CAL_HOURS;
+		if (cfg_open(&cfg, eport_home()) == 0 &&
+		    git_config_get_string(&hours, cfg, "office.hours") < 0)
+			hours = CAL_HOURS;
+		/* cfg stays open: hours points into it */
+	}
+	if (cal_set_hours(c, hours, err, sizeof err) < 0)
+		die("%s", err);
+
+	if (wflag) {
+		status = !cal_is_workday(c, start_day(c, arg, 0), &g);
+		note(g);
+	} else {
+		if (ptype)
+			rc = cal_posting(c, ptype, arg ? instant(arg) : eport_now(), &day, &g);
+		else
+			rc = cal_add(c, start_day(c, arg, 1), nth, &day, &g);
+		if (rc < 0)
+			die("'%s': out of range", arg ? arg : "now");
+		note(g);
+		print_day(day);
+	}
+	if (gap)
+		warnx("warning: %d is not in the calendar; counting Monday to Friday only", gap);
+	cal_free(c);
+	rc = eport_exit();
+	return rc ? rc : status;
+}

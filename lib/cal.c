@@ -1,0 +1,430 @@
+/* cal.c: working days, hall hours and posting days (DESIGN.md section 7).
+ *
+ * The calendar is share/eport/holidays.tsv, then the office's own
+ * $EPORT_HOME/holidays.tsv; each line is `date kind name`, kind `holiday` or
+ * `workday`, and a later line for a date replaces an earlier one.  A working
+ * day is Monday to Friday, or a weekend day listed `workday`, and not listed
+ * `holiday`.  The calendar covers the years it has any line for; outside them
+ * it can only count Monday to Friday, and every function that consults such
+ * a day reports the first such year in *gap so that the caller can warn.
+ *
+ * Days are numbered from 1970-01-01 (day 0) in office time (UTC+8). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eport.h"
+
+#define CAL_MAX_FILE (4 << 20)
+#define CAL_MAX_SPANS 8
+#define DAY_SECS 86400L
+
+struct entry {
+	long day;
+	int work;
+	size_t seq;		/* order read, so that a later line wins */
+};
+
+struct cal {
+	struct entry *e;
+	size_t n, cap;
+	int *years;		/* sorted, unique */
+	size_t nyears;
+	int span[CAL_MAX_SPANS][2];	/* hall hours: [open, close) in minutes */
+	int nspan;
+};
+
+/* Posting days (DESIGN.md section 7), counted in working days from the
+ * effective day of acceptance (cal_effective).  The seed says
+ * 审核通过三个工作日后 (onboard) and 业务受理三个工作日后 (info-change): the
+ * 3rd working day after, i.e. effective day + 3 working days; and
+ * 业务受理后第二个工作日后 (the rest): effective day + 2.  An acceptance on
+ * Monday in hours posts on Thursday, or on Wednesday.  `reader` goes with the
+ * next manifest: the effective day itself. */
+static const struct {
+	const char *type;
+	int days;
+} posting[] = {
+	{ "onboard", 3 },
+	{ "info-change", 3 },
+	{ "operator-change", 2 },
+	{ "operator-add", 2 },
+	{ "reissue", 2 },
+	{ "renew", 2 },
+	{ "unlock", 2 },
+	{ "reader", 0 },
+	{ "deregister", 2 },
+};
+
+long
+cal_day_of(time_t t)
+{
+	long s = (long)t + EPORT_TZ_OFFSET, d = s / DAY_SECS;
+
+	return s % DAY_SECS < 0 ? d - 1 : d;
+}
+
+/* exactly YYYY-MM-DD, a real date */
+int
+cal_parse_day(const char *s, long *day)
+{
+	time_t t;
+
+	if (strlen(s) != 10)
+		return -1;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	if (parse_time(s, &t) < 0)
+		return -1;
+	*day = cal_day_of(t);
+	return 0;
+}
+
+void
+cal_fmt_day(long day, char out[11])
+{
+	fmt_date((time_t)day * DAY_SECS - EPORT_TZ_OFFSET, out);
+}
+
+int
+cal_year(long day)
+{
+	time_t t = (time_t)day * DAY_SECS;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	return tm.tm_year + 1900;
+}
+
+static long
+last_day(void)
+{
+	static long last;
+
+	if (!last)
+		cal_parse_day("9999-12-31", &last);
+	return last;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+add_entry(struct cal *c, long day, int work)
+{
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 256;
+		c->e = xrealloc(c->e, c->cap * sizeof *c->e);
+	}
+	c->e[c->n].day = day;
+	c->e[c->n].work = work;
+	c->e[c->n].seq = c->n;
+	c->n++;
+}
+
+/* One line: date TAB kind [TAB name].  0, or -1 with the reason in err. */
+static int
+parse_line(struct cal *c, char *line, char *err, size_t errlen)
+{
+	char *f[4], *p = line;
+	int nf = 0, work;
+	long day;
+
+	while (nf < 4) {
+		f[nf++] = p;
+		if (!(p = strchr(p, '\t')))
+			break;
+		*p++ = '\0';
+	}
+	if (nf < 2 || nf > 3) {
+		snprintf(err, errlen, "expected date, kind and name separated by tabs");
+		return -1;
+	}
+	if (cal_parse_day(f[0], &day) < 0) {
+		snprintf(err, errlen, "'%s': not a valid date", f[0]);
+		return -1;
+	}
+	if (!strcmp(f[1], "holiday"))
+		work = 0;
+	else if (!strcmp(f[1], "workday"))
+		work = 1;
+	else {
+		snprintf(err, errlen, "'%s': kind is not holiday or workday", f[1]);
+		return -1;
+	}
+	add_entry(c, day, work);
+	return 0;
+}
+
+/* Read one holidays file: blank lines, # comments and the header line
+ * (date TAB kind TAB name) are skipped.  -1 with "path:line: why" in err;
+ * -2 when the file does not exist. */
+static int
+load_file(struct cal *c, const char *path, char *err, size_t errlen)
+{
+	struct buf b = { 0 };
+	char *line, *next, why[256];
+	long lineno = 0;
+	int rc = 0;
+
+	if (read_file(path, &b, CAL_MAX_FILE) < 0) {
+		rc = errno == ENOENT ? -2 : -1;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		buf_free(&b);
+		return rc;
+	}
+	for (line = b.s; line && *line; line = next) {
+		size_t n;
+
+		lineno++;
+		if ((next = strchr(line, '\n')))
+			*next++ = '\0';
+		n = strlen(line);
+		if (n && line[n - 1] == '\r')
+			line[--n] = '\0';
+		if (!n || *line == '#' || !strncmp(line, "date\t", 5))
+			continue;
+		if (parse_line(c, line, why, sizeof why) < 0) {
+			snprintf(err, errlen, "%s:%ld: %s", path, lineno, why);
+			rc = -1;
+			break;
+		}
+	}
+	buf_free(&b);
+	return rc;
+}
+
+/* Sort by day, keep the last line read for each day, and note the years. */
+static void
+settle(struct cal *c)
+{
+	size_t i, n = 0;
+
+	qsort(c->e, c->n, sizeof *c->e, entry_cmp);
+	for (i = 0; i < c->n; i++) {
+		if (n && c->e[n - 1].day == c->e[i].day)
+			n--;
+		c->e[n++] = c->e[i];
+	}
+	c->n = n;
+	c->years = xcalloc(n ? n : 1, sizeof *c->years);
+	for (i = 0; i < n; i++) {
+		int y = cal_year(c->e[i].day);
+
+		if (!c->nyears || c->years[c->nyears - 1] != y)
+			c->years[c->nyears++] = y;
+	}
+}
+
+struct cal *
+cal_load(const char *home, char *err, size_t errlen)
+{
+	struct cal *c = xcalloc(1, sizeof *c);
+	char *path = share_path("holidays.tsv");
+	int rc = load_file(c, path, err, errlen);
+
+	free(path);
+	if (rc == 0 && home) {
+		path = xasprintf("%s/holidays.tsv", home);
+		if ((rc = load_file(c, path, err, errlen)) == -2)
+			rc = 0;
+		free(path);
+	}
+	if (rc == 0)
+		rc = cal_set_hours(c, CAL_HOURS, err, errlen);
+	if (rc < 0) {
+		cal_free(c);
+		return NULL;
+	}
+	settle(c);
+	return c;
+}
+
+void
+cal_free(struct cal *c)
+{
+	if (!c)
+		return;
+	free(c->e);
+	free(c->years);
+	free(c);
+}
+
+/* HH:MM, 00:00 to 24:00, in minutes */
+static int
+parse_hm(const char **sp, int *min)
+{
+	const char *s = *sp;
+	int h, m;
+
+	for (int i = 0; i < 5; i++)
+		if (i == 2 ? s[i] != ':' : (s[i] < '0' || s[i] > '9'))
+			return -1;
+	h = (s[0] - '0') * 10 + s[1] - '0';
+	m = (s[3] - '0') * 10 + s[4] - '0';
+	if (m > 59 || h > 24 || (h == 24 && m))
+		return -1;
+	*min = h * 60 + m;
+	*sp = s + 5;
+	return 0;
+}
+
+/* "08:30-12:00,13:30-17:00": spans in order, each opening before it closes
+ * and after the one before closed. */
+int
+cal_set_hours(struct cal *c, const char *spec, char *err, size_t errlen)
+{
+	int span[CAL_MAX_SPANS][2], n = 0;
+	const char *p = spec;
+
+	for (;;) {
+		if (n == CAL_MAX_SPANS || parse_hm(&p, &span[n][0]) < 0 || *p++ != '-' ||
+		    parse_hm(&p, &span[n][1]) < 0 || span[n][0] >= span[n][1] ||
+		    (n && span[n][0] < span[n - 1][1]))
+			goto bad;
+		n++;
+		if (!*p)
+			break;
+		if (*p++ != ',')
+			goto bad;
+	}
+	memcpy(c->span, span, sizeof span);
+	c->nspan = n;
+	return 0;
+bad:
+	snprintf(err, errlen, "'%s': not hall hours (HH:MM-HH:MM,...)", spec);
+	return -1;
+}
+
+int
+cal_covers(const struct cal *c, int year)
+{
+	return bsearch(&year, c->years, c->nyears, sizeof *c->years, int_cmp) != NULL;
+}
+
+/* whether day is a working day; a year the calendar does not cover goes
+ * into *gap, unless one went there before */
+static int
+workday(const struct cal *c, long day, int *gap)
+{
+	size_t lo = 0, hi = c->n;
+	long wd = ((day % 7) + 11) % 7;	/* 0 Sunday; day 0 was a Thursday */
+	int y;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->e[mid].day == day)
+			return c->e[mid].work;
+		if (c->e[mid].day < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (gap && !*gap && !cal_covers(c, (y = cal_year(day))))
+		*gap = y;
+	return wd != 0 && wd != 6;
+}
+
+static int
+add(const struct cal *c, long day, long n, long *out, int *gap)
+{
+	if (n == 0 && workday(c, day, gap)) {
+		*out = day;
+		return 0;
+	}
+	if (n == 0)
+		n = 1;
+	while (n > 0) {
+		if (day >= last_day())
+			return -1;
+		if (workday(c, ++day, gap))
+			n--;
+	}
+	*out = day;
+	return 0;
+}
+
+static int
+effective(const struct cal *c, time_t t, long *out, int *gap)
+{
+	long day = cal_day_of(t);
+	long sec = (long)t + EPORT_TZ_OFFSET - day * DAY_SECS;
+
+	if (workday(c, day, gap)) {
+		if (sec < c->span[0][0] * 60L) {
+			*out = day;
+			return 0;
+		}
+		for (int i = 0; i < c->nspan; i++)
+			if (sec >= c->span[i][0] * 60L && sec < c->span[i][1] * 60L) {
+				*out = day;
+				return 0;
+			}
+	}
+	return add(c, day, 1, out, gap);
+}
+
+int
+cal_is_workday(const struct cal *c, long day, int *gap)
+{
+	if (gap)
+		*gap = 0;
+	return workday(c, day, gap);
+}
+
+int
+cal_add(const struct cal *c, long day, long n, long *out, int *gap)
+{
+	if (gap)
+		*gap = 0;
+	return add(c, day, n, out, gap);
+}
+
+int
+cal_effective(const struct cal *c, time_t t, long *out, int *gap)
+{
+	if (gap)
+		*gap = 0;
+	return effective(c, t, out, gap);
+}
+
+int
+cal_posting_days(const char *type)
+{
+	for (size_t i = 0; i < LEN(posting); i++)
+		if (!strcmp(posting[i].type, type))
+			return posting[i].days;
+	return -1;
+}
+
+int
+cal_posting(const struct cal *c, const char *type, time_t accepted, long *out, int *gap)
+{
+	int n = cal_posting_days(type);
+	long day;
+
+	if (gap)
+		*gap = 0;
+	if (n < 0)
+		return -2;
+	if (effective(c, accepted, &day, gap) < 0)
+		return -1;
+	return add(c, day, n, out, gap);
+}
