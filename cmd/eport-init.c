@@ -78,8 +78,20 @@ main(int argc, char *argv[])
 	mkdir_p(home);
 	mkdir_p(keys);
 	mkdir_p(db);
-	if (store_create(db, err, sizeof err) < 0)
-		die("%s: %s", db, err);
+	{
+		/* an office's own config may be there before the store */
+		git_config *c;
+		int64_t mapsize = 0;
+
+		if (cfg_open(&c, home) == 0) {
+			git_config_get_int64(&mapsize, c, "store.map-size");
+			git_config_free(c);
+		}
+		if (mapsize < 0 || mapsize > ((int64_t)1 << 40))
+			die("store.map-size: %lld is out of range", (long long)mapsize);
+		if (store_create(db, mapsize, err, sizeof err) < 0)
+			die("%s: %s", db, err);
+	}
 	if (repo_init(repo) < 0)
 		die("%s: %s", repo, git_err());
 	if (git_config_open_ondisk(&cfg, cfgpath) < 0 ||

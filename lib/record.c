@@ -202,8 +202,6 @@ detect(struct rdr *r, int for_ids)
 		;
 	if (rc == 0)
 		return 0;
-	if (rc == -1)
-		return r->dead = 1, rerr(r, "line longer than %d bytes", RECORD_MAX_LINE), -2;
 	if (rc == -2)
 		return r->dead = 1, rerr(r, "read error: %s", strerror(errno)), -2;
 	const char *p = r->line.s;
@@ -211,8 +209,11 @@ detect(struct rdr *r, int for_ids)
 		p++;
 	if (*p == '{') {
 		r->fmt = FMT_JSON;
-		return 1;
+		/* an over-long first record is refused like any other */
+		return rc == -1 ? rerr(r, "line longer than %d bytes", RECORD_MAX_LINE) : 1;
 	}
+	if (rc == -1)
+		return r->dead = 1, rerr(r, "line longer than %d bytes", RECORD_MAX_LINE), -2;
 	if (for_ids && !memchr(r->line.s, '\t', r->line.len) && strcmp(r->line.s, "id")) {
 		r->fmt = FMT_LINES;
 		return 1;
@@ -309,7 +310,7 @@ rdr_next(struct rdr *r, json_t **out)
 	if (r->fmt == FMT_UNKNOWN) {
 		rc = detect(r, 0);
 		if (rc <= 0)
-			return rc;
+			return rc;	/* end, a refused first record, or dead */
 		if (rc == 1)
 			goto have_line;
 	}
@@ -368,7 +369,7 @@ rdr_next_id(struct rdr *r, char **id)
 	if (r->fmt == FMT_UNKNOWN) {
 		rc = detect(r, 1);
 		if (rc <= 0)
-			return rc;
+			return rc;	/* end, a refused first record, or dead */
 		if (r->fmt == FMT_TSV && r->idcol < 0)
 			return r->dead = 1, rerr(r, "header has no 'id' column"), -2;
 		if (rc == 1)

@@ -33,6 +33,16 @@ seterr(struct eport *st, const char *what, int rc)
 	return -1;
 }
 
+/* The map a new environment starts with; it grows when full.  The stored
+ * size of an existing environment wins when it is larger. */
+static size_t
+map_size(struct eport *st)
+{
+	long n = cfg_int(st, "store.map-size", MAP_INITIAL);
+
+	return n < 65536 ? 65536 : (size_t)n;
+}
+
 int
 eport_open(struct eport *st, int flags)
 {
@@ -54,7 +64,7 @@ eport_open(struct eport *st, int flags)
 	}
 	if ((rc = mdb_env_create(&st->env)) ||
 	    (rc = mdb_env_set_maxdbs(st->env, DB_N + 4)) ||
-	    (rc = mdb_env_set_mapsize(st->env, MAP_INITIAL)) ||
+	    (rc = mdb_env_set_mapsize(st->env, map_size(st))) ||
 	    (rc = mdb_env_set_maxreaders(st->env, 126)) ||
 	    (rc = mdb_env_open(st->env, db, 0, 0600))) {
 		free(db);
@@ -89,7 +99,7 @@ eport_close(struct eport *st)
 
 /* Create the named databases of a new environment. */
 int
-store_create(const char *dir, char *err, size_t errlen)
+store_create(const char *dir, size_t mapsize, char *err, size_t errlen)
 {
 	MDB_env *env;
 	MDB_txn *txn;
@@ -99,7 +109,7 @@ store_create(const char *dir, char *err, size_t errlen)
 	if ((rc = mdb_env_create(&env)))
 		goto fail;
 	mdb_env_set_maxdbs(env, DB_N + 4);
-	mdb_env_set_mapsize(env, MAP_INITIAL);
+	mdb_env_set_mapsize(env, mapsize ? mapsize : MAP_INITIAL);
 	if ((rc = mdb_env_open(env, dir, 0, 0600)) ||
 	    (rc = mdb_txn_begin(env, NULL, 0, &txn))) {
 		mdb_env_close(env);

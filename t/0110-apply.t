@@ -1,0 +1,125 @@
+#!/bin/sh
+# eport-apply: records in, cases out; what cannot be stored is refused with its
+# position, and nothing of it reaches the store.
+. "$(dirname "$0")/lib.sh"
+
+snapshot() {
+	mdb_dump -a "$EPORT_HOME/db" >"$1.db" &&
+	git --git-dir="$EPORT_HOME/docs.git" for-each-ref >"$1.refs" &&
+	git --git-dir="$EPORT_HOME/docs.git" count-objects -v | grep -E "^(count|in-pack)" >"$1.objects"
+}
+
+unchanged() {
+	snapshot after && test_cmp "$1.db" after.db && test_cmp "$1.refs" after.refs &&
+	test_cmp "$1.objects" after.objects
+}
+
+test_expect_success 'setup' '
+	eport-init &&
+	cp -R "$EPORT_SHARE/examples" ex
+'
+
+test_expect_success 'apply takes in the examples and prints a line per case' '
+	eport-apply ex/cases.jsonl >actual &&
+	cat >expect <<-\EOT &&
+	id	type	uscc	state	ref
+	XM20261126-0001	onboard	91350200MA2Y0K3PXF	received	1180012345678
+	XM20261126-0002	operator-add	91350206MA8RTE0J8C	received	1180023456789
+	XM20261126-0003	renew	91350203MA2XN1BQ18	received	1180034567890
+	EOT
+	test_cmp expect actual
+'
+
+test_expect_success 'each document is in the case tree, its SHA-256 in the record' '
+	eport-show XM20261126-0001 >case.json &&
+	jq -r ".documents[] | [.path, .sha256, .file] | @tsv" case.json >docs &&
+	test $(wc -l <docs) = 7 &&
+	while IFS="	" read -r path sum file; do
+		git --git-dir="$EPORT_HOME/docs.git" show "refs/cases/XM20261126-0001:$path" >blob &&
+		cmp blob "ex/$file" &&
+		echo "$sum  ex/$file" | sha256sum -c --quiet || return 1
+	done <docs &&
+	grep -q "^docs/form2-2.pdf	" docs
+'
+
+test_expect_success 'the commit is authored by the staff member, with the state as a trailer' '
+	git --git-dir="$EPORT_HOME/docs.git" log -1 --format="%an|%s|%(trailers:key=Case-State,valueonly)" \
+		refs/cases/XM20261126-0002 >actual &&
+	printf "alice|apply XM20261126-0002: ex/cases.jsonl:2|received\n\n" >expect &&
+	test_cmp expect actual &&
+	git --git-dir="$EPORT_HOME/docs.git" show refs/cases/XM20261126-0002:case.json | jq -r .state >actual &&
+	echo received >expect && test_cmp expect actual &&
+	git --git-dir="$EPORT_HOME/docs.git" fsck --strict
+'
+
+test_expect_success 'the same ref again creates nothing and reports the existing case' '
+	snapshot dup &&
+	sed -n 2p ex/cases.jsonl >ex/again.jsonl &&
+	EPORT_USER=bob eport-apply ex/again.jsonl >actual 2>err &&
+	printf "id\ttype\tuscc\tstate\tref\nXM20261126-0002\toperator-add\t91350206MA8RTE0J8C\treceived\t1180023456789\n" >expect &&
+	test_cmp expect actual &&
+	echo "eport-apply: ex/again.jsonl:1: ref '\''1180023456789'\'' was taken in before as XM20261126-0002" >expect &&
+	test_cmp expect err &&
+	unchanged dup
+'
+
+test_expect_success 'every refused record says where and why, and the store is unchanged' '
+	snapshot bad &&
+	mkdir -p rec && cp -R ex/scans rec/ &&
+	ln -s /etc/hostname rec/scans/link.pdf &&
+	cp "$DATA/apply/refused.jsonl" rec/ &&
+	(cd rec && test_expect_code 1 eport-apply refused.jsonl >../out 2>../err) &&
+	test ! -s out &&
+	test_cmp "$DATA/apply/refused.err" err &&
+	unchanged bad
+'
+
+test_expect_success 'good records are stored beside refused ones; exit 1' '
+	printf "%s\n" "{\"ref\":\"G1\",\"type\":\"unlock\"}" "{\"ref\":\"B1\"}" "{\"ref\":\"G2\",\"type\":\"reader\"}" >mixed.jsonl &&
+	test_expect_code 1 eport-apply -j mixed.jsonl >actual 2>err &&
+	jq -r "[.id, .ref] | @tsv" actual >ids &&
+	printf "XM20261126-0004\tG1\nXM20261126-0005\tG2\n" >expect &&
+	test_cmp expect ids &&
+	echo "eport-apply: mixed.jsonl:2: type: missing" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success 'stdin works, with documents relative to the working directory' '
+	(cd ex && sed -n 3p cases.jsonl | sed "s/1180034567890/1180099999999/g" | eport-apply) >actual &&
+	tail -n 1 actual | cut -f1,5 >ids &&
+	printf "XM20261126-0006\t1180099999999\n" >expect &&
+	test_cmp expect ids
+'
+
+test_expect_success '-n stores nothing' '
+	snapshot dry &&
+	sed "s/\"ref\":\"/\"ref\":\"N/" ex/cases.jsonl >ex/n.jsonl &&
+	eport-apply -n ex/n.jsonl >actual &&
+	test $(grep -c "^-	" actual) = 3 &&
+	unchanged dry
+'
+
+test_expect_success 'a line over 1 MiB is refused with its position' '
+	snapshot long &&
+	{ printf "{\"ref\":\"L1\",\"type\":\"renew\",\"x\":\"" && head -c 1100000 /dev/zero | tr "\0" a && printf "\"}\n{\"ref\":\"L2\",\"type\":\"renew\"}\n"; } >long.jsonl &&
+	test_expect_code 1 eport-apply long.jsonl >actual 2>err &&
+	echo "eport-apply: long.jsonl:1: line longer than 1048576 bytes" >expect &&
+	test_cmp expect err &&
+	cut -f5 actual >refs && printf "ref\nL2\n" >expect && test_cmp expect refs
+'
+
+test_expect_success 'a full map is grown and the batch run again' '
+	mkdir small && printf "[store]\n\tmap-size = 131072\n" >small/config &&
+	EPORT_HOME=$PWD/small eport-init &&
+	i=0 && while [ $i -lt 300 ]; do
+		printf "{\"ref\":\"M%d\",\"type\":\"renew\",\"enterprise\":{\"name\":\"%0200d\"}}\n" $i $i
+		i=$((i + 1))
+	done >many.jsonl &&
+	EPORT_HOME=$PWD/small eport-apply many.jsonl >actual &&
+	test $(wc -l <actual) = 301 &&
+	mdb_stat -e small/db | sed -n "s/.*Map size: //p" >size &&
+	test $(cat size) -gt 131072 &&
+	EPORT_HOME=$PWD/small eport-fsck
+'
+
+done_testing
