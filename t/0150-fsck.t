@@ -1,0 +1,61 @@
+#!/bin/sh
+# eport-fsck: LMDB and docs.git agree, and -r mends what is safe to mend.
+. "$(dirname "$0")/lib.sh"
+
+git_() { git --git-dir="$EPORT_HOME/docs.git" "$@"; }
+
+test_expect_success 'setup' '
+	eport-init && cp -R "$EPORT_SHARE/examples" ex &&
+	eport-apply ex/cases.jsonl >/dev/null
+'
+
+test_expect_success 'a fresh store is clean: fsck says nothing and exits 0' '
+	eport-fsck >out 2>err && test ! -s out && test ! -s err &&
+	git_ fsck --strict
+'
+
+test_expect_success 'a missing ref (a crash before the ref moved) is found, and -r makes it' '
+	c=$(git_ rev-parse refs/cases/XM20261126-0002) &&
+	git_ update-ref -d refs/cases/XM20261126-0002 &&
+	test_expect_code 1 eport-fsck 2>err &&
+	printf "%s\n" "eport-fsck: XM20261126-0002: refs/cases/XM20261126-0002 is missing (eport-fsck -r makes it)" \
+		"eport-fsck: 1 problem" >expect &&
+	test_cmp expect err &&
+	eport-fsck -r 2>err &&
+	echo "eport-fsck: XM20261126-0002: refs/cases/XM20261126-0002 moved to the case'\''s commit" >expect &&
+	test_cmp expect err &&
+	test "$(git_ rev-parse refs/cases/XM20261126-0002)" = "$c" &&
+	eport-fsck
+'
+
+test_expect_success 'a ref off the case'\''s history is reported, not moved' '
+	c=$(git_ rev-parse refs/cases/XM20261126-0001) &&
+	t=$(git_ rev-parse "$c^{tree}") &&
+	p=$(echo "older" | git_ commit-tree "$t") &&
+	git_ update-ref refs/cases/XM20261126-0003 "$p" &&
+	test_expect_code 1 eport-fsck -r 2>err &&
+	grep -q "XM20261126-0003: refs/cases/XM20261126-0003 is not on the case" err &&
+	test "$(git_ rev-parse refs/cases/XM20261126-0003)" = "$p"
+'
+
+test_expect_success 'a ref naming no case is reported, not removed' '
+	git_ update-ref refs/cases/XM20261126-0003 "$(eport-show XM20261126-0003 | jq -r .commit)" &&
+	git_ update-ref refs/cases/XM20991231-0001 "$(git_ rev-parse refs/cases/XM20261126-0001)" &&
+	test_expect_code 1 eport-fsck -r 2>err &&
+	grep -q "^eport-fsck: XM20991231-0001: refs/cases/XM20991231-0001 names no case in the db$" err &&
+	git_ rev-parse -q --verify refs/cases/XM20991231-0001 &&
+	git_ update-ref -d refs/cases/XM20991231-0001 &&
+	eport-fsck
+'
+
+test_expect_success 'a document whose blob was overwritten is found' '
+	obj=$(git_ rev-parse refs/cases/XM20261126-0003:docs/form1-1.pdf) &&
+	f="$EPORT_HOME/docs.git/objects/$(echo $obj | cut -c1-2)/$(echo $obj | cut -c3-)" &&
+	bad=$(printf tampered | git_ hash-object -w --stdin) &&
+	chmod u+w "$f" &&
+	cp "$EPORT_HOME/docs.git/objects/$(echo $bad | cut -c1-2)/$(echo $bad | cut -c3-)" "$f" &&
+	test_expect_code 1 eport-fsck 2>err &&
+	grep -q "^eport-fsck: XM20261126-0003: document '\''docs/form1-1.pdf'\'' " err
+'
+
+done_testing
