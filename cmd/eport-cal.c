@@ -119,11 +119,14 @@ main(int argc, char *argv[])
 	if (!hours) {
 		git_config *cfg;
 
+		const char *v;
+
 		hours = CAL_HOURS;
-		if (cfg_open(&cfg, eport_home()) == 0 &&
-		    git_config_get_string(&hours, cfg, "office.hours") < 0)
-			hours = CAL_HOURS;
-		/* cfg stays open: hours points into it */
+		if (cfg_open(&cfg, eport_home()) == 0) {
+			if (git_config_get_string(&v, cfg, "office.hours") == 0)
+				hours = xstrdup(v);
+			git_config_free(cfg);
+		}
 	}
 	if (cal_set_hours(c, hours, err, sizeof err) < 0)
 		die("%s", err);

@@ -60,13 +60,11 @@ main(int argc, char *argv[])
 	keys = xasprintf("%s/keys", home);
 	cfgpath = xasprintf("%s/config", home);
 	p = xasprintf("%s/ca.key", keys);
-	if (stat(p, &sb) == 0 || stat(db, &sb) == 0) {
+	if (stat(p, &sb) == 0 || stat(db, &sb) == 0)
 		refuse("a store exists at '%s'; not overwriting it", home);
-		return eport_exit();
-	}
 	free(p);
-	if (dry)
-		return eport_exit();
+	if (dry || eport_status)
+		goto out;
 	/* the parents of the store may be missing; the store itself is 0700 */
 	for (char *s = strchr(home + 1, '/'); s; s = strchr(s + 1, '/')) {
 		char *parent = strndup(home, s - home);
@@ -100,6 +98,7 @@ main(int argc, char *argv[])
 	git_config_free(cfg);
 	if (pki_init_ca(keys, "中国电子口岸数据中心厦门分中心", eport_now(), err, sizeof err) < 0)
 		die("%s", err);
+out:
 	free(db);
 	free(repo);
 	free(keys);
