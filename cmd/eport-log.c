@@ -44,7 +44,7 @@ logcase(const char *id, void *arg)
 int
 main(int argc, char *argv[])
 {
-	int c, rc;
+	int c;
 
 	setprogname(argv[0]);
 	out.fp = stdout;
@@ -58,10 +58,7 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (eport_open(&st, EPORT_RDONLY | EPORT_NOREPO) < 0)
-		die("%s", st.errbuf);
-	if ((rc = store_read(&st, &txn)))
-		die("db: %s", store_err(rc));
+	txn = eport_open_read(&st);
 	for_each_id(argc - optind, argv + optind, logcase, NULL);
 	mdb_txn_abort(txn);
 	eport_close(&st);

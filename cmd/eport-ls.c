@@ -92,7 +92,7 @@ date_arg(const char *s, const char *opt)
 int
 main(int argc, char *argv[])
 {
-	int c, rc;
+	int c;
 
 	setprogname(argv[0]);
 	out.fp = stdout;
@@ -125,10 +125,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	if (eport_open(&st, EPORT_RDONLY | EPORT_NOREPO) < 0)
-		die("%s", st.errbuf);
-	if ((rc = store_read(&st, &txn)))
-		die("db: %s", store_err(rc));
+	txn = eport_open_read(&st);
 	if (uscc)
 		scan_index(DB_USCC, uscc);
 	else if (state)

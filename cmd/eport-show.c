@@ -65,7 +65,7 @@ print_tsv(void)
 int
 main(int argc, char *argv[])
 {
-	int c, rc;
+	int c;
 
 	setprogname(argv[0]);
 	while ((c = getopt(argc, argv, "th")) != -1) {
@@ -77,10 +77,7 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (eport_open(&st, EPORT_RDONLY | EPORT_NOREPO) < 0)
-		die("%s", st.errbuf);
-	if ((rc = store_read(&st, &txn)))
-		die("db: %s", store_err(rc));
+	txn = eport_open_read(&st);
 	rows = json_array();
 	for_each_id(argc - optind, argv + optind, show, NULL);
 	if (tflag && json_array_size(rows))

@@ -133,6 +133,7 @@ struct eport {
 #define EPORT_NOREPO 2
 int eport_open(struct eport *, int flags);	/* -1: message in errbuf */
 void eport_close(struct eport *);
+MDB_txn *eport_open_read(struct eport *);	/* read-only, one read txn; dies on failure */
 
 /* Run fn in one write transaction; on a full map, grow it and run fn again
  * (so fn must be safe to run twice).  fn returns 0 to commit; 1 (refused) or

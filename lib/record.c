@@ -299,6 +299,25 @@ parse_json(struct rdr *r)
 	return j;
 }
 
+/* The next line that is not blank: 1, or 0 at the end, -1 over-long, -2 dead. */
+static int
+next_line(struct rdr *r)
+{
+	int rc;
+
+	for (;;) {
+		rc = getline_bounded(r);
+		if (rc == 0)
+			return 0;
+		if (rc == -2)
+			return r->dead = 1, rerr(r, "read error: %s", strerror(errno)), -2;
+		if (rc == -1)
+			return rerr(r, "line longer than %d bytes", RECORD_MAX_LINE);
+		if (!blank(r->line.s, r->line.len))
+			return 1;
+	}
+}
+
 int
 rdr_next(struct rdr *r, json_t **out)
 {
@@ -314,17 +333,8 @@ rdr_next(struct rdr *r, json_t **out)
 		if (rc == 1)
 			goto have_line;
 	}
-	for (;;) {
-		rc = getline_bounded(r);
-		if (rc == 0)
-			return 0;
-		if (rc == -2)
-			return r->dead = 1, rerr(r, "read error: %s", strerror(errno)), -2;
-		if (rc == -1)
-			return rerr(r, "line longer than %d bytes", RECORD_MAX_LINE);
-		if (!blank(r->line.s, r->line.len))
-			break;
-	}
+	if ((rc = next_line(r)) <= 0)
+		return rc;
 have_line:
 	*out = r->fmt == FMT_JSON ? parse_json(r) : parse_tsv(r);
 	return *out ? 1 : -1;
@@ -375,17 +385,8 @@ rdr_next_id(struct rdr *r, char **id)
 		if (rc == 1)
 			goto have_line;
 	}
-	for (;;) {
-		rc = getline_bounded(r);
-		if (rc == 0)
-			return 0;
-		if (rc == -2)
-			return r->dead = 1, rerr(r, "read error: %s", strerror(errno)), -2;
-		if (rc == -1)
-			return rerr(r, "line longer than %d bytes", RECORD_MAX_LINE);
-		if (!blank(r->line.s, r->line.len))
-			break;
-	}
+	if ((rc = next_line(r)) <= 0)
+		return rc;
 have_line:
 	if (r->fmt == FMT_JSON)
 		return id_from_json(r, parse_json(r), id);

@@ -247,3 +247,18 @@ counter_next(struct eport *st, MDB_txn *txn, const char *name, uint64_t *out)
 	*out = n;
 	return db_put(st, txn, DB_COUNTERS, name, &n, sizeof n, 0);
 }
+
+/* Open the store for reading, with one read transaction: what ls, show and
+ * log need.  Dies on failure, as those commands would. */
+MDB_txn *
+eport_open_read(struct eport *st)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if (eport_open(st, EPORT_RDONLY | EPORT_NOREPO) < 0)
+		die("%s", st->errbuf);
+	if ((rc = store_read(st, &txn)))
+		die("db: %s", store_err(rc));
+	return txn;
+}
