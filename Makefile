@@ -76,10 +76,11 @@ install: all
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 	install -m 644 completions/eport.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/eport
-	for c in $(CMDS:$(O)/bin/%=%); do \
-		ln -sf eport $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$c; done
 	install -m 644 completions/_eport $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 644 completions/eport.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	for c in $(filter-out eport,$(CMDS:$(O)/bin/%=%)); do \
+		ln -sf eport $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$c; \
+		ln -sf eport.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$c.fish; done
 
 bench: all
 	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport ./bench/run
