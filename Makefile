@@ -59,7 +59,7 @@ check-asan: deps
 
 check: deps
 	$(MAKE) test
-	$(MAKE) O=asan CFLAGS='-O1 -g' test
+	$(MAKE) check-asan
 
 demo: deps all
 	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport ./tools/demo

@@ -44,15 +44,6 @@ usage(void)
 	exit(2);
 }
 
-static json_t *
-row(const json_t *kase)
-{
-	return json_pack("{s:s, s:s, s:s?, s:s, s:s}", "id", jstr(kase, "id"),
-	    "type", jstr(kase, "type"),
-	    "uscc", json_string_value(json_path(kase, "enterprise.uscc")),
-	    "state", jstr(kase, "state"), "ref", jstr(kase, "ref"));
-}
-
 static int
 apply_txn(struct eport *st, MDB_txn *txn, void *arg)
 {
@@ -68,7 +59,7 @@ apply_txn(struct eport *st, MDB_txn *txn, void *arg)
 		rc = case_create(st, txn, B.it[i].rec, B.it[i].source, &kase, &existing, &oid);
 		if (rc)
 			return rc;
-		json_array_append_new(B.rows, row(kase));
+		json_array_append_new(B.rows, case_row(kase));
 		if (existing) {
 			json_array_append_new(B.seen, json_pack("{s:s, s:s, s:s}", "source",
 			    B.it[i].source, "ref", jstr(kase, "ref"), "id", jstr(kase, "id")));
@@ -107,7 +98,7 @@ flush(struct eport *st)
 
 			json_object_set_new(k, "id", json_string("-"));
 			json_object_set_new(k, "state", json_string("received"));
-			json_array_append_new(B.rows, row(k));
+			json_array_append_new(B.rows, case_row(k));
 			json_decref(k);
 		}
 	}
@@ -348,6 +339,18 @@ read_path(struct eport *st, const char *path)
 	fclose(fp);
 }
 
+/* stdin's documents are relative to the working directory */
+static void
+read_stdin(struct eport *st)
+{
+	char cwd[PATH_MAX];
+	struct origin o = { cwd, NULL };
+
+	if (!getcwd(cwd, sizeof cwd))
+		die("getcwd:");
+	read_records(st, stdin, "<stdin>", &o);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -380,25 +383,13 @@ main(int argc, char *argv[])
 	out.cols = cols;
 	B.rows = json_array();
 	B.seen = json_array();
-	if (argc == 0) {
-		char cwd[PATH_MAX];
-		struct origin o = { cwd, NULL };
-
-		if (!getcwd(cwd, sizeof cwd))
-			die("getcwd:");
-		read_records(&st, stdin, "<stdin>", &o);
-	}
+	if (argc == 0)
+		read_stdin(&st);
 	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-")) {
-			char cwd[PATH_MAX];
-			struct origin o = { cwd, NULL };
-
-			if (!getcwd(cwd, sizeof cwd))
-				die("getcwd:");
-			read_records(&st, stdin, "<stdin>", &o);
-		} else {
+		if (!strcmp(argv[i], "-"))
+			read_stdin(&st);
+		else
 			read_path(&st, argv[i]);
-		}
 	}
 	flush(&st);
 	if (progress_at)

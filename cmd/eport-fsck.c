@@ -179,8 +179,7 @@ main(int argc, char *argv[])
 	mdb_txn_abort(txn);
 	eport_close(&st);
 	if (problems) {
-		warnx("%lu problem%s%s", problems, problems == 1 ? "" : "s",
-		    fixed ? "" : rflag ? "" : "");
+		warnx("%lu problem%s", problems, problems == 1 ? "" : "s");
 		eport_status = 1;
 	}
 	return eport_exit();

@@ -39,10 +39,7 @@ emit(const char *id, size_t idlen)
 		json_decref(kase);
 		return;
 	}
-	row = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s}", "id", jstr(kase, "id"),
-	    "type", jstr(kase, "type"),
-	    "uscc", json_string_value(json_path(kase, "enterprise.uscc")),
-	    "state", jstr(kase, "state"), "ref", jstr(kase, "ref"), "taken", taken);
+	row = case_row(kase);
 	out_row(&out, row);
 	json_decref(row);
 	json_decref(kase);

@@ -491,3 +491,14 @@ fail:
 	json_decref(kase);
 	return rc;
 }
+
+/* A case as a line of output: id type uscc state ref taken. */
+json_t *
+case_row(const json_t *kase)
+{
+	return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s}", "id", jstr(kase, "id"),
+	    "type", jstr(kase, "type"),
+	    "uscc", json_string_value(json_path(kase, "enterprise.uscc")),
+	    "state", jstr(kase, "state"), "ref", jstr(kase, "ref"),
+	    "taken", jstr(kase, "taken"));
+}

@@ -178,6 +178,7 @@ json_t *case_get(struct eport *, MDB_txn *, const char *id);
 json_t *case_history(struct eport *, MDB_txn *, const char *id);
 int case_set_state(struct eport *, MDB_txn *, json_t *kase, const char *to);
 int case_new_id(struct eport *, MDB_txn *, time_t, char out[32]);
+json_t *case_row(const json_t *kase);	/* id type uscc state ref taken */
 int case_validate(const json_t *rec, struct buf *err);	/* what the store needs */
 int case_create(struct eport *, MDB_txn *, const json_t *rec, const char *source,
     json_t **out, int *existing, git_oid *commit);
