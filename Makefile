@@ -53,7 +53,7 @@ test: all
 	EPORT_SRC=$(CURDIR) $(PROVE) $(PROVEFLAGS) t/*.t
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-SAN = $(if $(filter asan,$(O)),$(SANFLAGS))
+SAN = $(if $(filter asan%,$(O)),$(SANFLAGS))
 check-asan: deps
 	$(MAKE) O=asan CFLAGS='-O1 -g' test
 

@@ -19,13 +19,13 @@ static long batch_max = 1000, batch_ms = 1000;
 static struct out out;
 static const char *const cols[] = { "id", "type", "uscc", "state", "ref", NULL };
 
-struct item {
+struct pending {
 	json_t *rec;
 	char *source;
 };
 
 static struct batch {
-	struct item *it;
+	struct pending *it;
 	size_t n, cap;
 	struct timespec start;
 	json_t *rows;		/* what to print once committed */

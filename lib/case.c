@@ -287,6 +287,8 @@ case_step(struct eport *st, MDB_txn *txn, json_t *kase, struct step *step)
 	json_object_set_new(kase, "updated", json_string(at));
 
 	rc = 2;
+	if (st->dry)
+		goto index;
 	if (json_is_string(json_object_get(kase, "commit"))) {
 		if (git_oid_fromstr(&poid, jstr(kase, "commit")) < 0 ||
 		    git_commit_lookup(&parent, st->repo, &poid) < 0) {
@@ -303,6 +305,7 @@ case_step(struct eport *st, MDB_txn *txn, json_t *kase, struct step *step)
 		goto out;
 	}
 	json_object_set_new(kase, "commit", json_string(git_oid_tostr_s(&step->commit)));
+index:
 	if ((rc = db_put_json(st, txn, DB_CASES, id, kase)))
 		goto out;
 	key = ev_key(k, id, seq);
@@ -480,6 +483,10 @@ case_create(struct eport *st, MDB_txn *txn, const json_t *rec, const char *sourc
 		goto fail;
 	uscc = json_string_value(json_path(kase, "enterprise.uscc"));
 	if (uscc && *uscc && (rc = db_put(st, txn, DB_USCC, uscc, id, strlen(id), 0)))
+		goto fail;
+	/* the first case to name an order holds it; eport-check tells the others */
+	if (*jstr(kase, "order") &&
+	    (rc = order_claim(st, txn, jstr(kase, "order"), id)) && rc != 1)
 		goto fail;
 	step.why = source;
 	if ((rc = case_step(st, txn, kase, &step)))

@@ -110,7 +110,7 @@ enum {
 	DB_USCC,	/* uscc -> id (dupsort) */
 	DB_REF,		/* ref -> id */
 	DB_CARDS,	/* card number -> card JSON */
-	DB_HOLDERS,	/* uscc NUL id_number -> card number (active operator cards) */
+	DB_HOLDERS,	/* uscc NUL card number -> "" (active cards) */
 	DB_ORDERS,	/* order number -> order JSON */
 	DB_SHIP,	/* manifest date NUL id -> "" ; shipments */
 	DB_COUNTERS,	/* name -> uint64 */
@@ -127,6 +127,7 @@ struct eport {
 	git_repository *repo;
 	git_config *cfg;
 	int rdonly;
+	int dry;		/* -n: case_step writes no git object */
 	char errbuf[512];
 };
 #define EPORT_RDONLY 1
@@ -273,6 +274,62 @@ struct check_env {
  * the store knows; holders[legal] when the case lacks such a holder. */
 json_t *rules_check(const struct rulebook *, const json_t *rec, const struct check_env *);
 int rules_blocking(const json_t *findings);	/* 1 if a finding blocks */
+
+/* registry.c: what the office knows beyond cases (LMDB).
+ *   DB_CARDS: number -> {"number", "role": "legal"|"operator", "uscc",
+ *     "enterprise" (name), "holder" (name), "id_number", "state":
+ *     "active"|"revoked", "case" (the case that wrote it), "serial" (hex),
+ *     "not_after" (ISO time), "written", "revoked" (time), "why"}
+ *   DB_HOLDERS: uscc NUL card number -> "" for each active card of an enterprise
+ *   DB_ENTERPRISES: uscc -> {"uscc", "name", "closed" (time), "case"}
+ *   DB_ORDERS: order number -> the order as imported (the shape check_env
+ *     documents) plus "case", the case it serves; a stub {"order", "case"}
+ *     until the order is imported.
+ * Getters return a new reference or NULL; putters return 0 or an LMDB code. */
+json_t *card_get(struct eport *, MDB_txn *, const char *number);
+int card_put(struct eport *, MDB_txn *, const json_t *card);	/* keeps DB_HOLDERS */
+json_t *enterprise_cards(struct eport *, MDB_txn *, const char *uscc);	/* active: array */
+json_t *holder_card(struct eport *, MDB_txn *, const char *uscc, const char *id_number);
+json_t *enterprise_get(struct eport *, MDB_txn *, const char *uscc);
+int enterprise_put(struct eport *, MDB_txn *, const json_t *);
+json_t *order_get(struct eport *, MDB_txn *, const char *number);
+int order_put(struct eport *, MDB_txn *, const json_t *order);	/* keeps "case" */
+/* An order serves one case: 0 claimed (or already id's), 1 held by another
+ * case, else an LMDB code.  Release does nothing unless id holds it. */
+int order_claim(struct eport *, MDB_txn *, const char *number, const char *id);
+int order_release(struct eport *, MDB_txn *, const char *number, const char *id);
+/* check_env callbacks over the store, in txn. */
+struct store_env {
+	struct eport *st;
+	MDB_txn *txn;
+};
+void store_check_env(struct check_env *, struct store_env *);
+
+/* batch.c: steps on stored cases, many to one write transaction (at most
+ * store.batch-records records or store.batch-ms milliseconds each), each case
+ * in a nested transaction so that a refused one leaves no trace.  Lines are
+ * printed and refs moved only after the commit; refusals go to stderr as
+ * "PROG: ID: message" and make the exit status 1. */
+struct item {
+	const char *id;
+	const json_t *rec;	/* the input record, or NULL for a bare id */
+	const char *pos;	/* "<stdin>:3", "argument 2" */
+};
+/* Called with the case as stored (in the case's nested transaction); makes
+ * its steps with case_step.  0 done, 1 refused (why in st->errbuf), 2 or an
+ * LMDB code to give up the whole batch.  *row, when set, is printed (through
+ * each.out) once the batch has committed. */
+typedef int (*each_fn)(struct eport *, MDB_txn *, json_t *kase, const struct item *,
+    json_t **row, void *arg);
+struct each {
+	each_fn fn;
+	void *arg;
+	struct out *out;	/* where rows go; NULL: nowhere */
+	int records;		/* read whole records from stdin (id and more columns) */
+};
+/* Ids from argv, else stdin (bare ids, or the id column of TSV or JSON).
+ * With st->dry (-n) nothing is committed and no git object is written. */
+void cases_each(struct eport *, int argc, char **argv, struct each *);
 
 /* cal.c: working days. */
 /* Days are numbered from 1970-01-01 (day 0), office time.  *gap (may be

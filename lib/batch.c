@@ -1,0 +1,217 @@
+/* batch.c: the loop of every command that steps stored cases (check, review,
+ * ship, close...).  Cases are gathered into batches, each one LMDB write
+ * transaction, and each case runs in a nested transaction so that a refused
+ * one leaves nothing behind while the others go on.  Only after the batch
+ * has committed are the refs moved, the lines printed and the refusals
+ * told, in input order. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "eport.h"
+
+struct slot {
+	char *id, *pos;
+	json_t *rec;
+	int rc;			/* 0 done, 1 refused */
+	char *why;
+	json_t *row;
+	int moved;
+	git_oid commit;
+};
+
+struct batch {
+	struct each *e;
+	struct slot *s;
+	size_t n, cap;
+	long max, ms;
+	struct timespec start;
+	int dry_done;
+};
+
+static void
+slot_reset(struct slot *s)
+{
+	free(s->why);
+	s->why = NULL;
+	json_decref(s->row);
+	s->row = NULL;
+	s->rc = 0;
+	s->moved = 0;
+}
+
+static int
+one(struct eport *st, MDB_txn *txn, struct batch *b, struct slot *s)
+{
+	struct item it = { s->id, s->rec, s->pos };
+	MDB_txn *child;
+	json_t *kase, *row = NULL;
+	char *before;
+	int rc;
+
+	if ((rc = mdb_txn_begin(st->env, txn, 0, &child)))
+		return rc;
+	if (!(kase = case_get(st, child, s->id))) {
+		mdb_txn_abort(child);
+		s->rc = 1;
+		s->why = xstrdup("no such case");
+		return 0;
+	}
+	before = xstrdup(jstr(kase, "commit"));
+	st->errbuf[0] = '\0';
+	rc = b->e->fn(st, child, kase, &it, &row, b->e->arg);
+	if (rc == 0) {
+		if ((rc = mdb_txn_commit(child)))
+			goto out;
+		s->row = row;
+		row = NULL;
+		if (!st->dry && strcmp(before, jstr(kase, "commit")) &&
+		    git_oid_fromstr(&s->commit, jstr(kase, "commit")) == 0)
+			s->moved = 1;
+	} else {
+		mdb_txn_abort(child);
+		if (rc == 1) {
+			s->rc = 1;
+			s->why = xstrdup(*st->errbuf ? st->errbuf : "refused");
+			rc = 0;
+		}
+	}
+out:
+	json_decref(row);
+	json_decref(kase);
+	free(before);
+	return rc;
+}
+
+static int
+batch_txn(struct eport *st, MDB_txn *txn, void *arg)
+{
+	struct batch *b = arg;
+	int rc;
+
+	for (size_t i = 0; i < b->n; i++) {
+		slot_reset(&b->s[i]);
+		if ((rc = one(st, txn, b, &b->s[i])))
+			return rc;
+	}
+	if (st->dry) {
+		b->dry_done = 1;
+		return 1;	/* abort: -n commits nothing */
+	}
+	return 0;
+}
+
+static void
+flush(struct eport *st, struct batch *b)
+{
+	size_t i;
+	int rc;
+
+	if (!b->n)
+		return;
+	b->dry_done = 0;
+	rc = store_write(st, batch_txn, b);
+	if (rc && !(rc == 1 && b->dry_done))
+		die("%s", st->errbuf);
+	for (i = 0; i < b->n; i++) {
+		struct slot *s = &b->s[i];
+
+		if (s->moved && repo_advance(st, s->id, &s->commit) < 0)
+			warnx("%s: ref not moved (eport-fsck -r will): %s", s->id, git_err());
+		if (s->rc)
+			refuse("%s: %s", s->id, s->why);
+		else if (s->row && b->e->out)
+			out_row(b->e->out, s->row);
+		if (b->e->out)
+			fflush(b->e->out->fp);
+		slot_reset(s);
+		free(s->id);
+		free(s->pos);
+		json_decref(s->rec);
+	}
+	b->n = 0;
+}
+
+static long
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void
+add(struct eport *st, struct batch *b, const char *id, json_t *rec, char *pos)
+{
+	struct slot *s;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 64;
+		b->s = xrealloc(b->s, b->cap * sizeof *b->s);
+	}
+	if (!b->n)
+		clock_gettime(CLOCK_MONOTONIC, &b->start);
+	s = &b->s[b->n++];
+	memset(s, 0, sizeof *s);
+	s->id = xstrdup(id);
+	s->rec = rec;
+	s->pos = pos;
+	if (b->n >= (size_t)b->max || elapsed_ms(&b->start) >= b->ms)
+		flush(st, b);
+}
+
+static void
+read_stdin(struct eport *st, struct batch *b)
+{
+	struct rdr *r = rdr_open(stdin, "<stdin>");
+	json_t *rec;
+	char *id;
+	int rc;
+
+	for (;;) {
+		rec = NULL;
+		id = NULL;
+		rc = b->e->records ? rdr_next(r, &rec) : rdr_next_id(r, &id);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			refuse("%s", rdr_error(r));
+			if (rc == -2)
+				break;
+			continue;
+		}
+		if (rec) {
+			const char *rid = json_string_value(json_object_get(rec, "id"));
+
+			if (!rid || !*rid) {
+				refuse("<stdin>:%ld: id: missing", rdr_line(r));
+				json_decref(rec);
+				continue;
+			}
+			add(st, b, rid, rec, xasprintf("<stdin>:%ld", rdr_line(r)));
+		} else {
+			if (*id)
+				add(st, b, id, NULL, xasprintf("<stdin>:%ld", rdr_line(r)));
+			free(id);
+		}
+	}
+	rdr_close(r);
+}
+
+void
+cases_each(struct eport *st, int argc, char **argv, struct each *e)
+{
+	struct batch b = { .e = e };
+
+	b.max = cfg_int(st, "store.batch-records", 1000);
+	b.ms = cfg_int(st, "store.batch-ms", 1000);
+	if (b.max < 1 || b.max > 1000)
+		b.max = 1000;
+	if (argc == 0)
+		read_stdin(st, &b);
+	for (int i = 0; i < argc; i++)
+		add(st, &b, argv[i], NULL, xasprintf("argument %d", i + 1));
+	flush(st, &b);
+	free(b.s);
+}
