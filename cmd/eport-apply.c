@@ -143,50 +143,6 @@ add(struct eport *st, json_t *rec, const char *source)
 	}
 }
 
-/* Where a record's documents are: a directory, or a bundle. */
-struct origin {
-	const char *dir;	/* real path of the record's directory */
-	struct bundle *bundle;
-};
-
-static int
-doc_bytes(const struct origin *o, const char *file, struct buf *b, char *why, size_t whylen)
-{
-	char *full, real[PATH_MAX];
-
-	if (!path_is_safe(file)) {
-		snprintf(why, whylen, "'%s': absolute, or outside the record's directory", file);
-		return -1;
-	}
-	if (o->bundle) {
-		const struct buf *f = bundle_file(o->bundle, file);
-
-		if (!f) {
-			snprintf(why, whylen, "'%s': not in the bundle", file);
-			return -1;
-		}
-		buf_add(b, f->s, f->len);
-		return 0;
-	}
-	full = xasprintf("%s/%s", o->dir, file);
-	if (!realpath(full, real)) {
-		snprintf(why, whylen, "'%s': %s", file, strerror(errno));
-		free(full);
-		return -1;
-	}
-	free(full);
-	if (strncmp(real, o->dir, strlen(o->dir)) || real[strlen(o->dir)] != '/') {
-		snprintf(why, whylen, "'%s': leads outside the record's directory", file);
-		return -1;
-	}
-	if (read_file(real, b, BUNDLE_MAX_ENTRY) < 0) {
-		snprintf(why, whylen, "'%s': %s", file, errno == E2BIG ?
-		    "larger than 64 MiB" : strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* Read every document of the record, and only when all are there write
  * their blobs: a refused record leaves nothing behind. */
 static int
@@ -203,7 +159,7 @@ store_docs(struct eport *st, json_t *rec, const struct origin *o, const char *po
 
 		if (!file)
 			continue;
-		if (doc_bytes(o, file, &bytes[i], why, sizeof why) < 0) {
+		if (origin_read(o, file, &bytes[i], why, sizeof why) < 0) {
 			refuse("%s: documents.%zu.file: %s", pos, i + 1, why);
 			rc = -1;
 			goto out;

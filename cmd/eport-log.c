@@ -58,6 +58,8 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
+	if (out.json)
+		out.cols = NULL;	/* -j: the whole event, findings and all */
 	txn = eport_open_read(&st);
 	for_each_id(argc - optind, argv + optind, logcase, NULL);
 	mdb_txn_abort(txn);

@@ -2,6 +2,9 @@
  * libarchive, holding case.json or cases.jsonl and the files they name.  A
  * bundle is read whole into memory, within limits, and anything that could
  * reach outside it (absolute or climbing paths, links, devices) refuses it. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <archive.h>
@@ -159,5 +162,46 @@ is_archive(const unsigned char *p, size_t n)
 	for (size_t i = 0; i < LEN(m); i++)
 		if (n >= m[i].off + m[i].len && !memcmp(p + m[i].off, m[i].magic, m[i].len))
 			return 1;
+	return 0;
+}
+
+/* A document named by a record, from the record's directory or bundle; a
+ * path that is absolute or leads outside (through "..", or a symlink) is
+ * refused, so a record cannot pull the office's own files into a case. */
+int
+origin_read(const struct origin *o, const char *file, struct buf *b, char *why, size_t whylen)
+{
+	char *full, real[PATH_MAX];
+
+	if (!path_is_safe(file)) {
+		snprintf(why, whylen, "'%s': absolute, or outside the record's directory", file);
+		return -1;
+	}
+	if (o->bundle) {
+		const struct buf *f = bundle_file(o->bundle, file);
+
+		if (!f) {
+			snprintf(why, whylen, "'%s': not in the bundle", file);
+			return -1;
+		}
+		buf_add(b, f->s, f->len);
+		return 0;
+	}
+	full = xasprintf("%s/%s", o->dir, file);
+	if (!realpath(full, real)) {
+		snprintf(why, whylen, "'%s': %s", file, strerror(errno));
+		free(full);
+		return -1;
+	}
+	free(full);
+	if (strncmp(real, o->dir, strlen(o->dir)) || real[strlen(o->dir)] != '/') {
+		snprintf(why, whylen, "'%s': leads outside the record's directory", file);
+		return -1;
+	}
+	if (read_file(real, b, BUNDLE_MAX_ENTRY) < 0) {
+		snprintf(why, whylen, "'%s': %s", file, errno == E2BIG ?
+		    "larger than 64 MiB" : strerror(errno));
+		return -1;
+	}
 	return 0;
 }

@@ -102,6 +102,20 @@ batch_txn(struct eport *st, MDB_txn *txn, void *arg)
 }
 
 static void
+print_row(struct out *o, const json_t *row)
+{
+	size_t i;
+	json_t *r;
+
+	if (!json_is_array(row)) {
+		out_row(o, row);
+		return;
+	}
+	json_array_foreach(row, i, r)
+		out_row(o, r);
+}
+
+static void
 flush(struct eport *st, struct batch *b)
 {
 	size_t i;
@@ -120,8 +134,10 @@ flush(struct eport *st, struct batch *b)
 			warnx("%s: ref not moved (eport-fsck -r will): %s", s->id, git_err());
 		if (s->rc)
 			refuse("%s: %s", s->id, s->why);
+		else if (b->e->after)
+			b->e->after(s->id, s->row, b->e->arg);
 		else if (s->row && b->e->out)
-			out_row(b->e->out, s->row);
+			print_row(b->e->out, s->row);
 		if (b->e->out)
 			fflush(b->e->out->fp);
 		slot_reset(s);

@@ -201,6 +201,12 @@ const struct buf *bundle_file(struct bundle *, const char *path);
 void bundle_free(struct bundle *);
 const char *bundle_cases(struct bundle *);	/* "case.json" or "cases.jsonl" */
 int is_archive(const unsigned char *, size_t);	/* by its first bytes */
+/* Where a record's documents are: a directory, or a bundle. */
+struct origin {
+	const char *dir;	/* real path of the record's directory */
+	struct bundle *bundle;
+};
+int origin_read(const struct origin *, const char *file, struct buf *, char *why, size_t whylen);
 
 /* ids.c: validators (USCC, identity numbers, phones, tracking, orders). */
 enum { ID_BAD = -1, ID_OK = 0, ID_LEGACY = 1 };
@@ -324,8 +330,10 @@ typedef int (*each_fn)(struct eport *, MDB_txn *, json_t *kase, const struct ite
 struct each {
 	each_fn fn;
 	void *arg;
-	struct out *out;	/* where rows go; NULL: nowhere */
+	struct out *out;	/* where rows go (an array row: each of its items) */
 	int records;		/* read whole records from stdin (id and more columns) */
+	/* instead of printing rows: called with each case's row once committed */
+	void (*after)(const char *id, const json_t *row, void *arg);
 };
 /* Ids from argv, else stdin (bare ids, or the id column of TSV or JSON).
  * With st->dry (-n) nothing is committed and no git object is written. */
@@ -375,5 +383,41 @@ void vcard_reset(struct vcard *);	/* power on, off, reset: security status clear
  * must be saved, 0 when not, -1 when out has no room. */
 int vcard_apdu(struct vcard *, const unsigned char *in, size_t inlen,
     unsigned char *out, size_t *outlen);
+
+/* order.c: the sales platform's order export (eport-order import). */
+extern const char *const order_statuses[];	/* 待支付 待认证 待开票 待提货 待退款 完成 */
+int order_status_valid(const char *);
+/* One export, CSV or TSV (a tab in the header line), UTF-8 (a BOM
+ * tolerated) or GB18030, one row per order line, into *orders: one record
+ * per order number (the shape struct check_env documents, "qty" an integer;
+ * a member for each column the export has, "" when empty), its rows merged
+ * into "lines", in the order first seen.  An order with a bad row is left out.  *refused:
+ * [{"line", "column" ("" for the file), "message"}], one per problem, both
+ * new references.  0 parsed (some rows may be refused); -1 the whole file is
+ * refused; -2 a system error (the last refusal, line 0, says which). */
+int order_parse(const void *, size_t, json_t **orders, json_t **refused);
+char *order_products(const json_t *order);	/* "智能IC卡-操作员x2,读卡器x1" (malloc'd) */
+
+/* decide.c: review decisions and the public status query. */
+const char *type_name(const char *type);	/* 新入网企业制卡, ...; NULL if unknown */
+/* May user take action (accept, reject, return) on the case?  0 yes; 1 no,
+ * with why ("case is received, not checked", "four eyes: ..."). */
+int review_guard(const json_t *kase, const char *action, const char *user,
+    char *why, size_t len);
+/* The case as the public status query shows it: 已受理, 待补正, 不予受理,
+ * 审核通过, 领卡, 待邮寄, 已邮寄, 已办结; *detail (malloc'd, maybe "") what
+ * is missing, the reason, or the tracking number. */
+const char *public_status(const json_t *kase, char **detail);
+
+/* ship.c: posting back by EMS (DESIGN.md section 7). */
+/* When the case was accepted: its `accepted` member, else the last accept
+ * event of its history.  0, or -1 when it has neither. */
+int ship_accepted(struct eport *, MDB_txn *, const json_t *kase, time_t *);
+/* The day it is due to be posted (cal_posting): 0; -1 no acceptance time;
+ * -2 not a type or past the calendar's end.  *gap as cal_posting's. */
+int ship_posting(struct eport *, MDB_txn *, const struct cal *, const json_t *kase,
+    long *day, int *gap);
+/* What its parcel holds: "电子口岸卡 x2, 读卡器 x1" (malloc'd). */
+char *ship_contents(struct eport *, MDB_txn *, const json_t *kase);
 
 #endif
