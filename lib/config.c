@@ -75,3 +75,13 @@ cfg_int(struct eport *st, const char *key, long dflt)
 		return dflt;
 	return v;
 }
+
+int
+cfg_bool(struct eport *st, const char *key, int dflt)
+{
+	int v;
+
+	if (git_config_get_bool(&v, cfg(st), key) < 0)
+		return dflt;
+	return v;
+}

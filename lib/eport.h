@@ -52,6 +52,7 @@ void fmt_time(time_t, char out[32]);	/* 2026-11-26T10:15:00+08:00 */
 void fmt_date(time_t, char out[11]);	/* 2026-11-26, office time */
 void fmt_ymd(time_t, char out[9]);	/* 20261126, office time */
 const char *eport_user(void);		/* EPORT_USER, else the login */
+extern int eport_strict_identity;	/* office.strict-identity: the login only */
 const char *eport_login(void);		/* the login name, whatever EPORT_USER says */
 const char *eport_share(void);		/* EPORT_SHARE, else next to the binary, else SHAREDIR */
 char *share_path(const char *name);	/* a file in share/eport (malloc'd) */
@@ -100,6 +101,7 @@ struct eport;
 int cfg_open(git_config **, const char *home);	/* share defaults, then $home/config */
 const char *cfg_str(struct eport *, const char *key, const char *dflt);
 long cfg_int(struct eport *, const char *key, long dflt);
+int cfg_bool(struct eport *, const char *key, int dflt);
 const char *eport_home(void);			/* EPORT_HOME or the XDG default (malloc'd once) */
 
 /* store.c: LMDB, the source of truth. */

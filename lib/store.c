@@ -79,6 +79,8 @@ eport_open(struct eport *st, int flags)
 			return seterr(st, db_names[i], rc);
 		}
 	mdb_txn_commit(txn);
+	/* four eyes cannot rest on a variable anyone can set */
+	eport_strict_identity = cfg_bool(st, "office.strict-identity", 0);
 	if (!(flags & EPORT_NOREPO) && repo_open(st) < 0)
 		return seterr(st, "docs.git", -1);
 	return 0;

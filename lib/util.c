@@ -211,11 +211,15 @@ eport_login(void)
 	return name;
 }
 
+int eport_strict_identity;
+
 const char *
 eport_user(void)
 {
 	const char *s = getenv("EPORT_USER");
 
+	if (eport_strict_identity)
+		return eport_login();
 	return s && *s ? s : eport_login();
 }
 
