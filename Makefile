@@ -13,7 +13,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib \
 	-DSHAREDIR='"$(SHAREDIR)"' $(CFLAGS) $(SAN) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv
-ALL_LDFLAGS = $(LDFLAGS) $(SAN)
+ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS) $(SAN)
 
 LIB_SRC = $(sort $(wildcard lib/*.c))
 CMD_SRC = $(sort $(wildcard cmd/*.c))
@@ -89,4 +89,36 @@ clean:
 	rm -rf build asan
 
 .PHONY: all deps test check check-asan demo install bench clean
+
+# Fuzzing: libFuzzer targets fuzz/fuzz-*.c, with libeport built again by
+# clang (never gcc's objects) in $(FO).  make fuzz runs each FUZZ_SECONDS,
+# make fuzz-smoke 10 s each; what they find goes to fuzz/crashes/.
+FUZZ_CC = clang
+FO = $(O)/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -g -O1 \
+	-DSHAREDIR='"$(CURDIR)/share/eport"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_TARGETS = $(patsubst fuzz/%.c,$(FO)/%,$(wildcard fuzz/fuzz-*.c))
+
+$(FO)/lib/%.o: lib/%.c lib/eport.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FO)/libeport.a: $(LIB_SRC:%.c=$(FO)/%.o)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(FO)/fuzz-%: fuzz/fuzz-%.c $(FO)/libeport.a lib/eport.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FO)/libeport.a $(LDLIBS)
+
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	./fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke: fuzz-build
+	./fuzz/run 10 $(FUZZ_TARGETS)
+
+.PHONY: fuzz fuzz-build fuzz-smoke
 .SECONDARY:

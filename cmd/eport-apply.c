@@ -69,6 +69,11 @@ apply_txn(struct eport *st, MDB_txn *txn, void *arg)
 		}
 		json_decref(kase);
 	}
+	/* the batch's objects, one pack, on disk before the cases are */
+	if (repo_flush(st) < 0) {
+		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: writing the pack: %s", git_err());
+		return 2;
+	}
 	return 0;
 }
 
@@ -330,6 +335,8 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);
+	if (!dry && repo_batch(&st) < 0)
+		die("docs.git: %s", git_err());
 	batch_max = cfg_int(&st, "store.batch-records", 1000);
 	batch_ms = cfg_int(&st, "store.batch-ms", 1000);
 	if (batch_max < 1 || batch_max > 1000)

@@ -98,6 +98,11 @@ batch_txn(struct eport *st, MDB_txn *txn, void *arg)
 		b->dry_done = 1;
 		return 1;	/* abort: -n commits nothing */
 	}
+	/* the batch's git objects, one pack, on disk before the cases are */
+	if (repo_flush(st) < 0) {
+		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: writing the pack: %s", git_err());
+		return 2;
+	}
 	return 0;
 }
 
@@ -224,6 +229,8 @@ cases_each(struct eport *st, int argc, char **argv, struct each *e)
 	b.ms = cfg_int(st, "store.batch-ms", 1000);
 	if (b.max < 1 || b.max > 1000)
 		b.max = 1000;
+	if (!st->dry && st->repo && repo_batch(st) < 0)
+		die("docs.git: %s", git_err());
 	if (argc == 0)
 		read_stdin(st, &b);
 	for (int i = 0; i < argc; i++)

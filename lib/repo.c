@@ -2,6 +2,9 @@
  * case has refs/cases/<id>; objects are fsynced before LMDB commits. */
 #include <string.h>
 
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+
 #include "eport.h"
 
 const char *
@@ -117,4 +120,61 @@ repo_advance(struct eport *st, const char *id, const git_oid *commit)
 	git_reference_free(ref);
 	free(name);
 	return rc < 0 ? -1 : 0;
+}
+
+/* Writing many cases: every object goes to memory, and repo_flush writes
+ * them as one pack (one fsync) instead of a loose file (and an fsync) each.
+ * Reads see the objects in memory meanwhile. */
+int
+repo_batch(struct eport *st)
+{
+	git_odb *odb;
+	int rc;
+
+	if (st->mempack)
+		return 0;
+	if (git_repository_odb(&odb, st->repo) < 0)
+		return -1;
+	if ((rc = git_mempack_new(&st->mempack)) == 0 &&
+	    (rc = git_odb_add_backend(odb, st->mempack, 1000)) < 0) {
+		st->mempack->free(st->mempack);
+		st->mempack = NULL;
+	}
+	git_odb_free(odb);
+	return rc < 0 ? -1 : 0;
+}
+
+int
+repo_flush(struct eport *st)
+{
+	git_buf pack = { 0 };
+	git_odb *odb = NULL;
+	git_odb_writepack *wp = NULL;
+	git_indexer_progress stats = { 0 };
+	int rc = -1;
+
+	if (!st->mempack)
+		return 0;
+	if (git_mempack_dump(&pack, st->repo, st->mempack) < 0)
+		goto out;
+	/* a pack with no object: a 12-byte header and the trailing hash */
+	if (pack.size <= 12 + GIT_OID_RAWSZ) {
+		rc = 0;
+		goto out;
+	}
+	if (git_repository_odb(&odb, st->repo) < 0 ||
+	    git_odb_write_pack(&wp, odb, NULL, NULL) < 0 ||
+	    wp->append(wp, pack.ptr, pack.size, &stats) < 0 ||
+	    wp->commit(wp, &stats) < 0)
+		goto out;
+	rc = 0;
+out:
+	/* what is in memory is now in the pack, or given up */
+	if (rc == 0)
+		git_mempack_reset(st->mempack);
+	if (wp)
+		wp->free(wp);
+	git_odb_free(odb);
+	git_buf_dispose(&pack);
+	return rc;
 }

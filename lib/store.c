@@ -64,7 +64,8 @@ eport_open(struct eport *st, int flags)
 	}
 	if ((rc = mdb_env_create(&st->env)) ||
 	    (rc = mdb_env_set_maxdbs(st->env, DB_N + 4)) ||
-	    (rc = mdb_env_set_mapsize(st->env, map_size(st))) ||
+	    /* a reader maps what is there; only a writer needs the config */
+	    (!st->rdonly && (rc = mdb_env_set_mapsize(st->env, map_size(st)))) ||
 	    (rc = mdb_env_set_maxreaders(st->env, 126)) ||
 	    (rc = mdb_env_open(st->env, db, 0, 0600))) {
 		free(db);
@@ -80,7 +81,8 @@ eport_open(struct eport *st, int flags)
 		}
 	mdb_txn_commit(txn);
 	/* four eyes cannot rest on a variable anyone can set */
-	eport_strict_identity = cfg_bool(st, "office.strict-identity", 0);
+	if (!st->rdonly)
+		eport_strict_identity = cfg_bool(st, "office.strict-identity", 0);
 	if (!(flags & EPORT_NOREPO) && repo_open(st) < 0)
 		return seterr(st, "docs.git", -1);
 	return 0;
