@@ -45,7 +45,7 @@ _eport_complete() {
 	case $cmd in
 	eport-init)	opts='-b -n -h'; argopts='-b' ;;
 	eport-apply)	opts='-j -n -h'; argopts='' ;;
-	eport-attach)	opts='-j -n -h'; argopts='' ;;
+	eport-attach)	opts='-c -H -j -n -s -h'; argopts='-c -H' ;;
 	eport-check)	opts='-f -j -n -q -h'; argopts='-f' ;;
 	eport-review)	opts='-j -m -n -h'; argopts='-m'; subs='accept reject return' ;;
 	eport-card)	opts='-j -m -n -h'; argopts='-m'
@@ -53,12 +53,12 @@ _eport_complete() {
 	eport-ship)	opts='-F -e -j -m -n -h'; argopts='-F -e -m'
 			subs='due manifest mark deliver bounce' ;;
 	eport-close)	opts='-j -m -n -h'; argopts='-m' ;;
-	eport-export)	opts='-o -n -h'; argopts='-o' ;;
+	eport-export)	opts='-m -n -o -V -h'; argopts='-o -V' ;;
 	eport-ls)	opts='-j -s -t -u -S -U -h'; argopts='-s -t -u -S -U' ;;
 	eport-show)	opts='-t -h'; argopts='' ;;
 	eport-log)	opts='-j -h'; argopts='' ;;
 	eport-status)	opts='-j -p -h'; argopts='-p' ;;
-	eport-order)	opts='-j -n -h'; argopts=''; subs='import ls' ;;
+	eport-order)	opts='-j -n -s -h'; argopts='-s'; subs='import ls' ;;
 	eport-cal)	opts='-H -n -p -w -h'; argopts='-H -n -p' ;;
 	eport-vcard)	opts='-H -i -p -v -h'; argopts='-H -p' ;;
 	eport-fsck)	opts='-r -h'; argopts='' ;;
@@ -70,10 +70,11 @@ _eport_complete() {
 		case $cmd:$prev in
 		eport-ls:-s)		_eport_words "$_eport_states" ;;
 		eport-ls:-t|eport-cal:-p) _eport_words "$_eport_types" ;;
-		eport-check:-f|eport-export:-o) _eport_files ;;
+		eport-check:-f|eport-export:-o|eport-export:-V) _eport_files ;;
 		eport-ship:-F)		_eport_words 'csv tsv' ;;
 		eport-ship:-e)		_eport_words 'utf-8 gb18030' ;;
-		eport-status:-p)	_eport_cases ;;
+		eport-status:-p)	_eport_cases ready bounced ;;
+		eport-order:-s)		_eport_words '待支付 待认证 待开票 待提货 待退款 完成' ;;
 		esac
 		return
 	fi
@@ -101,18 +102,19 @@ _eport_complete() {
 	eport-apply:|eport-vcard:|eport-order:import) _eport_files ;;
 	eport-attach:)
 		case $n in
-		0) _eport_cases returned ;;
+		0) _eport_cases received incomplete returned ;;
 		1) _eport_words "$_eport_kinds" ;;
 		*) _eport_files ;;
 		esac ;;
 	eport-check:)	_eport_cases received incomplete ;;
-	eport-review:*)	_eport_cases checked ;;
+	eport-review:accept)	_eport_cases checked ;;
+	eport-review:*)	_eport_cases checked incomplete ;;
 	eport-card:write|eport-card:unlock|eport-card:renew)
 		((n == 0)) && _eport_cases accepted ;;
-	eport-ship:deliver|eport-ship:bounce)
-		((n == 0)) && _eport_cases shipped ;;
+	eport-ship:deliver|eport-ship:bounce) _eport_cases shipped ;;
 	eport-close:)	_eport_cases ready delivered bounced rejected ;;
 	eport-export:|eport-show:|eport-log:) _eport_cases ;;
+	eport-order:ls)	_eport_words "$(eport-order ls 2>/dev/null | awk 'NR > 1 { print $1 }')" ;;
 	esac
 }
 

@@ -106,8 +106,11 @@ end
 
 complete -c eport-init -s b -x -d 'the branch code of case ids'
 
-complete -c eport-attach -n '__eport_npos 0' -f -a '(__eport_cases returned)' -d case
-complete -c eport-attach -n '__eport_npos 1' -f -a "$kinds" -d 'document kind'
+complete -c eport-attach -s s -d 'the papers carry the seal'
+complete -c eport-attach -s c -x -d 'copies of each paper (1 to 99)'
+complete -c eport-attach -s H -x -d 'the holder the documents are for (identity number)'
+complete -c eport-attach -n '__eport_npos 0 -c -H' -f -a '(__eport_cases received incomplete returned)' -d case
+complete -c eport-attach -n '__eport_npos 1 -c -H' -f -a "$kinds" -d 'document kind'
 
 complete -c eport-check -s q -d 'print only the ids of cases with no blocking finding'
 complete -c eport-check -s f -r -F -d 'check records from a file, storing nothing'
@@ -116,7 +119,8 @@ complete -c eport-check -a '(__eport_cases received incomplete)' -d case
 __eport_subcommands eport-review -m -- accept 'accept checked cases' \
     reject 'reject checked cases (不予受理)' return 'return checked cases for more materials'
 complete -c eport-review -s m -x -d 'the reason'
-complete -c eport-review -n 'not __eport_npos 0 -m' -a '(__eport_cases checked)' -d case
+complete -c eport-review -n '__eport_sub accept; and not __eport_npos 0 -m' -a '(__eport_cases checked)' -d case
+complete -c eport-review -n '__eport_sub reject return; and not __eport_npos 0 -m' -a '(__eport_cases checked incomplete)' -d case
 
 __eport_subcommands eport-card -m -- status 'read the card in the reader' \
     write 'personalise a blank card for a holder of an accepted case' \
@@ -132,12 +136,14 @@ __eport_subcommands eport-ship -m -F -e -- \
 complete -c eport-ship -n '__eport_sub manifest' -s F -x -a 'csv tsv' -d 'the format'
 complete -c eport-ship -n '__eport_sub manifest' -s e -x -a 'utf-8 gb18030' -d 'the encoding of the CSV'
 complete -c eport-ship -n '__eport_sub bounce' -s m -x -d 'the reason'
-complete -c eport-ship -n '__eport_sub deliver bounce; and __eport_npos 1 -m' -a '(__eport_cases shipped)' -d case
+complete -c eport-ship -n '__eport_sub deliver bounce; and not __eport_npos 0 -m -F -e' -a '(__eport_cases shipped)' -d case
 
 complete -c eport-close -s m -x -d 'a note'
 complete -c eport-close -a '(__eport_cases ready delivered bounced rejected)' -d case
 
 complete -c eport-export -s o -r -F -d 'the archive to write'
+complete -c eport-export -s m -d 'mask identity and phone numbers, leave the documents out'
+complete -c eport-export -s V -r -F -d 'verify an archive against the store'
 complete -c eport-export -a '(__eport_cases)' -d case
 
 complete -c eport-ls -s s -x -a "$states" -d 'only cases in a state'
@@ -150,11 +156,15 @@ complete -c eport-show -s t -d 'print TSV'
 complete -c eport-show -a '(__eport_cases)' -d case
 complete -c eport-log -a '(__eport_cases)' -d case
 
-complete -c eport-status -s p -x -a '(__eport_cases)' -d 'print the collection notice (领卡通知书) of a case'
+complete -c eport-status -s p -x -a '(__eport_cases ready bounced)' -d 'print the collection notice (领卡通知书) of a case'
 
-__eport_subcommands eport-order -- import "import the sales platform's order export" \
+__eport_subcommands eport-order -s -- import "import the sales platform's order export" \
     ls 'list the orders'
 complete -c eport-order -n '__eport_sub import' -F
+complete -c eport-order -n '__eport_sub ls' -s s -x -a '待支付 待认证 待开票 待提货 待退款 完成' \
+    -d 'only the orders in a status'
+complete -c eport-order -n '__eport_sub ls' -x -a '(eport-order ls 2>/dev/null | awk \'NR > 1 { print $1 }\')' \
+    -d order
 
 complete -c eport-cal -s H -x -d 'the hall hours (HH:MM-HH:MM,...)'
 complete -c eport-cal -s n -x -d 'the nth working day after the date'
