@@ -5,25 +5,6 @@
 
 #include "eport.h"
 
-const char *
-eport_home(void)
-{
-	static char *home;
-	const char *s;
-
-	if (home)
-		return home;
-	if ((s = getenv("EPORT_HOME")) && *s)
-		home = xstrdup(s);
-	else if ((s = getenv("XDG_DATA_HOME")) && *s)
-		home = xasprintf("%s/eport", s);
-	else if ((s = getenv("HOME")) && *s)
-		home = xasprintf("%s/.local/share/eport", s);
-	else
-		die("neither EPORT_HOME nor HOME is set");
-	return home;
-}
-
 int
 cfg_open(git_config **out, const char *home)
 {
@@ -48,11 +29,24 @@ out:
 	return rc;
 }
 
+/* What eport_close frees of libgit2's, when a command used it. */
+void
+eport_git_fini(struct eport *st)
+{
+	if (st->repo)
+		git_repository_free(st->repo);
+	if (st->cfg)
+		git_config_free(st->cfg);
+	st->repo = NULL;
+	st->cfg = NULL;
+}
+
 static git_config *
 cfg(struct eport *st)
 {
 	if (!st->cfg && cfg_open(&st->cfg, st->home) < 0)
 		die("config: %s", git_err());
+	st->fini = eport_git_fini;
 	return st->cfg;
 }
 

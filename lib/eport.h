@@ -131,12 +131,18 @@ struct eport {
 	git_config *cfg;
 	int rdonly;
 	int dry;		/* -n: case_step writes no git object */
+	void (*fini)(struct eport *);	/* frees what libgit2 holds, if used */
 	char errbuf[512];
 };
 #define EPORT_RDONLY 1
 #define EPORT_NOREPO 2
-int eport_open(struct eport *, int flags);	/* -1: message in errbuf */
+#define STORE_MAP_INITIAL ((size_t)32 << 20)	/* store.map-size */
+/* The store, configuration and repository (repo.c); -1: message in errbuf. */
+int eport_open(struct eport *, int flags);
+/* LMDB only, for commands that need nothing else; st zeroed by the caller. */
+int store_open(struct eport *, int flags, size_t mapsize);
 void eport_close(struct eport *);
+void eport_git_fini(struct eport *);
 MDB_txn *eport_open_read(struct eport *);	/* read-only, one read txn; dies on failure */
 
 /* Run fn in one write transaction; on a full map, grow it and run fn again
@@ -170,7 +176,7 @@ int repo_flush(struct eport *);
 /* Advance refs/cases/<id> to commit, unless it is there already or beyond. */
 int repo_advance(struct eport *, const char *id, const git_oid *commit);
 
-/* case.c: the case and its lifecycle. */
+/* case.c and step.c: the case and its lifecycle. */
 /* An audited step on one case, inside a write transaction: appends the event,
  * writes the git commit (case.json, history.jsonl, the documents) and every
  * index; the caller advances the ref after the commit (case_step_done). */
@@ -183,6 +189,7 @@ struct step {
 };
 int case_step(struct eport *, MDB_txn *, json_t *kase, struct step *);
 json_t *case_get(struct eport *, MDB_txn *, const char *id);
+MDB_val case_ev_key(char *k, const char *id, uint32_t seq);	/* k[128]: id NUL seq (BE) */
 json_t *case_history(struct eport *, MDB_txn *, const char *id);
 int case_set_state(struct eport *, MDB_txn *, json_t *kase, const char *to);
 int case_new_id(struct eport *, MDB_txn *, time_t, char out[32]);

@@ -47,9 +47,37 @@ repo_open(struct eport *st)
 	int rc;
 
 	git_setup();
+	st->fini = eport_git_fini;
 	rc = git_repository_open_bare(&st->repo, p);
 	free(p);
 	return rc < 0 ? -1 : 0;
+}
+
+/* The store whole: LMDB, the configuration (for a writer: the map's size,
+ * office.strict-identity) and, unless EPORT_NOREPO, docs.git. */
+int
+eport_open(struct eport *st, int flags)
+{
+	size_t mapsize = 0;
+
+	memset(st, 0, sizeof *st);
+	st->home = xstrdup(eport_home());
+	if (!(flags & EPORT_RDONLY)) {
+		long n = cfg_int(st, "store.map-size", STORE_MAP_INITIAL);
+
+		/* the stored size of an existing environment wins when larger */
+		mapsize = n < 65536 ? 65536 : (size_t)n;
+		/* four eyes cannot rest on a variable anyone can set */
+		eport_strict_identity = cfg_bool(st, "office.strict-identity", 0);
+	}
+	if (store_open(st, flags, mapsize) < 0)
+		return -1;
+	if (!(flags & EPORT_NOREPO) && repo_open(st) < 0) {
+		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: %s", git_err());
+		return -1;
+	}
+	st->fini = eport_git_fini;
+	return 0;
 }
 
 int

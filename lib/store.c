@@ -17,7 +17,7 @@ static const unsigned db_flags[DB_N] = {
 	[DB_USCC] = MDB_DUPSORT,
 };
 
-#define MAP_INITIAL ((size_t)32 << 20)
+#define MAP_INITIAL STORE_MAP_INITIAL
 
 const char *
 store_err(int rc)
@@ -29,31 +29,24 @@ static int
 seterr(struct eport *st, const char *what, int rc)
 {
 	snprintf(st->errbuf, sizeof st->errbuf, "%s: %s", what,
-	    rc > 0 || rc < -1 ? mdb_strerror(rc) : git_err());
+	    mdb_strerror(rc));
 	return -1;
 }
 
-/* The map a new environment starts with; it grows when full.  The stored
- * size of an existing environment wins when it is larger. */
-static size_t
-map_size(struct eport *st)
-{
-	long n = cfg_int(st, "store.map-size", MAP_INITIAL);
-
-	return n < 65536 ? 65536 : (size_t)n;
-}
-
+/* The LMDB environment of the store; a writer maps mapsize bytes (0: what
+ * is there), a reader what is there.  No libgit2 here: eport_open (repo.c)
+ * adds the configuration and the repository. */
 int
-eport_open(struct eport *st, int flags)
+store_open(struct eport *st, int flags, size_t mapsize)
 {
 	char *db;
 	struct stat sb;
 	MDB_txn *txn;
 	int rc;
 
-	memset(st, 0, sizeof *st);
 	umask(077);
-	st->home = xstrdup(eport_home());
+	if (!st->home)
+		st->home = xstrdup(eport_home());
 	st->rdonly = flags & EPORT_RDONLY;
 	db = xasprintf("%s/db", st->home);
 	if (stat(db, &sb) < 0) {
@@ -64,8 +57,7 @@ eport_open(struct eport *st, int flags)
 	}
 	if ((rc = mdb_env_create(&st->env)) ||
 	    (rc = mdb_env_set_maxdbs(st->env, DB_N + 4)) ||
-	    /* a reader maps what is there; only a writer needs the config */
-	    (!st->rdonly && (rc = mdb_env_set_mapsize(st->env, map_size(st)))) ||
+	    (mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize))) ||
 	    (rc = mdb_env_set_maxreaders(st->env, 126)) ||
 	    (rc = mdb_env_open(st->env, db, 0, 0600))) {
 		free(db);
@@ -80,23 +72,16 @@ eport_open(struct eport *st, int flags)
 			return seterr(st, db_names[i], rc);
 		}
 	mdb_txn_commit(txn);
-	/* four eyes cannot rest on a variable anyone can set */
-	if (!st->rdonly)
-		eport_strict_identity = cfg_bool(st, "office.strict-identity", 0);
-	if (!(flags & EPORT_NOREPO) && repo_open(st) < 0)
-		return seterr(st, "docs.git", -1);
 	return 0;
 }
 
 void
 eport_close(struct eport *st)
 {
+	if (st->fini)
+		st->fini(st);
 	if (st->env)
 		mdb_env_close(st->env);
-	if (st->repo)
-		git_repository_free(st->repo);
-	if (st->cfg)
-		git_config_free(st->cfg);
 	free(st->home);
 	memset(st, 0, sizeof *st);
 }
@@ -260,7 +245,8 @@ eport_open_read(struct eport *st)
 	MDB_txn *txn;
 	int rc;
 
-	if (eport_open(st, EPORT_RDONLY | EPORT_NOREPO) < 0)
+	memset(st, 0, sizeof *st);
+	if (store_open(st, EPORT_RDONLY, 0) < 0)
 		die("%s", st->errbuf);
 	if ((rc = store_read(st, &txn)))
 		die("db: %s", store_err(rc));

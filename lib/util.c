@@ -8,9 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-
 #include "eport.h"
 
 #ifndef SHAREDIR
@@ -224,6 +221,25 @@ eport_user(void)
 }
 
 const char *
+eport_home(void)
+{
+	static char *home;
+	const char *s;
+
+	if (home)
+		return home;
+	if ((s = getenv("EPORT_HOME")) && *s)
+		home = xstrdup(s);
+	else if ((s = getenv("XDG_DATA_HOME")) && *s)
+		home = xasprintf("%s/eport", s);
+	else if ((s = getenv("HOME")) && *s)
+		home = xasprintf("%s/.local/share/eport", s);
+	else
+		die("neither EPORT_HOME nor HOME is set");
+	return home;
+}
+
+const char *
 eport_share(void)
 {
 	static char dir[PATH_MAX];
@@ -286,27 +302,6 @@ read_file(const char *path, struct buf *b, size_t max)
 	if (!b->s)
 		buf_add(b, "", 0);
 	return 0;
-}
-
-void
-sha256_hex(const void *p, size_t n, char out[65])
-{
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	static const char hex[] = "0123456789abcdef";
-
-	EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[64] = '\0';
-}
-
-void
-cleanse(void *p, size_t n)
-{
-	OPENSSL_cleanse(p, n);
 }
 
 /* A path inside its directory: relative, no "." or ".." part, no empty part,
