@@ -743,6 +743,22 @@ check_order(struct ctx *c)
 	json_decref(o);
 }
 
+/* A sealed copy of the same kind for the same holder, sent after this one
+ * (eport-attach), answers for it. */
+static int
+superseded(const struct ctx *c, size_t d, const json_t *doc)
+{
+	size_t j;
+	json_t *later;
+
+	json_array_foreach(c->docs, j, later)
+		if (j > d && json_is_true(json_object_get(later, "sealed")) &&
+		    strcmp(str(later, "kind"), str(doc, "kind")) == 0 &&
+		    strcmp(str(later, "holder"), str(doc, "holder")) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 check_documents(struct ctx *c)
 {
@@ -759,7 +775,7 @@ check_documents(struct ctx *c)
 			free(path);
 			continue;
 		}
-		if (k->paper && !json_is_true(json_object_get(doc, "sealed")))
+		if (k->paper && !json_is_true(json_object_get(doc, "sealed")) && !superseded(c, d, doc))
 			add(c, 1, "doc-unsealed", path, "%s未加盖单位公章%s%s", k->cite,
 			    *file ? "：" : "", file);
 		if (!*file)

@@ -1,0 +1,187 @@
+/* eport-attach: add documents to a case that is received, incomplete or
+ * returned (the materials the office asked for); a returned case goes back
+ * to received, to be checked again.  Every file is read before anything is
+ * written; the documents' bytes go into the case's git tree, their SHA-256
+ * into the case, all in one commit.  Prints `id state`. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "eport.h"
+
+static int sflag;
+static long copies = 1;
+static const char *holder, *kind;
+static char **files;
+static int nfiles;
+static struct buf *bytes;
+static struct out out;
+static const char *const cols[] = { "id", "state", NULL };
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: eport-attach [-jns] [-c COPIES] [-H HOLDER] CASE KIND FILE...\n");
+	exit(2);
+}
+
+static const char *
+base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static int
+is_holder(const json_t *kase, const char *id_number)
+{
+	size_t i;
+	json_t *h;
+
+	json_array_foreach(json_object_get(kase, "holders"), i, h)
+		if (!strcmp(jstr(h, "id_number"), id_number))
+			return 1;
+	return 0;
+}
+
+static int
+attach(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
+    json_t **row, void *arg)
+{
+	const char *state = jstr(kase, "state");
+	struct step step = { .action = "attach" };
+	struct buf why = { 0 };
+	json_t *docs;
+	char at[32];
+	int rc;
+
+	(void)it;
+	(void)arg;
+	if (strcmp(state, "received") && strcmp(state, "incomplete") && strcmp(state, "returned")) {
+		snprintf(st->errbuf, sizeof st->errbuf,
+		    "case is %s, not received, incomplete or returned", state);
+		return 1;
+	}
+	if (holder && !is_holder(kase, holder)) {
+		snprintf(st->errbuf, sizeof st->errbuf, "'%s' is not a holder of the case", holder);
+		return 1;
+	}
+	if (!json_is_array(docs = json_object_get(kase, "documents"))) {
+		docs = json_array();
+		json_object_set_new(kase, "documents", docs);
+	}
+	buf_printf(&why, "%s", kind);
+	for (int i = 0; i < nfiles; i++) {
+		char hex[65];
+		json_t *d;
+		git_oid oid;
+
+		sha256_hex(bytes[i].s, bytes[i].len, hex);
+		d = json_pack("{s:s, s:s, s:b, s:i}", "kind", kind, "file", base(files[i]),
+		    "sealed", sflag, "copies", (int)copies);
+		if (holder)
+			json_object_set_new(d, "holder", json_string(holder));
+		json_object_set_new(d, "sha256", json_string(hex));
+		json_object_set_new(d, "size", json_integer(bytes[i].len));
+		if (!st->dry) {
+			if (repo_blob(st, bytes[i].s, bytes[i].len, &oid) < 0) {
+				snprintf(st->errbuf, sizeof st->errbuf, "docs.git: %s", git_err());
+				json_decref(d);
+				buf_free(&why);
+				return 2;
+			}
+			json_object_set_new(d, "blob", json_string(git_oid_tostr_s(&oid)));
+		}
+		json_array_append_new(docs, d);
+		buf_printf(&why, "%s%s", i ? ", " : " ", base(files[i]));
+	}
+	fmt_time(eport_now(), at);
+	json_object_set_new(kase, "amended", json_string(at));
+	if (!strcmp(state, "returned"))
+		step.to = "received";
+	step.why = why.s;
+	rc = case_step(st, txn, kase, &step);
+	buf_free(&why);
+	if (!rc)
+		*row = json_pack("{s:s, s:s}", "id", jstr(kase, "id"), "state", jstr(kase, "state"));
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct eport st;
+	struct each each = { .fn = attach, .out = &out };
+	struct rulebook *rb;
+	char err[512], *end;
+	int c, dry = 0;
+
+	setprogname(argv[0]);
+	out.fp = stdout;
+	out.cols = cols;
+	while ((c = getopt(argc, argv, "c:H:jnsh")) != -1) {
+		switch (c) {
+		case 'c':
+			errno = 0;
+			copies = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || copies < 1 || copies > 99)
+				die("-c '%s': not a whole number from 1 to 99", optarg);
+			break;
+		case 'H':
+			holder = optarg;
+			break;
+		case 'j':
+			out.json = 1;
+			break;
+		case 'n':
+			dry = 1;
+			break;
+		case 's':
+			sflag = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 3)
+		usage();
+	kind = argv[1];
+	files = argv + 2;
+	nfiles = argc - 2;
+
+	if (!(rb = rules_load(NULL, err, sizeof err)))
+		die("%s", err);
+	/* cards travel in the record's cards, not as files */
+	if (!kind_name(rb, kind) || !strcmp(kind, "card") || !strncmp(kind, "card-", 5)) {
+		rules_free(rb);
+		refuse("'%s': not a document kind", kind);
+		return eport_exit();
+	}
+	rules_free(rb);
+
+	bytes = xcalloc(nfiles, sizeof *bytes);
+	for (int i = 0; i < nfiles; i++) {
+		if (read_file(files[i], &bytes[i], BUNDLE_MAX_ENTRY) < 0) {
+			if (errno == E2BIG)
+				refuse("'%s': larger than 64 MiB", files[i]);
+			else
+				refuse("cannot read '%s':", files[i]);
+		}
+	}
+	if (eport_status == 0) {
+		if (eport_open(&st, 0) < 0)
+			die("%s", st.errbuf);
+		st.dry = dry;
+		cases_each(&st, 1, argv, &each);
+		eport_close(&st);
+	}
+	for (int i = 0; i < nfiles; i++)
+		buf_free(&bytes[i]);
+	free(bytes);
+	return eport_exit();
+}

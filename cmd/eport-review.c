@@ -1,0 +1,119 @@
+/* eport-review: decide checked cases: accept, reject (不予受理) or return
+ * (materials asked for, 待补正).  Ids from the arguments or stdin, so that
+ * `eport-check -q | eport-review accept` works.  Each decision is an event
+ * and a commit on the case's ref, authored by the reviewer; a refused case
+ * does not stop the others.  Prints `id state` per decided case. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "eport.h"
+
+static const char *action, *reason;
+static struct out out;
+static const char *const cols[] = { "id", "state", NULL };
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: eport-review accept [-jn] [-m REASON] [CASE...]\n"
+	    "       eport-review reject|return [-jn] -m REASON [CASE...]\n");
+	exit(2);
+}
+
+static int
+decide(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
+    json_t **row, void *arg)
+{
+	const char *id = jstr(kase, "id"), *type = jstr(kase, "type");
+	struct step step = { .action = action, .why = reason };
+	json_t *decision;
+	char at[32];
+	int rc;
+
+	(void)it;
+	(void)arg;
+	if (review_guard(kase, action, eport_user(), st->errbuf, sizeof st->errbuf))
+		return 1;
+	fmt_time(eport_now(), at);
+	decision = json_pack("{s:s, s:s, s:s, s:s}", "action", action, "why", reason ? reason : "",
+	    "by", eport_user(), "at", at);
+	json_object_set_new(kase, "decision", decision);
+	if (!strcmp(action, "accept")) {
+		step.to = "accepted";
+		json_object_set_new(kase, "accepted", json_string(at));
+	} else if (!strcmp(action, "reject")) {
+		step.to = "rejected";
+		/* the order may serve another case now */
+		if (*jstr(kase, "order") &&
+		    (rc = order_release(st, txn, jstr(kase, "order"), id)))
+			return rc;
+	} else {
+		step.to = "returned";
+	}
+	if ((rc = case_step(st, txn, kase, &step)))
+		return rc;
+	if (!strcmp(action, "accept") && (!strcmp(type, "reader") || !strcmp(type, "deregister"))) {
+		struct step ready = { .action = "ready", .to = "ready", .why = "no card work" };
+
+		if ((rc = case_step(st, txn, kase, &ready)))
+			return rc;
+	}
+	*row = json_pack("{s:s, s:s}", "id", id, "state", jstr(kase, "state"));
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct eport st;
+	struct each each = { .fn = decide, .out = &out };
+	int c, dry = 0;
+
+	setprogname(argv[0]);
+	out.fp = stdout;
+	out.cols = cols;
+	/* options may come before and after the decision */
+	for (int pass = 0; pass < 2; pass++) {
+		while ((c = getopt(argc, argv, "jm:nh")) != -1) {
+			switch (c) {
+			case 'j':
+				out.json = 1;
+				break;
+			case 'm':
+				reason = optarg;
+				break;
+			case 'n':
+				dry = 1;
+				break;
+			default:
+				usage();
+			}
+		}
+		argc -= optind;
+		argv += optind;
+		if (pass == 0) {
+			if (argc < 1)
+				usage();
+			action = argv[0];
+			optind = 1;
+		}
+	}
+	if (strcmp(action, "accept") && strcmp(action, "reject") && strcmp(action, "return")) {
+		warnx("'%s': not a decision (accept, reject or return)", action);
+		usage();
+	}
+	if (reason && !*reason)
+		reason = NULL;
+	if (!reason && strcmp(action, "accept")) {
+		warnx("%s needs a reason: -m REASON", action);
+		usage();
+	}
+	if (eport_open(&st, 0) < 0)
+		die("%s", st.errbuf);
+	st.dry = dry;
+	cases_each(&st, argc, argv, &each);
+	eport_close(&st);
+	return eport_exit();
+}

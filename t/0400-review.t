@@ -1,0 +1,199 @@
+#!/bin/sh
+# eport-review: accept, reject and return, with four eyes, the state guards
+# and reasons; every decision a commit on the case's ref, authored by the
+# reviewer; a refused case leaves the store as it was and stops no other.
+. "$(dirname "$0")/lib.sh"
+
+snapshot() {
+	mdb_dump -a "$EPORT_HOME/db" >"$1.db" &&
+	git --git-dir="$EPORT_HOME/docs.git" for-each-ref >"$1.refs" &&
+	git --git-dir="$EPORT_HOME/docs.git" count-objects -v | grep -E "^(count|in-pack)" >"$1.objects"
+}
+
+unchanged() {
+	snapshot after && test_cmp "$1.db" after.db && test_cmp "$1.refs" after.refs &&
+	test_cmp "$1.objects" after.objects
+}
+
+# glog ID: the case's commits, newest first: author|subject|Case-State
+glog() {
+	git --git-dir="$EPORT_HOME/docs.git" log \
+		--format="%an|%s|%(trailers:key=Case-State,valueonly,separator=)" "refs/cases/$1"
+}
+
+USAGE='usage: eport-review accept [-jn] [-m REASON] [CASE...]
+       eport-review reject|return [-jn] -m REASON [CASE...]'
+
+test_expect_success 'setup' '
+	eport-init &&
+	cp -R "$EPORT_SHARE/examples" ex &&
+	cp "$DATA/review/readers.jsonl" ex/
+'
+
+test_expect_success 'the decision functions over the table of cases' '
+	test-decide guard "$DATA/review/guard.jsonl" >actual &&
+	test_cmp "$DATA/review/guard.expect" actual
+'
+
+for d in reject return; do
+	test_expect_success "$d needs a reason: exit 2, nothing done" '
+		snapshot reason &&
+		test_expect_code 2 eport-review $d XM20261126-0001 >out 2>err &&
+		printf "%s\n" "eport-review: $d needs a reason: -m REASON" "$USAGE" >expect &&
+		test_cmp expect err && test ! -s out &&
+		test_expect_code 2 eport-review $d -m "" XM20261126-0001 2>err &&
+		test_cmp expect err &&
+		unchanged reason
+	'
+done
+
+test_expect_success 'a decision that is none is a usage error' '
+	test_expect_code 2 eport-review approve XM20261126-0001 2>err &&
+	printf "%s\n" "eport-review: '\''approve'\'': not a decision (accept, reject or return)" "$USAGE" >expect &&
+	test_cmp expect err &&
+	test_expect_code 2 eport-review 2>err &&
+	echo "$USAGE" >expect && test_cmp expect err
+'
+
+test_expect_success 'alice takes in, bob checks and accepts, in one pipeline' '
+	EPORT_USER=alice eport-apply ex/cases.jsonl |
+		EPORT_USER=bob eport-check -q | EPORT_USER=bob eport-review accept -m ok >actual &&
+	printf "id\tstate\nXM20261126-0001\taccepted\nXM20261126-0002\taccepted\n" >expect &&
+	test_cmp expect actual &&
+	eport-ls | cut -f 1,4 >actual &&
+	printf "id\tstate\nXM20261126-0001\taccepted\nXM20261126-0002\taccepted\nXM20261126-0003\tincomplete\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'every step reads back from git log, authored by who took it' '
+	glog XM20261126-0001 >actual &&
+	cat >expect <<-\EOT &&
+	bob|accept XM20261126-0001: ok|accepted
+	bob|check XM20261126-0001: no finding|checked
+	alice|apply XM20261126-0001: ex/cases.jsonl:1|received
+	EOT
+	test_cmp expect actual &&
+	git --git-dir="$EPORT_HOME/docs.git" log -1 --format="%an %s%n%b" refs/cases/XM20261126-0001 >log &&
+	sed -n 1,3p log >actual &&
+	printf "%s\n" "bob accept XM20261126-0001: ok" "Case-State: accepted" "Staff: bob" >expect &&
+	test_cmp expect actual &&
+	git --git-dir="$EPORT_HOME/docs.git" show refs/cases/XM20261126-0001:case.json |
+		jq -r "[.state, .decision.action, .decision.why, .decision.by, .decision.at, .accepted] | @tsv" >actual &&
+	printf "accepted\taccept\tok\tbob\t2026-11-26T10:00:00+08:00\t2026-11-26T10:00:00+08:00\n" >expect &&
+	test_cmp expect actual &&
+	git --git-dir="$EPORT_HOME/docs.git" fsck --strict
+'
+
+test_expect_success 'the decision is an event of the case history' '
+	eport-log XM20261126-0001 | cut -f 4,6- | tail -n 1 >actual &&
+	printf "bob\taccept\tchecked\taccepted\tok\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'four eyes: whoever took a case in cannot accept it' '
+	eport-apply ex/readers.jsonl >/dev/null &&
+	eport-ls -s received | eport-check >/dev/null &&
+	snapshot four &&
+	test_expect_code 1 eport-review accept -m ok XM20261126-0004 >out 2>err &&
+	echo "eport-review: XM20261126-0004: four eyes: alice took this case in and cannot accept it" >expect &&
+	test_cmp expect err &&
+	test ! -s out &&
+	unchanged four
+'
+
+test_expect_success 'accept only from checked; the refusal names the state' '
+	snapshot state &&
+	test_expect_code 1 env EPORT_USER=bob eport-review accept -m ok XM20261126-0003 XM20261126-0001 2>err &&
+	printf "%s\n" "eport-review: XM20261126-0003: case is incomplete, not checked" \
+		"eport-review: XM20261126-0001: case is accepted, not checked" >expect &&
+	test_cmp expect err &&
+	unchanged state
+'
+
+test_expect_success 'reject and return only from checked or incomplete' '
+	snapshot rr &&
+	test_expect_code 1 env EPORT_USER=bob eport-review reject -m no XM20261126-0001 2>err &&
+	echo "eport-review: XM20261126-0001: case is accepted, not checked or incomplete" >expect &&
+	test_cmp expect err &&
+	test_expect_code 1 env EPORT_USER=bob eport-review return -m no XM20261126-0002 2>err &&
+	echo "eport-review: XM20261126-0002: case is accepted, not checked or incomplete" >expect &&
+	test_cmp expect err &&
+	unchanged rr
+'
+
+test_expect_success 'a case that does not exist is refused' '
+	snapshot none &&
+	test_expect_code 1 env EPORT_USER=bob eport-review accept XM20261126-0099 2>err &&
+	echo "eport-review: XM20261126-0099: no such case" >expect &&
+	test_cmp expect err &&
+	unchanged none
+'
+
+test_expect_success '-n decides and prints, and stores nothing' '
+	snapshot dry &&
+	EPORT_USER=bob eport-review accept -n -m ok XM20261126-0004 >actual &&
+	printf "id\tstate\nXM20261126-0004\tready\n" >expect &&
+	test_cmp expect actual &&
+	unchanged dry
+'
+
+test_expect_success 'ids from stdin; a refused case does not stop the others' '
+	printf "XM20261126-0003\nXM20261126-0004\n" |
+		test_expect_code 1 env EPORT_USER=bob eport-review accept -m 材料齐全 >actual 2>err &&
+	printf "id\tstate\nXM20261126-0004\tready\n" >expect &&
+	test_cmp expect actual &&
+	echo "eport-review: XM20261126-0003: case is incomplete, not checked" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success 'accepting a reader case steps it on to ready at once' '
+	glog XM20261126-0004 >actual &&
+	cat >expect <<-\EOT &&
+	bob|ready XM20261126-0004: no card work|ready
+	bob|accept XM20261126-0004: 材料齐全|accepted
+	alice|check XM20261126-0004: 0 blocking, 1 warning|checked
+	alice|apply XM20261126-0004: ex/readers.jsonl:1|received
+	EOT
+	test_cmp expect actual &&
+	eport-show XM20261126-0004 | jq -r "[.state, .accepted, .decision.action] | @tsv" >actual &&
+	printf "ready\t2026-11-26T10:00:00+08:00\taccept\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'return from incomplete, options after the decision or before it' '
+	EPORT_USER=bob eport-review -j return -m "请补寄经办人身份证件复印件" XM20261126-0003 >actual &&
+	echo "{\"id\":\"XM20261126-0003\",\"state\":\"returned\"}" >expect &&
+	test_cmp expect actual &&
+	glog XM20261126-0003 | sed 1q >actual &&
+	echo "bob|return XM20261126-0003: 请补寄经办人身份证件复印件|returned" >expect &&
+	test_cmp expect actual &&
+	eport-show XM20261126-0003 | jq -r "[.decision.action, .decision.why, .decision.by] | @tsv" >actual &&
+	printf "return\t请补寄经办人身份证件复印件\tbob\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a returned case waits for materials: no decision takes it' '
+	snapshot ret &&
+	test_expect_code 1 env EPORT_USER=bob eport-review reject -m no XM20261126-0003 2>err &&
+	echo "eport-review: XM20261126-0003: case is returned, not checked or incomplete" >expect &&
+	test_cmp expect err &&
+	unchanged ret
+'
+
+test_expect_success 'reject frees the order for another case' '
+	sed -n 3p ex/readers.jsonl | sed "s/1180055555503/1180055555504/" >ex/again.jsonl &&
+	eport-apply ex/again.jsonl | eport-check | cut -f 3 >actual &&
+	printf "rule\norder-used\norder-unknown\n" >expect &&
+	test_cmp expect actual &&
+	EPORT_USER=bob eport-review reject -m 重复申请 XM20261126-0006 >actual &&
+	printf "id\tstate\nXM20261126-0006\trejected\n" >expect &&
+	test_cmp expect actual &&
+	eport-check XM20261126-0007 | cut -f 3 >actual &&
+	printf "rule\norder-unknown\n" >expect &&
+	test_cmp expect actual &&
+	glog XM20261126-0006 | sed 1q >actual &&
+	echo "bob|reject XM20261126-0006: 重复申请|rejected" >expect &&
+	test_cmp expect actual
+'
+
+done_testing
