@@ -114,7 +114,8 @@ enum {
 	DB_CARDS,	/* card number -> card JSON */
 	DB_HOLDERS,	/* uscc NUL card number -> "" (active cards) */
 	DB_ORDERS,	/* order number -> order JSON */
-	DB_SHIP,	/* manifest date NUL id -> "" ; shipments */
+	DB_SHIP,	/* DATE NUL id -> "" (a manifest's cases); DATE -> {"made", "by",
+			 * "cases"} (the manifest made); tracking:NUMBER -> id */
 	DB_COUNTERS,	/* name -> uint64 */
 	DB_ENTERPRISES,	/* uscc -> enterprise JSON (closed, ...) */
 	DB_META,	/* schema and misc */
