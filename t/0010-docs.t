@@ -108,7 +108,8 @@ rm -rf "$EPORT_HOME" && make_store
 rm -rf ex && mkdir ex && cp -R "$SRC/share/eport/examples/." ex/
 for page in man1/eport-apply.1 man1/eport-ls.1 man1/eport-show.1 man1/eport-log.1 \
     man1/eport-order.1 man5/eport-case.5 man1/eport-fsck.1 man1/eport-check.1 \
-    man1/eport-attach.1 man1/eport-review.1 man1/eport-status.1; do
+    man1/eport-attach.1 man1/eport-review.1 man1/eport-status.1 man1/eport-close.1 \
+    man1/eport-export.1; do
 	d=tr-$(basename "$page")
 	mkdir "$d" && transcripts "$SRC/man/$page" "$d"
 	case $page in

@@ -1,0 +1,162 @@
+/* eport-close: close cases, the last step of each.  Takes ids from the
+ * arguments or stdin; a case is closed from `ready` when nothing goes by
+ * post (collected at the hall, or nothing to hand back: deregister),
+ * `delivered`, `bounced` (collected at the hall) or `rejected`.  Closing a
+ * `deregister` case revokes every active card of the enterprise and marks
+ * the enterprise closed, in the same transaction.  Prints `id state` per
+ * closed case once committed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "eport.h"
+
+static int dry;
+static const char *note;
+static struct out out;
+static const char *const cols[] = { "id", "state", NULL };
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: eport-close [-jn] [-m NOTE] [CASE...]\n");
+	exit(2);
+}
+
+/* 0 when the case may be closed, else 1 with why in errbuf */
+static int
+guard(struct eport *st, const json_t *kase)
+{
+	const char *state = jstr(kase, "state"), *type = jstr(kase, "type");
+
+	if (!strcmp(state, "delivered") || !strcmp(state, "bounced") ||
+	    !strcmp(state, "rejected"))
+		return 0;
+	if (!strcmp(state, "ready")) {
+		if (!strcmp(type, "deregister") || strcmp(jstr(kase, "pickup"), "mail"))
+			return 0;
+		snprintf(st->errbuf, sizeof st->errbuf,
+		    "case is ready to post; close takes it once delivered or bounced");
+		return 1;
+	}
+	snprintf(st->errbuf, sizeof st->errbuf,
+	    "case is %s; close takes ready, delivered, bounced or rejected", state);
+	return 1;
+}
+
+/* The enterprise is gone: its active cards revoked, itself marked closed
+ * (the first deregistration stands).  The numbers revoked go to *revoked. */
+static int
+deregister(struct eport *st, MDB_txn *txn, const json_t *kase, const char *at,
+    json_t *revoked)
+{
+	const char *id = jstr(kase, "id");
+	const char *uscc = json_string_value(json_path(kase, "enterprise.uscc"));
+	const char *name = json_string_value(json_path(kase, "enterprise.name"));
+	json_t *cards, *card, *ent;
+	char *why;
+	size_t i;
+	int rc = 0;
+
+	if (!uscc || !*uscc) {
+		snprintf(st->errbuf, sizeof st->errbuf,
+		    "enterprise.uscc: missing; no enterprise to deregister");
+		return 1;
+	}
+	why = xasprintf("enterprise deregistered by %s", id);
+	cards = enterprise_cards(st, txn, uscc);
+	json_array_foreach(cards, i, card) {
+		json_object_set_new(card, "state", json_string("revoked"));
+		json_object_set_new(card, "revoked", json_string(at));
+		json_object_set_new(card, "why", json_string(why));
+		json_object_set_new(card, "revoked_by", json_string(eport_user()));
+		if ((rc = card_put(st, txn, card)))
+			goto out;
+		json_array_append_new(revoked, json_string(jstr(card, "number")));
+	}
+	ent = enterprise_get(st, txn, uscc);
+	if (!ent || !*jstr(ent, "closed")) {
+		if (!ent)
+			ent = json_object();
+		json_object_set_new(ent, "uscc", json_string(uscc));
+		if (name && *name)
+			json_object_set_new(ent, "name", json_string(name));
+		json_object_set_new(ent, "closed", json_string(at));
+		json_object_set_new(ent, "case", json_string(id));
+		rc = enterprise_put(st, txn, ent);
+	}
+	json_decref(ent);
+out:
+	json_decref(cards);
+	free(why);
+	return rc;
+}
+
+static int
+close_case(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
+    json_t **row, void *arg)
+{
+	struct step step = { .action = "close", .to = "closed" };
+	json_t *revoked = NULL;
+	char at[32];
+	int rc;
+
+	(void)it;
+	(void)arg;
+	if ((rc = guard(st, kase)))
+		return rc;
+	fmt_time(eport_now(), at);
+	if (!strcmp(jstr(kase, "type"), "deregister") &&
+	    strcmp(jstr(kase, "state"), "rejected")) {
+		revoked = json_array();
+		if ((rc = deregister(st, txn, kase, at, revoked))) {
+			json_decref(revoked);
+			return rc;
+		}
+		step.extra = json_pack("{s:o}", "revoked", revoked);
+	}
+	step.why = note ? note : "closed";
+	json_object_set_new(kase, "closed", json_string(at));
+	if ((rc = case_step(st, txn, kase, &step)))
+		return rc;
+	*row = json_pack("{s:s, s:s}", "id", jstr(kase, "id"), "state", "closed");
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct eport st;
+	struct each each = { .fn = close_case, .out = &out };
+	int c;
+
+	setprogname(argv[0]);
+	while ((c = getopt(argc, argv, "jm:nh")) != -1) {
+		switch (c) {
+		case 'j':
+			out.json = 1;
+			break;
+		case 'm':
+			note = optarg;
+			break;
+		case 'n':
+			dry = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (note && !*note)
+		die("-m: the note is empty");
+	out.fp = stdout;
+	out.cols = cols;
+	if (eport_open(&st, 0) < 0)
+		die("%s", st.errbuf);
+	st.dry = dry;
+	cases_each(&st, argc, argv, &each);
+	eport_close(&st);
+	return eport_exit();
+}

@@ -1,0 +1,1036 @@
+/* eport-export: an audit archive of cases, and its verification.
+ * -o ARCHIVE [CASE...]: for each case (ids from the arguments or stdin)
+ * <id>/COMMIT, and from that commit of docs.git <id>/case.json,
+ * <id>/history.jsonl and <id>/docs/..., and from the registry the
+ * certificates of its cards as <id>/certs/<card>.pem; at the top README and
+ * SHA256SUMS, which `sha256sum -c` checks.  The format follows the name
+ * (.tar, .tar.gz, .tar.xz, .zip), and the same cases give the same bytes:
+ * entries sorted, owned by root, modes 0644 and 0755, dated by their case's
+ * commit, no compressor timestamp.  -m masks identity and phone numbers and
+ * leaves the documents and certificates out.  The archive is written beside
+ * its name and renamed into place once whole.
+ * -V ARCHIVE: checks the sums, and every case against its commit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <openssl/evp.h>
+
+#include "eport.h"
+
+#define KEEP_MAX (64u << 20)	/* SHA256SUMS, README, COMMIT read whole */
+
+static int mflag, dry;
+static struct eport st;
+static MDB_txn *txn;
+
+/* An entry of the archive: its bytes in data, or a blob of docs.git. */
+struct ent {
+	char *path;		/* a directory's ends in '/' */
+	int dir, has_blob;
+	git_oid blob;
+	struct buf data;
+	size_t size;
+	char sum[65];
+	time_t mtime;
+};
+static struct ent *ents;
+static size_t nents, capents;
+static json_t *cases;		/* id -> the time of its commit */
+static int bad_case;
+static char *volatile tmpname;
+static mode_t user_umask;	/* eport_open makes it 077 for the store */
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: eport-export [-mn] -o ARCHIVE [CASE...]\n"
+	    "       eport-export -V ARCHIVE\n");
+	exit(2);
+}
+
+/* Masking (-m).  An identity number keeps its first 6 and last 4
+ * characters, a phone or fax number its first 3 and last 4; a value too
+ * short for that is masked whole.  The values are found by their keys, and
+ * masked wherever else they appear in the case and its history (finding
+ * paths, messages). */
+enum { M_ID = 1, M_PHONE = 2 };
+
+static int
+mask_kind(const char *key, const char *val)
+{
+	int digits = 0;
+
+	if (!key || !*val)
+		return 0;
+	if (!strcmp(key, "id_number"))
+		return M_ID;
+	if (!strcmp(key, "phone") || !strcmp(key, "fax"))
+		return M_PHONE;
+	if (!strcmp(key, "holder")) {	/* a document's holder: an identity number */
+		for (; *val; val++)
+			digits += *val >= '0' && *val <= '9';
+		return digits >= 6 ? M_ID : 0;
+	}
+	return 0;
+}
+
+static char *
+masked(const char *s, int kind)
+{
+	size_t n = strlen(s), head = kind == M_ID ? 6 : 3, tail = 4, i;
+	char *m = xstrdup(s);
+	int ascii = 1;
+
+	for (i = 0; i < n; i++)
+		ascii &= (unsigned char)s[i] < 0x80;
+	if (!ascii || n < head + tail + 2)
+		head = tail = 0;
+	for (i = head; i + tail < n; i++)
+		m[i] = '*';
+	return m;
+}
+
+static void
+collect(json_t *j, const char *key, json_t *set)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+	int kind;
+
+	if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+			collect(v, k, set);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			collect(v, key, set);
+	} else if (json_is_string(j) && (kind = mask_kind(key, json_string_value(j)))) {
+		json_object_set_new(set, json_string_value(j), json_integer(kind));
+	}
+}
+
+static int
+longest_first(const void *a, const void *b)
+{
+	const char *x = json_string_value(*(json_t *const *)a);
+	const char *y = json_string_value(*(json_t *const *)b);
+	size_t m = strlen(x), n = strlen(y);
+
+	return m != n ? (m < n) - (m > n) : strcmp(x, y);
+}
+
+static void
+mask_string(json_t *j, const char *key, json_t *set, json_t **vals, size_t nvals)
+{
+	const char *s = json_string_value(j);
+	int kind = mask_kind(key, s);
+	struct buf b = { 0 };
+	char *m;
+
+	if (kind) {
+		m = masked(s, kind);
+		json_string_set(j, m);
+		free(m);
+		return;
+	}
+	buf_puts(&b, s);
+	for (size_t i = 0; i < nvals; i++) {
+		const char *v = json_string_value(vals[i]);
+		size_t vlen = strlen(v);
+		char *p, *mv;
+
+		if (vlen < 7 || !strstr(b.s, v))
+			continue;
+		mv = masked(v, json_integer_value(json_object_get(set, v)));
+		for (p = strstr(b.s, v); p; p = strstr(p + vlen, v))
+			memcpy(p, mv, vlen);
+		free(mv);
+	}
+	json_string_set(j, b.s);
+	buf_free(&b);
+}
+
+static void
+mask_json(json_t *j, const char *key, json_t *set, json_t **vals, size_t nvals)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (json_is_object(j)) {
+		json_object_foreach(j, k, v)
+			mask_json(v, k, set, vals, nvals);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			mask_json(v, key, set, vals, nvals);
+	} else if (json_is_string(j)) {
+		mask_string(j, key, set, vals, nvals);
+	}
+}
+
+/* case.json and history.jsonl masked in place, written as case.c writes
+ * them; -1 if either is not JSON. */
+static int
+mask_case(struct buf *kase, struct buf *hist)
+{
+	json_t *set = json_object(), *all = json_array(), **vals, *j;
+	const char *k, *p, *nl;
+	size_t i, n = 0;
+	char *s;
+	int rc = -1;
+
+	if (!(j = json_loadb(kase->s ? kase->s : "", kase->len, 0, NULL)))
+		goto out;
+	json_array_append_new(all, j);
+	for (p = hist->s ? hist->s : ""; *p; p = nl + 1) {
+		if (!(nl = strchr(p, '\n')))
+			nl = p + strlen(p);
+		if (nl > p) {
+			if (!(j = json_loadb(p, nl - p, 0, NULL)))
+				goto out;
+			json_array_append_new(all, j);
+		}
+		if (!*nl)
+			break;
+	}
+	json_array_foreach(all, i, j)
+		collect(j, NULL, set);
+	vals = xcalloc(json_object_size(set) + 1, sizeof *vals);
+	json_object_foreach(set, k, j)
+		vals[n++] = json_string(k);
+	qsort(vals, n, sizeof *vals, longest_first);
+	json_array_foreach(all, i, j)
+		mask_json(j, NULL, set, vals, n);
+	for (i = 0; i < n; i++)
+		json_decref(vals[i]);
+	free(vals);
+	kase->len = hist->len = 0;
+	json_array_foreach(all, i, j) {
+		s = json_dumps(j, i ? JSON_COMPACT : JSON_INDENT(2));
+		buf_puts(i ? hist : kase, s);
+		buf_puts(i ? hist : kase, "\n");
+		free(s);
+	}
+	if (!hist->s)
+		buf_puts(hist, "");
+	rc = 0;
+out:
+	json_decref(all);
+	json_decref(set);
+	return rc;
+}
+
+static struct ent *
+ent_new(const char *path, time_t mtime)
+{
+	struct ent *e;
+
+	if (nents == capents) {
+		capents = capents ? capents * 2 : 256;
+		ents = xrealloc(ents, capents * sizeof *ents);
+	}
+	e = &ents[nents++];
+	memset(e, 0, sizeof *e);
+	e->path = xstrdup(path);
+	e->mtime = mtime;
+	return e;
+}
+
+static void
+ent_data(const char *path, time_t mtime, const void *p, size_t n)
+{
+	struct ent *e = ent_new(path, mtime);
+
+	buf_add(&e->data, p, n);
+	e->size = n;
+	sha256_hex(e->data.s, n, e->sum);
+}
+
+static int
+blob_sum(const git_oid *oid, char sum[65], size_t *size)
+{
+	git_blob *b;
+
+	if (git_blob_lookup(&b, st.repo, oid) < 0)
+		return -1;
+	*size = git_blob_rawsize(b);
+	sha256_hex(git_blob_rawcontent(b), *size, sum);
+	git_blob_free(b);
+	return 0;
+}
+
+static int
+blob_read(const git_oid *oid, struct buf *out)
+{
+	git_blob *b;
+
+	if (git_blob_lookup(&b, st.repo, oid) < 0)
+		return -1;
+	buf_add(out, git_blob_rawcontent(b), git_blob_rawsize(b));
+	git_blob_free(b);
+	return 0;
+}
+
+/* The blobs of a commit's tree: path -> oid (hex), in tree order. */
+static int
+tree_blob(const char *root, const git_tree_entry *te, void *arg)
+{
+	char *path;
+
+	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB)
+		return 0;
+	path = xasprintf("%s%s", root, git_tree_entry_name(te));
+	json_object_set_new(arg, path, json_string(git_oid_tostr_s(git_tree_entry_id(te))));
+	free(path);
+	return 0;
+}
+
+static json_t *
+commit_blobs(git_commit *c)
+{
+	json_t *blobs = json_object();
+	git_tree *t;
+
+	if (git_commit_tree(&t, c) < 0) {
+		json_decref(blobs);
+		return NULL;
+	}
+	if (git_tree_walk(t, GIT_TREEWALK_PRE, tree_blob, blobs) < 0) {
+		json_decref(blobs);
+		blobs = NULL;
+	}
+	git_tree_free(t);
+	return blobs;
+}
+
+/* The certificates of the case's cards: the cards it wrote and those sent
+ * in, where the registry holds a certificate. */
+static void
+add_certs(const char *id, const json_t *kase, time_t mtime)
+{
+	static const char *const lists[] = { "issued", "cards" };
+	json_t *nums = json_object(), *l, *c, *card;
+	const char *num;
+	size_t i;
+
+	for (size_t k = 0; k < LEN(lists); k++) {
+		l = json_object_get(kase, lists[k]);
+		json_array_foreach(l, i, c)
+			if (*jstr(c, "number"))
+				json_object_set(nums, jstr(c, "number"), json_true());
+	}
+	json_object_foreach(nums, num, c) {
+		const char *pem;
+		char *path;
+
+		if (strchr(num, '/') || !path_is_safe(num) || !(card = card_get(&st, txn, num)))
+			continue;
+		pem = jstr(card, "cert");
+		if (*pem) {
+			path = xasprintf("%s/certs/%s.pem", id, num);
+			ent_data(path, mtime, pem, strlen(pem));
+			free(path);
+		}
+		json_decref(card);
+	}
+	json_decref(nums);
+}
+
+static void
+add_case(const char *id, void *arg)
+{
+	json_t *kase, *blobs = NULL, *v;
+	git_commit *c = NULL;
+	struct buf cj = { 0 }, hj = { 0 };
+	const char *hex, *path;
+	char *cpath, *cline;
+	git_oid oid;
+	time_t t;
+
+	(void)arg;
+	if (json_object_get(cases, id))
+		return;
+	if (strchr(id, '/') || !(kase = case_get(&st, txn, id))) {
+		refuse("%s: no such case", id);
+		bad_case = 1;
+		return;
+	}
+	hex = jstr(kase, "commit");
+	if (git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&c, st.repo, &oid) < 0 ||
+	    !(blobs = commit_blobs(c))) {
+		refuse("%s: commit '%s' is not in docs.git: %s", id, hex, git_err());
+		bad_case = 1;
+		goto out;
+	}
+	t = git_commit_time(c);
+	json_object_set_new(cases, id, json_integer(t));
+	cpath = xasprintf("%s/COMMIT", id);
+	cline = xasprintf("%s\n", hex);
+	ent_data(cpath, t, cline, strlen(cline));
+	free(cpath);
+	free(cline);
+	json_object_foreach(blobs, path, v) {
+		int text = !strcmp(path, "case.json") || !strcmp(path, "history.jsonl");
+		struct ent *e;
+		char *p;
+
+		git_oid_fromstr(&oid, json_string_value(v));
+		if (mflag) {
+			if (text && blob_read(&oid, !strcmp(path, "case.json") ? &cj : &hj) < 0)
+				goto gitfail;
+			continue;
+		}
+		p = xasprintf("%s/%s", id, path);
+		e = ent_new(p, t);
+		free(p);
+		e->has_blob = 1;
+		e->blob = oid;
+		if (blob_sum(&oid, e->sum, &e->size) < 0)
+			goto gitfail;
+	}
+	if (mflag) {
+		char *p;
+
+		if (!cj.s || mask_case(&cj, &hj) < 0) {
+			refuse("%s: case.json or history.jsonl of commit '%s' is not JSON", id, hex);
+			bad_case = 1;
+			goto out;
+		}
+		p = xasprintf("%s/case.json", id);
+		ent_data(p, t, cj.s, cj.len);
+		free(p);
+		p = xasprintf("%s/history.jsonl", id);
+		ent_data(p, t, hj.s ? hj.s : "", hj.len);
+		free(p);
+	} else {
+		add_certs(id, kase, t);
+	}
+	goto out;
+gitfail:
+	refuse("%s: docs.git: %s", id, git_err());
+	bad_case = 1;
+out:
+	buf_free(&cj);
+	buf_free(&hj);
+	json_decref(blobs);
+	git_commit_free(c);
+	json_decref(kase);
+}
+
+static const char readme_plain[] =
+    "eport audit archive\n"
+    "Masked: no\n"
+    "\n"
+    "Each directory is one case of the card office's store, as its last audited\n"
+    "revision in the office's repository (docs.git) holds it:\n"
+    "  COMMIT          that revision, a git commit id\n"
+    "  case.json       the case record\n"
+    "  history.jsonl   its history, one event a line\n"
+    "  docs/           the documents taken in with it\n"
+    "  certs/          the certificates of its cards (PEM), where the office holds them\n"
+    "\n"
+    "Check every file with:  sha256sum -c SHA256SUMS\n"
+    "At the office, eport-export -V checks the archive against the repository.\n";
+static const char readme_masked[] =
+    "eport audit archive\n"
+    "Masked: yes\n"
+    "\n"
+    "Each directory is one case of the card office's store, as its last audited\n"
+    "revision in the office's repository (docs.git) holds it:\n"
+    "  COMMIT          that revision, a git commit id\n"
+    "  case.json       the case record\n"
+    "  history.jsonl   its history, one event a line\n"
+    "\n"
+    "Identity numbers keep their first 6 and last 4 characters and phone and\n"
+    "fax numbers their first 3 and last 4, the rest shown as *; a value too\n"
+    "short for that is masked whole.  The documents (docs/) and the card\n"
+    "certificates (certs/) are left out: scans cannot be masked.\n"
+    "\n"
+    "Check every file with:  sha256sum -c SHA256SUMS\n"
+    "At the office, eport-export -V checks the archive against the repository.\n";
+
+static int
+by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct ent *)a)->path, ((const struct ent *)b)->path);
+}
+
+/* The directories of the entries, README and SHA256SUMS, all sorted. */
+static void
+finish(void)
+{
+	json_t *dirs = json_object(), *v;
+	const char *d;
+	struct buf sums = { 0 };
+	time_t newest = 0;
+	size_t i, n = nents;
+
+	for (i = 0; i < n; i++) {
+		char *p = xstrdup(ents[i].path), *s;
+
+		for (s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
+			char c = s[1];
+
+			s[1] = '\0';
+			if (!json_object_get(dirs, p))
+				json_object_set_new(dirs, p, json_integer(ents[i].mtime));
+			s[1] = c;
+		}
+		free(p);
+		if (ents[i].mtime > newest)
+			newest = ents[i].mtime;
+	}
+	json_object_foreach(dirs, d, v)
+		ent_new(d, json_integer_value(v))->dir = 1;
+	ent_data("README", newest, mflag ? readme_masked : readme_plain,
+	    strlen(mflag ? readme_masked : readme_plain));
+	qsort(ents, nents, sizeof *ents, by_path);
+	for (i = 0; i < nents; i++)
+		if (!ents[i].dir)
+			buf_printf(&sums, "%s  %s\n", ents[i].sum, ents[i].path);
+	ent_data("SHA256SUMS", newest, sums.s, sums.len);
+	qsort(ents, nents, sizeof *ents, by_path);
+	buf_free(&sums);
+	json_decref(dirs);
+}
+
+enum { F_TAR, F_GZ, F_XZ, F_ZIP };
+
+static int
+format_of(const char *name)
+{
+	static const struct { const char *ext; int f; } ext[] = {
+		{ ".tar", F_TAR }, { ".tar.gz", F_GZ }, { ".tgz", F_GZ },
+		{ ".tar.xz", F_XZ }, { ".txz", F_XZ }, { ".zip", F_ZIP },
+	};
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < LEN(ext); i++) {
+		size_t m = strlen(ext[i].ext);
+
+		if (n > m && !strcmp(name + n - m, ext[i].ext))
+			return ext[i].f;
+	}
+	die("'%s': name the archive .tar, .tar.gz, .tar.xz or .zip", name);
+}
+
+static void
+on_signal(int sig)
+{
+	if (tmpname)
+		unlink(tmpname);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int
+write_all(struct archive *a, const char *p, size_t n)
+{
+	while (n) {
+		la_ssize_t w = archive_write_data(a, p, n);
+
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+static int
+write_entries(struct archive *a)
+{
+	struct archive_entry *e = archive_entry_new();
+	struct buf b = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < nents && !rc; i++) {
+		struct ent *x = &ents[i];
+
+		archive_entry_clear(e);
+		archive_entry_set_pathname(e, x->path);
+		archive_entry_set_filetype(e, x->dir ? AE_IFDIR : AE_IFREG);
+		archive_entry_set_perm(e, x->dir ? 0755 : 0644);
+		archive_entry_set_uid(e, 0);
+		archive_entry_set_gid(e, 0);
+		archive_entry_set_uname(e, "root");
+		archive_entry_set_gname(e, "root");
+		archive_entry_set_mtime(e, x->mtime, 0);
+		archive_entry_set_size(e, x->dir ? 0 : (la_int64_t)x->size);
+		if (archive_write_header(a, e) != ARCHIVE_OK) {
+			rc = -1;
+			break;
+		}
+		if (x->dir)
+			continue;
+		b.len = 0;
+		if (x->has_blob && blob_read(&x->blob, &b) < 0) {
+			warnx("%s: docs.git: %s", x->path, git_err());
+			rc = -2;
+			break;
+		}
+		if (x->has_blob ? write_all(a, b.s, b.len) : write_all(a, x->data.s, x->data.len))
+			rc = -1;
+	}
+	buf_free(&b);
+	archive_entry_free(e);
+	return rc;
+}
+
+static void
+write_archive(const char *name)
+{
+	int f = format_of(name), fd, rc;
+	char *d = xstrdup(name), *b = xstrdup(name), *dir;
+	struct archive *a;
+	struct sigaction sa = { 0 };
+
+	dir = dirname(d);
+	tmpname = xasprintf("%s/.%s.XXXXXX", dir, basename(b));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if ((fd = mkstemp(tmpname)) < 0)
+		die("cannot create '%s':", tmpname);
+	/* zip stores local times: the office's, wherever it is written */
+	setenv("TZ", "CST-8", 1);
+	tzset();
+	a = archive_write_new();
+	if (f == F_ZIP) {
+		rc = archive_write_set_format_zip(a);
+	} else {
+		rc = archive_write_set_format_ustar(a);
+		if (!rc && f == F_GZ && !(rc = archive_write_add_filter_gzip(a)))
+			rc = archive_write_set_options(a, "gzip:!timestamp");
+		if (!rc && f == F_XZ && !(rc = archive_write_add_filter_xz(a)))
+			rc = archive_write_set_options(a, "xz:threads=1");
+	}
+	if (rc || archive_write_open_fd(a, fd) != ARCHIVE_OK ||
+	    (rc = write_entries(a)) || archive_write_close(a) != ARCHIVE_OK) {
+		if (rc != -2)
+			warnx("'%s': %s", name, archive_error_string(a));
+		goto fail;
+	}
+	if (fchmod(fd, 0666 & ~user_umask) < 0 || fsync(fd) < 0) {
+		warnx("'%s':", tmpname);
+		goto fail;
+	}
+	rc = close(fd);
+	fd = -1;
+	if (rc < 0 || rename(tmpname, name) < 0) {
+		warnx("cannot write '%s':", name);
+		goto fail;
+	}
+	archive_write_free(a);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	free(tmpname);
+	tmpname = NULL;
+	free(d);
+	free(b);
+	return;
+fail:
+	archive_write_free(a);
+	if (fd >= 0)
+		close(fd);
+	unlink(tmpname);
+	free(tmpname);
+	tmpname = NULL;
+	free(d);
+	free(b);
+	die("'%s' not written", name);
+}
+
+static void
+export(const char *name, int argc, char **argv)
+{
+	int rc;
+
+	if (eport_open(&st, EPORT_RDONLY) < 0)
+		die("%s", st.errbuf);
+	if ((rc = store_read(&st, &txn)))
+		die("db: %s", store_err(rc));
+	cases = json_object();
+	for_each_id(argc, argv, add_case, NULL);
+	if (bad_case || !json_object_size(cases)) {
+		if (!bad_case)
+			refuse("no cases to export");
+		refuse("'%s' not written", name);
+	} else {
+		finish();
+		if (!dry)
+			write_archive(name);
+	}
+	for (size_t i = 0; i < nents; i++) {
+		free(ents[i].path);
+		buf_free(&ents[i].data);
+	}
+	free(ents);
+	json_decref(cases);
+	mdb_txn_abort(txn);
+	eport_close(&st);
+}
+
+/* -V: what the archive holds, path -> its SHA-256; the small files whole. */
+static const char *vname;
+
+static void
+vbad(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+vbad(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		die("vasprintf:");
+	va_end(ap);
+	refuse("%s: %s: %s", vname, path, s);
+	free(s);
+}
+
+static int
+keep_whole(const char *path)
+{
+	const char *s = strchr(path, '/');
+
+	return !strcmp(path, "SHA256SUMS") || !strcmp(path, "README") ||
+	    (s && !strcmp(s, "/COMMIT"));
+}
+
+static int
+read_archive(json_t *files, json_t *kept)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	static char chunk[65536];
+	int rc, ok = -1;
+
+	archive_read_support_filter_all(a);
+	archive_read_support_format_all(a);
+	if (access(vname, R_OK) < 0)
+		die("cannot open '%s':", vname);
+	if (archive_read_open_filename(a, vname, sizeof chunk) != ARCHIVE_OK) {
+		refuse("%s: %s", vname, archive_error_string(a));
+		goto out;
+	}
+	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *p = archive_entry_pathname(e);
+		unsigned char dg[32];
+		char hex[65];
+		struct buf b = { 0 };
+		la_ssize_t n;
+		int keep;
+
+		if (!p)
+			p = "";
+		while (p[0] == '.' && p[1] == '/')
+			p += 2;
+		if (archive_entry_filetype(e) == AE_IFDIR)
+			continue;
+		if (archive_entry_filetype(e) != AE_IFREG) {
+			vbad(p, "not a regular file");
+			continue;
+		}
+		if (!path_is_safe(p)) {
+			vbad(p, "not a path inside the archive");
+			continue;
+		}
+		if (json_object_get(files, p)) {
+			vbad(p, "twice in the archive");
+			continue;
+		}
+		keep = keep_whole(p);
+		EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+		while ((n = archive_read_data(a, chunk, sizeof chunk)) > 0) {
+			EVP_DigestUpdate(md, chunk, n);
+			if (keep && b.len < KEEP_MAX)
+				buf_add(&b, chunk, n);
+		}
+		if (n < 0) {
+			vbad(p, "%s", archive_error_string(a));
+			buf_free(&b);
+			goto out;
+		}
+		EVP_DigestFinal_ex(md, dg, NULL);
+		for (int i = 0; i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", dg[i]);
+		json_object_set_new(files, p, json_string(hex));
+		if (keep)
+			json_object_set_new(kept, p, json_stringn(b.s ? b.s : "", b.len));
+		buf_free(&b);
+	}
+	if (rc == ARCHIVE_EOF)
+		ok = 0;
+	else
+		refuse("%s: %s", vname, archive_error_string(a));
+out:
+	EVP_MD_CTX_free(md);
+	archive_read_free(a);
+	return ok;
+}
+
+static int
+is_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("0123456789abcdef", s[i]))
+			return 0;
+	return 1;
+}
+
+static void
+check_sums(json_t *files, const char *sums)
+{
+	json_t *listed = json_object();
+	const char *p, *nl, *path;
+	json_t *v;
+	long line = 0;
+
+	for (p = sums; p && *p; p = *nl ? nl + 1 : nl) {
+		char *l, *f;
+
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		l = strndup(p, nl - p);
+		line++;
+		if (strlen(l) < 67 || !is_hex(l, 64) || l[64] != ' ' ||
+		    (l[65] != ' ' && l[65] != '*')) {
+			vbad("SHA256SUMS", "line %ld: not a sum line", line);
+			free(l);
+			continue;
+		}
+		f = l + 66;
+		json_object_set_new(listed, f, json_true());
+		if (!(v = json_object_get(files, f)))
+			vbad(f, "in SHA256SUMS, not in the archive");
+		else if (strncmp(json_string_value(v), l, 64))
+			vbad(f, "does not match SHA256SUMS");
+		free(l);
+	}
+	json_object_foreach(files, path, v)
+		if (strcmp(path, "SHA256SUMS") && !json_object_get(listed, path))
+			vbad(path, "not in SHA256SUMS");
+	json_decref(listed);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One case directory (mine: its files, path in it -> SHA-256) against its
+ * commit: case.json, history.jsonl and the documents the same bytes (masked
+ * as -m would, in a masked archive). */
+static void
+check_case(const char *id, json_t *mine, json_t *kept, int masked)
+{
+	char *cpath = xasprintf("%s/COMMIT", id), *path, hex[13];
+	const char *commit = json_string_value(json_object_get(kept, cpath)), *p;
+	git_commit *c = NULL;
+	git_oid oid, ref;
+	json_t *blobs = NULL, *v, *tc;
+	struct buf cj = { 0 }, hj = { 0 };
+
+	if (!commit) {
+		vbad(cpath, "missing");
+		goto out;
+	}
+	if (strlen(commit) != 41 || commit[40] != '\n' || !is_hex(commit, 40)) {
+		vbad(cpath, "not a commit id");
+		goto out;
+	}
+	if (git_oid_fromstrn(&oid, commit, 40) < 0 || git_commit_lookup(&c, st.repo, &oid) < 0 ||
+	    !(blobs = commit_blobs(c))) {
+		vbad(cpath, "commit %.40s is not in docs.git", commit);
+		goto out;
+	}
+	git_oid_tostr(hex, sizeof hex, &oid);
+	path = xasprintf("refs/cases/%s", id);
+	if (git_reference_name_to_id(&ref, st.repo, path) < 0)
+		vbad(cpath, "docs.git has no %s", path);
+	else if (!git_oid_equal(&ref, &oid) && git_graph_descendant_of(st.repo, &ref, &oid) != 1)
+		vbad(cpath, "commit %s is not on %s", hex, path);
+	free(path);
+	json_object_foreach(blobs, p, v) {
+		int text = !strcmp(p, "case.json") || !strcmp(p, "history.jsonl");
+		const char *have;
+		char sum[65];
+		size_t size;
+
+		git_oid_fromstr(&oid, json_string_value(v));
+		if (masked) {
+			if (text && blob_read(&oid, !strcmp(p, "case.json") ? &cj : &hj) < 0)
+				vbad(id, "docs.git: %s", git_err());
+			continue;
+		}
+		path = xasprintf("%s/%s", id, p);
+		if (blob_sum(&oid, sum, &size) < 0)
+			vbad(path, "docs.git: %s", git_err());
+		else if (!(have = json_string_value(json_object_get(mine, p))))
+			vbad(path, "missing (in commit %s)", hex);
+		else if (strcmp(have, sum))
+			vbad(path, "differs from commit %s", hex);
+		free(path);
+	}
+	if (masked) {
+		const char *names[] = { "case.json", "history.jsonl" };
+		struct buf *bufs[] = { &cj, &hj };
+
+		if (!cj.s || mask_case(&cj, &hj) < 0) {
+			vbad(id, "case.json or history.jsonl of commit %s is not JSON", hex);
+		} else {
+			for (int i = 0; i < 2; i++) {
+				const char *have;
+				char sum[65];
+
+				path = xasprintf("%s/%s", id, names[i]);
+				sha256_hex(bufs[i]->s ? bufs[i]->s : "", bufs[i]->len, sum);
+				if (!(have = json_string_value(json_object_get(mine, names[i]))))
+					vbad(path, "missing (in commit %s)", hex);
+				else if (strcmp(have, sum))
+					vbad(path, "differs from commit %s, masked", hex);
+				free(path);
+			}
+		}
+	}
+	/* the commit is the case's own */
+	cj.len = 0;
+	if (repo_read_blob(&st, git_oid_tostr_s(git_commit_id(c)), "case.json", &cj) == 0 &&
+	    (tc = json_loadb(cj.s, cj.len, 0, NULL))) {
+		if (strcmp(jstr(tc, "id"), id))
+			vbad(cpath, "commit %s is case '%s'", hex, jstr(tc, "id"));
+		json_decref(tc);
+	}
+	json_object_foreach(mine, p, v) {
+		size_t n = strlen(p);
+
+		if (!strcmp(p, "COMMIT") || (!masked && json_object_get(blobs, p)))
+			continue;
+		if (masked && (!strcmp(p, "case.json") || !strcmp(p, "history.jsonl")))
+			continue;
+		if (!masked && !strncmp(p, "certs/", 6) && n > 10 && !strchr(p + 6, '/') &&
+		    !strcmp(p + n - 4, ".pem"))
+			continue;
+		path = xasprintf("%s/%s", id, p);
+		vbad(path, masked ? "in a masked archive" : "not in commit %s", hex);
+		free(path);
+	}
+out:
+	buf_free(&cj);
+	buf_free(&hj);
+	json_decref(blobs);
+	git_commit_free(c);
+	free(cpath);
+}
+
+static void
+verify(const char *name)
+{
+	json_t *files = json_object(), *kept = json_object(), *ids = json_object(), *v;
+	const char *readme, *sums, *p;
+	char **list;
+	size_t n = 0;
+	int masked = 0;
+
+	vname = name;
+	if (eport_open(&st, EPORT_RDONLY) < 0)
+		die("%s", st.errbuf);
+	if (read_archive(files, kept) < 0)
+		goto out;
+	if (!(sums = json_string_value(json_object_get(kept, "SHA256SUMS"))))
+		vbad("SHA256SUMS", "missing");
+	else
+		check_sums(files, sums);
+	if (!(readme = json_string_value(json_object_get(kept, "README"))))
+		vbad("README", "missing");
+	else
+		masked = strstr(readme, "\nMasked: yes\n") != NULL;
+	/* the files of each case directory: id -> {path in it -> sum} */
+	json_object_foreach(files, p, v) {
+		const char *s = strchr(p, '/');
+		json_t *mine;
+		char *id;
+
+		if (!s) {
+			if (strcmp(p, "SHA256SUMS") && strcmp(p, "README"))
+				vbad(p, "not written by eport-export");
+			continue;
+		}
+		id = strndup(p, s - p);
+		if (!(mine = json_object_get(ids, id)))
+			json_object_set_new(ids, id, mine = json_object());
+		json_object_set(mine, s + 1, v);
+		free(id);
+	}
+	list = xcalloc(json_object_size(ids) + 1, sizeof *list);
+	json_object_foreach(ids, p, v)
+		list[n++] = (char *)p;
+	qsort(list, n, sizeof *list, cmp_str);
+	for (size_t i = 0; i < n; i++)
+		check_case(list[i], json_object_get(ids, list[i]), kept, masked);
+	free(list);
+out:
+	json_decref(ids);
+	json_decref(files);
+	json_decref(kept);
+	eport_close(&st);
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *out = NULL, *check = NULL;
+	int c;
+
+	setprogname(argv[0]);
+	user_umask = umask(0);
+	umask(user_umask);
+	while ((c = getopt(argc, argv, "mno:V:h")) != -1) {
+		switch (c) {
+		case 'm':
+			mflag = 1;
+			break;
+		case 'n':
+			dry = 1;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'V':
+			check = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (!out == !check || (check && (argc || mflag || dry)))
+		usage();
+	if (check) {
+		verify(check);
+	} else {
+		format_of(out);
+		export(out, argc, argv);
+	}
+	return eport_exit();
+}
