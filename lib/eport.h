@@ -64,6 +64,8 @@ int path_is_safe(const char *rel);	/* relative, no "..", no empty part */
 
 /* record.c: records on stdin and stdout, JSON Lines or TSV. */
 #define RECORD_MAX_LINE (1 << 20)	/* a line of input: 1 MiB */
+#define RECORD_MAX_DEPTH 8		/* a TSV column path: documents.1.file is 3 */
+#define RECORD_MAX_INDEX_DIGITS 4	/* holders.9999.name at most */
 
 struct rdr;
 struct rdr *rdr_open(FILE *, const char *name);

@@ -128,21 +128,26 @@ static int
 valid_col(const char *c)
 {
 	const char *p = c;
+	int depth = 0;
 
 	if (!*c)
 		return 0;
 	for (;;) {
 		const char *s = p;
-		int digits = 1;
+		int digits = isdigit((unsigned char)*p);
 
+		/* a name (a-z, 0-9, _; not starting with a digit) or an index
+		 * from 1, without leading zeros */
 		while (*p && *p != '.') {
 			if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
 				return 0;
-			if (!isdigit((unsigned char)*p))
-				digits = 0;
+			if (digits && !isdigit((unsigned char)*p))
+				return 0;
 			p++;
 		}
-		if (p == s || (digits && (*s == '0')))
+		if (p == s || (digits && (*s == '0' || p - s > RECORD_MAX_INDEX_DIGITS)))
+			return 0;
+		if (++depth > RECORD_MAX_DEPTH)
 			return 0;
 		if (!*p)
 			return 1;

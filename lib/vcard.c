@@ -82,6 +82,10 @@ tlv(const unsigned char *p, size_t n, unsigned *tag, const unsigned char **val, 
 {
 	size_t i = 0, l;
 
+	/* a command with no data field must not leave these as the stack had them */
+	*tag = 0;
+	*val = p;
+	*len = 0;
 	if (n < 2)
 		return 0;
 	*tag = p[i++];
@@ -640,7 +644,7 @@ do_get_data(struct vcard *vc, const struct apdu *a, struct buf *r)
 
 	if (a->p1 != 0x3F || a->p2 != 0xFF)
 		return SW_WRONG_P1P2;
-	if (object_tag(a, &tag) != a->lc)
+	if (!a->lc || object_tag(a, &tag) != a->lc)
 		return SW_WRONG_DATA;
 	snprintf(name, sizeof name, "%X", tag);
 	if (!object_tag_ok(tag) || !(s = json_string_value(json_object_get(vc->objects, name))))
@@ -667,7 +671,8 @@ do_put_data(struct vcard *vc, const struct apdu *a)
 		return SW_WRONG_P1P2;
 	if (!vc->mgmt_ok)
 		return SW_SECURITY;
-	if (!(n = object_tag(a, &tag)) || tlv(a->data + n, a->lc - n, &t, &v, &len) != a->lc - n)
+	if (!(n = object_tag(a, &tag)) || n >= a->lc ||
+	    tlv(a->data + n, a->lc - n, &t, &v, &len) != a->lc - n || t != 0x53)
 		return SW_WRONG_DATA;
 	if (!object_tag_ok(tag))
 		return SW_WRONG_DATA;
