@@ -60,6 +60,7 @@ check-asan: deps
 check: deps
 	$(MAKE) test
 	$(MAKE) check-asan
+	$(MAKE) fuzz-smoke
 
 demo: deps all
 	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport ./tools/demo
@@ -121,4 +122,3 @@ fuzz-smoke: fuzz-build
 	./fuzz/run 10 $(FUZZ_TARGETS)
 
 .PHONY: fuzz fuzz-build fuzz-smoke
-.SECONDARY:

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -172,6 +173,7 @@ int
 origin_read(const struct origin *o, const char *file, struct buf *b, char *why, size_t whylen)
 {
 	char *full, real[PATH_MAX];
+	struct stat sb;
 
 	if (!path_is_safe(file)) {
 		snprintf(why, whylen, "'%s': absolute, or outside the record's directory", file);
@@ -196,6 +198,10 @@ origin_read(const struct origin *o, const char *file, struct buf *b, char *why, 
 	free(full);
 	if (strncmp(real, o->dir, strlen(o->dir)) || real[strlen(o->dir)] != '/') {
 		snprintf(why, whylen, "'%s': leads outside the record's directory", file);
+		return -1;
+	}
+	if (stat(real, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		snprintf(why, whylen, "'%s': not a regular file", file);
 		return -1;
 	}
 	if (read_file(real, b, BUNDLE_MAX_ENTRY) < 0) {

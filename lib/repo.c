@@ -1,6 +1,8 @@
 /* repo.c: the audit repository, a bare docs.git written with libgit2.  Each
  * case has refs/cases/<id>; objects are fsynced before LMDB commits. */
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <git2/sys/mempack.h>
@@ -112,6 +114,26 @@ out:
 	return rc;
 }
 
+/* A ref's lock file left by a writer killed while it held it.  A ref is
+ * written in microseconds, so a lock older than STALE_LOCK seconds has no
+ * writer: remove it (1: try again).  A fresh one is another writer's: wait
+ * a moment for it (1 too; the caller's tries bound the wait). */
+#define STALE_LOCK 10
+static int
+stale_lock(struct eport *st, const char *name)
+{
+	char *path = xasprintf("%s/%s.lock", git_repository_path(st->repo), name);
+	struct stat sb;
+	int again = 1;
+
+	if (stat(path, &sb) == 0 && time(NULL) - sb.st_mtime > STALE_LOCK)
+		again = unlink(path) == 0;
+	else
+		usleep(10000);
+	free(path);
+	return again;
+}
+
 /* Move refs/cases/<id> to commit, unless it is there already or beyond it
  * (another writer got there first).  The update states the old value, so a
  * concurrent move is seen and the loop looks again. */
@@ -134,7 +156,7 @@ repo_advance(struct eport *st, const char *id, const git_oid *commit)
 			rc = git_reference_create(&nref, st->repo, name, commit, 0, "eport: new case");
 			git_reference_free(nref);
 			nref = NULL;
-			if (rc == GIT_EEXISTS)
+			if (rc == GIT_EEXISTS || (rc == GIT_ELOCKED && stale_lock(st, name)))
 				continue;
 			break;
 		}
@@ -159,7 +181,7 @@ repo_advance(struct eport *st, const char *id, const git_oid *commit)
 		rc = git_reference_create_matching(&nref, st->repo, name, commit, 1, &cur, "eport: step");
 		git_reference_free(nref);
 		nref = NULL;
-		if (rc != GIT_EMODIFIED && rc != GIT_ELOCKED)
+		if (rc != GIT_EMODIFIED && !(rc == GIT_ELOCKED && stale_lock(st, name)))
 			break;
 	}
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);

@@ -1,5 +1,6 @@
 /* util.c: buffers, the office clock, the staff member, paths, hashing. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -277,12 +278,21 @@ share_path(const char *name)
 int
 read_file(const char *path, struct buf *b, size_t max)
 {
-	FILE *fp = fopen(path, "rb");
+	/* O_NONBLOCK: a FIFO must not hang the command; only files are read */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat sb;
+	FILE *fp;
 	char chunk[65536];
 	size_t n;
 
-	if (!fp)
+	if (fd < 0)
 		return -1;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || !(fp = fdopen(fd, "rb"))) {
+		if (errno == 0 || !S_ISREG(sb.st_mode))
+			errno = S_ISDIR(sb.st_mode) ? EISDIR : EINVAL;
+		close(fd);
+		return -1;
+	}
 	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
 		if (b->len + n > max) {
 			fclose(fp);
