@@ -48,8 +48,8 @@ _eport_complete() {
 	eport-attach)	opts='-c -H -j -n -s -h'; argopts='-c -H' ;;
 	eport-check)	opts='-f -j -n -q -h'; argopts='-f' ;;
 	eport-review)	opts='-j -m -n -h'; argopts='-m'; subs='accept reject return' ;;
-	eport-card)	opts='-j -m -n -h'; argopts='-m'
-			subs='status write unlock renew revoke' ;;
+	eport-card)	opts='-j -m -n -r -s -u -h'; argopts='-m -r -s -u'
+			subs='status write unlock renew revoke ls' ;;
 	eport-ship)	opts='-F -e -j -m -n -h'; argopts='-F -e -m'
 			subs='due manifest mark deliver bounce' ;;
 	eport-close)	opts='-j -m -n -h'; argopts='-m' ;;
@@ -69,6 +69,7 @@ _eport_complete() {
 	if [[ -n $prev && " $argopts " == *" $prev "* ]]; then
 		case $cmd:$prev in
 		eport-ls:-s)		_eport_words "$_eport_states" ;;
+		eport-card:-s)		_eport_words 'active revoked' ;;
 		eport-ls:-t|eport-cal:-p) _eport_words "$_eport_types" ;;
 		eport-check:-f|eport-export:-o|eport-export:-V) _eport_files ;;
 		eport-ship:-F)		_eport_words 'csv tsv' ;;

@@ -122,12 +122,15 @@ complete -c eport-review -s m -x -d 'the reason'
 complete -c eport-review -n '__eport_sub accept; and not __eport_npos 0 -m' -a '(__eport_cases checked)' -d case
 complete -c eport-review -n '__eport_sub reject return; and not __eport_npos 0 -m' -a '(__eport_cases checked incomplete)' -d case
 
-__eport_subcommands eport-card -m -- status 'read the card in the reader' \
-    write 'personalise a blank card for a holder of an accepted case' \
+__eport_subcommands eport-card -m -r -s -u -- status 'read the card in the reader' \
+    write 'personalise a card for a holder of an accepted case' \
     unlock "unblock the case's card" renew "a new certificate for the case's card" \
-    revoke 'revoke a card'
+    revoke 'revoke a card' ls 'list the card registry'
 complete -c eport-card -n '__eport_sub revoke' -s m -x -d 'the reason'
-complete -c eport-card -n '__eport_sub write unlock renew; and __eport_npos 1 -m' -a '(__eport_cases accepted)' -d case
+complete -c eport-card -n '__eport_sub status write unlock renew' -s r -x -d 'the reader'
+complete -c eport-card -n '__eport_sub ls' -s s -x -a 'active revoked' -d 'the cards in a state'
+complete -c eport-card -n '__eport_sub ls' -s u -x -d 'the cards of an enterprise (USCC)'
+complete -c eport-card -n '__eport_sub write unlock renew; and __eport_npos 1 -m -r -s -u' -a '(__eport_cases accepted)' -d case
 
 __eport_subcommands eport-ship -m -F -e -- \
     due 'the cases ready to post whose posting day has come' \

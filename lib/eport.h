@@ -405,6 +405,11 @@ int cal_posting_days(const char *type);		/* 3, 2, 0; -1 not a type */
 /* The posting day of a case of type accepted at t: -2 not a type. */
 int cal_posting(const struct cal *, const char *type, time_t accepted, long *out, int *gap);
 
+/* tlv.c: BER-TLV.  ber_get: the TLV at p[0..n), the bytes it takes (0:
+ * malformed; tag 0, len 0 then); ber_put appends one (tags of 1-3 bytes). */
+size_t ber_get(const unsigned char *p, size_t n, unsigned *tag, const unsigned char **val, size_t *len);
+void ber_put(struct buf *, unsigned tag, const void *, size_t);
+
 /* vcard.c: the PIV card emulator's card. */
 #define VCARD_SLOTS 4			/* 9A 9C 9D 9E */
 #define VCARD_RESP_MIN 258		/* the least room vcard_apdu answers into */

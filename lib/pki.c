@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -124,4 +125,299 @@ out:
 	free(cpath);
 	free(mpath);
 	return rc;
+}
+
+/* The per-card secrets: HMAC-SHA256 under the master key (keys/master, 64
+ * hex digits) of the card number.  Its first 24 bytes are the card's 3DES
+ * management key, the last 8 make the PUK's 8 digits.  Nothing keeps them:
+ * they are made again when needed, and the caller wipes them. */
+int
+pki_card_keys(const char *keydir, const char *number, struct card_keys *k, char *err,
+    size_t errlen)
+{
+	char *path = xasprintf("%s/master", keydir), hex[80];
+	unsigned char master[32], mac[32];
+	size_t n = 0, maclen = 0;
+	ssize_t len = 0, r;
+	int fd, rc = -1;
+
+	memset(k, 0, sizeof *k);
+	/* read(2) into our own buffer, which is wiped: no stdio buffer keeps it */
+	if ((fd = open(path, O_RDONLY)) < 0) {
+		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	while ((r = read(fd, hex + len, sizeof hex - 1 - len)) > 0)
+		len += r;
+	close(fd);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	while (len && (hex[len - 1] == '\n' || hex[len - 1] == '\r'))
+		len--;
+	hex[len] = '\0';
+	if (len != 64 || !OPENSSL_hexstr2buf_ex(master, sizeof master, &n, hex, '\0') ||
+	    n != sizeof master) {
+		snprintf(err, errlen, "'%s': not a master key (64 hex digits)", path);
+		goto out;
+	}
+	if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, master, sizeof master,
+	    (const unsigned char *)number, strlen(number), mac, sizeof mac, &maclen) ||
+	    maclen != sizeof mac) {
+		snprintf(err, errlen, "HMAC-SHA256: %s", ssl_err());
+		goto out;
+	}
+	memcpy(k->mgmt, mac, CARD_MGMT_LEN);
+	for (int i = 0; i < 8; i++)
+		k->puk[i] = '0' + mac[CARD_MGMT_LEN + i] % 10;
+	k->puk[8] = '\0';
+	rc = 0;
+out:
+	cleanse(hex, sizeof hex);
+	cleanse(master, sizeof master);
+	cleanse(mac, sizeof mac);
+	free(path);
+	return rc;
+}
+
+/* The office CA's key and certificate, each checked against the other. */
+static int
+load_ca(const char *keydir, EVP_PKEY **key, X509 **crt, char *err, size_t errlen)
+{
+	char *kpath = xasprintf("%s/ca.key", keydir), *cpath = xasprintf("%s/ca.crt", keydir);
+	FILE *fp;
+	int rc = -1;
+
+	*key = NULL;
+	*crt = NULL;
+	if (!(fp = fopen(kpath, "r"))) {
+		snprintf(err, errlen, "cannot open '%s': %s", kpath, strerror(errno));
+		goto out;
+	}
+	*key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+	fclose(fp);
+	if (!*key) {
+		snprintf(err, errlen, "'%s': %s", kpath, ssl_err());
+		goto out;
+	}
+	if (!(fp = fopen(cpath, "r"))) {
+		snprintf(err, errlen, "cannot open '%s': %s", cpath, strerror(errno));
+		goto out;
+	}
+	*crt = PEM_read_X509(fp, NULL, NULL, NULL);
+	fclose(fp);
+	if (!*crt) {
+		snprintf(err, errlen, "'%s': %s", cpath, ssl_err());
+		goto out;
+	}
+	if (X509_check_private_key(*crt, *key) != 1) {
+		snprintf(err, errlen, "'%s' is not the certificate of '%s'", cpath, kpath);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0) {
+		EVP_PKEY_free(*key);
+		X509_free(*crt);
+		*key = NULL;
+		*crt = NULL;
+	}
+	free(kpath);
+	free(cpath);
+	return rc;
+}
+
+static EVP_PKEY *
+p256_point(const unsigned char *point, size_t len)
+{
+	OSSL_PARAM params[3];
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY *k = NULL;
+
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)point, len);
+	params[2] = OSSL_PARAM_construct_end();
+	if (!c || EVP_PKEY_fromdata_init(c) <= 0 ||
+	    EVP_PKEY_fromdata(c, &k, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+		k = NULL;
+	EVP_PKEY_CTX_free(c);
+	return k;
+}
+
+static int
+add_name(X509_NAME *n, int nid, int type, const char *v)
+{
+	return X509_NAME_add_entry_by_NID(n, nid, type, (const unsigned char *)v, -1, -1, 0);
+}
+
+/* Sign a holder's certificate for pub, with the given subject, valid days
+ * from now; its serial is 127 random bits. */
+static int
+sign_cert(const char *keydir, EVP_PKEY *pub, const X509_NAME *subject, time_t now,
+    long days, struct buf *der, char *err, size_t errlen)
+{
+	static const char *const exts[][2] = {
+		{ "basicConstraints", "critical,CA:FALSE" },
+		{ "keyUsage", "critical,digitalSignature" },
+		{ "extendedKeyUsage", "clientAuth" },
+		{ "subjectKeyIdentifier", "hash" },
+		{ "authorityKeyIdentifier", "keyid:always" },
+	};
+	EVP_PKEY *cakey = NULL;
+	X509 *ca = NULL, *crt = NULL;
+	unsigned char serial[16], *p = NULL;
+	BIGNUM *bn = NULL;
+	X509V3_CTX ctx;
+	int n, rc = -1;
+
+	if (load_ca(keydir, &cakey, &ca, err, errlen) < 0)
+		return -1;
+	if (!(crt = X509_new()) || !X509_set_version(crt, 2) ||
+	    RAND_bytes(serial, sizeof serial) != 1)
+		goto ssl;
+	serial[0] &= 0x7F;
+	serial[0] |= 0x40;	/* always 16 bytes long */
+	if (!(bn = BN_bin2bn(serial, sizeof serial, NULL)) ||
+	    !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(crt)) ||
+	    !X509_time_adj_ex(X509_getm_notBefore(crt), 0, 0, &now) ||
+	    !X509_time_adj_ex(X509_getm_notAfter(crt), days, 0, &now) ||
+	    !X509_set_subject_name(crt, subject) ||
+	    !X509_set_issuer_name(crt, X509_get_subject_name(ca)) ||
+	    !X509_set_pubkey(crt, pub))
+		goto ssl;
+	X509V3_set_ctx(&ctx, ca, crt, NULL, NULL, 0);
+	for (size_t i = 0; i < LEN(exts); i++) {
+		X509_EXTENSION *ex = X509V3_EXT_conf(NULL, &ctx, exts[i][0], exts[i][1]);
+
+		if (!ex)
+			goto ssl;
+		X509_add_ext(crt, ex, -1);
+		X509_EXTENSION_free(ex);
+	}
+	if (!X509_sign(crt, cakey, EVP_sha256()) || (n = i2d_X509(crt, &p)) <= 0)
+		goto ssl;
+	buf_add(der, p, n);
+	OPENSSL_free(p);
+	rc = 0;
+	goto out;
+ssl:
+	snprintf(err, errlen, "issuing the certificate: %s", ssl_err());
+out:
+	BN_free(bn);
+	X509_free(crt);
+	X509_free(ca);
+	EVP_PKEY_free(cakey);
+	return rc;
+}
+
+int
+pki_issue(const char *keydir, const struct cardholder *h, const unsigned char *point,
+    size_t len, time_t now, long days, struct buf *der, char *err, size_t errlen)
+{
+	EVP_PKEY *pub = p256_point(point, len);
+	X509_NAME *n = X509_NAME_new();
+	int rc = -1;
+
+	if (!pub) {
+		snprintf(err, errlen, "the card's public key is not a P-256 point");
+		goto out;
+	}
+	if (!n || !add_name(n, NID_countryName, MBSTRING_ASC, "CN") ||
+	    !add_name(n, NID_organizationName, MBSTRING_UTF8, h->enterprise) ||
+	    !add_name(n, NID_organizationalUnitName, MBSTRING_UTF8, h->uscc) ||
+	    !add_name(n, NID_title, MBSTRING_UTF8,
+	    !strcmp(h->role, "legal") ? "法人" : "操作员") ||
+	    !add_name(n, NID_commonName, MBSTRING_UTF8, h->holder) ||
+	    !add_name(n, NID_serialNumber, MBSTRING_ASC, h->number)) {
+		snprintf(err, errlen, "the certificate's subject: %s", ssl_err());
+		goto out;
+	}
+	rc = sign_cert(keydir, pub, n, now, days, der, err, errlen);
+out:
+	X509_NAME_free(n);
+	EVP_PKEY_free(pub);
+	return rc;
+}
+
+int
+pki_reissue(const char *keydir, const void *old, size_t oldlen, time_t now, long days,
+    struct buf *der, char *err, size_t errlen)
+{
+	const unsigned char *p = old;
+	X509 *crt = d2i_X509(NULL, &p, oldlen);
+	EVP_PKEY *pub;
+	int rc;
+
+	if (!crt || !(pub = X509_get0_pubkey(crt))) {
+		snprintf(err, errlen, "the card's certificate: %s", ssl_err());
+		X509_free(crt);
+		return -1;
+	}
+	rc = sign_cert(keydir, pub, X509_get_subject_name(crt), now, days, der, err, errlen);
+	X509_free(crt);
+	return rc;
+}
+
+static void
+set_name(json_t *o, const char *key, const X509_NAME *n, int nid)
+{
+	int i = X509_NAME_get_index_by_NID(n, nid, -1);
+	unsigned char *s = NULL;
+
+	if (i >= 0 && ASN1_STRING_to_UTF8(&s,
+	    X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, i))) >= 0 && s) {
+		json_object_set_new(o, key, json_string((char *)s));
+		OPENSSL_free(s);
+	} else {
+		json_object_set_new(o, key, json_string(""));
+	}
+}
+
+static void
+set_time(json_t *o, const char *key, const ASN1_TIME *t)
+{
+	struct tm tm;
+	char s[32] = "";
+
+	if (ASN1_TIME_to_tm(t, &tm))
+		fmt_time(timegm(&tm), s);
+	json_object_set_new(o, key, json_string(s));
+}
+
+json_t *
+pki_cert_info(const void *der, size_t len)
+{
+	const unsigned char *p = der;
+	X509 *crt = d2i_X509(NULL, &p, len);
+	const X509_NAME *n;
+	json_t *o, *title;
+	BIGNUM *bn;
+	char *hex;
+
+	if (!crt || p != (const unsigned char *)der + len) {
+		X509_free(crt);
+		return NULL;
+	}
+	o = json_object();
+	n = X509_get_subject_name(crt);
+	set_name(o, "card", n, NID_serialNumber);
+	set_name(o, "role", n, NID_title);
+	title = json_object_get(o, "role");
+	if (!strcmp(json_string_value(title), "法人"))
+		json_object_set_new(o, "role", json_string("legal"));
+	else if (!strcmp(json_string_value(title), "操作员"))
+		json_object_set_new(o, "role", json_string("operator"));
+	set_name(o, "holder", n, NID_commonName);
+	set_name(o, "uscc", n, NID_organizationalUnitName);
+	set_name(o, "enterprise", n, NID_organizationName);
+	set_time(o, "not_before", X509_get0_notBefore(crt));
+	set_time(o, "not_after", X509_get0_notAfter(crt));
+	if ((bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(crt), NULL)) && (hex = BN_bn2hex(bn))) {
+		json_object_set_new(o, "serial", json_string(hex));
+		OPENSSL_free(hex);
+	}
+	BN_free(bn);
+	X509_free(crt);
+	return o;
 }

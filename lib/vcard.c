@@ -76,80 +76,6 @@ struct apdu {
 	size_t lc, le;		/* le: most bytes the reader takes */
 };
 
-/* A BER-TLV at p[0..n): returns the bytes it takes, 0 if malformed. */
-static size_t
-tlv(const unsigned char *p, size_t n, unsigned *tag, const unsigned char **val, size_t *len)
-{
-	size_t i = 0, l;
-
-	/* a command with no data field must not leave these as the stack had them */
-	*tag = 0;
-	*val = p;
-	*len = 0;
-	if (n < 2)
-		return 0;
-	*tag = p[i++];
-	if ((*tag & 0x1F) == 0x1F) {
-		do {
-			if (i >= n || i > 2)
-				return 0;
-			*tag = *tag << 8 | p[i];
-		} while (p[i++] & 0x80);
-	}
-	if (i >= n)
-		return 0;
-	if (p[i] < 0x80) {
-		l = p[i++];
-	} else {
-		unsigned k = p[i++] & 0x7F;
-
-		if (k < 1 || k > 3 || n - i < k)
-			return 0;
-		for (l = 0; k--; )
-			l = l << 8 | p[i++];
-	}
-	if (n - i < l)
-		return 0;
-	*val = p + i;
-	*len = l;
-	return i + l;
-}
-
-static void
-put_tag(struct buf *b, unsigned tag)
-{
-	unsigned char t[3];
-	size_t n = 0;
-
-	if (tag > 0xFFFF)
-		t[n++] = tag >> 16;
-	if (tag > 0xFF)
-		t[n++] = tag >> 8;
-	t[n++] = tag;
-	buf_add(b, t, n);
-}
-
-static void
-put_tlv(struct buf *b, unsigned tag, const void *v, size_t len)
-{
-	unsigned char l[4];
-	size_t n = 0;
-
-	put_tag(b, tag);
-	if (len < 0x80) {
-		l[n++] = len;
-	} else if (len < 0x100) {
-		l[n++] = 0x81;
-		l[n++] = len;
-	} else {
-		l[n++] = 0x82;
-		l[n++] = len >> 8;
-		l[n++] = len;
-	}
-	buf_add(b, l, n);
-	buf_add(b, v, len);
-}
-
 static void
 hex(const unsigned char *p, size_t n, char *out)
 {
@@ -401,7 +327,7 @@ load_objects(struct vcard *vc, json_t *objs, char *err, size_t errlen)
 		for (long i = 0; i < n; i++)
 			tag = tag << 8 | tagb[i];
 		if (n < 1 || !object_tag_ok(tag) || !s || (m = unhex(s, buf, sizeof buf)) < 2 ||
-		    tlv(buf, m, &t, &val, &len) != (size_t)m) {
+		    ber_get(buf, m, &t, &val, &len) != (size_t)m) {
 			snprintf(err, errlen, "objects.%s: expected a PIV object tag and a BER-TLV in hex", name);
 			return -1;
 		}
@@ -615,7 +541,7 @@ do_select(struct vcard *vc, const struct apdu *a, struct buf *r)
 	if (a->lc < 5 || a->lc > sizeof piv_aid || memcmp(a->data, piv_aid, a->lc))
 		return SW_NOT_FOUND;
 	vcard_reset(vc);
-	put_tlv(r, 0x61, apt, sizeof apt);
+	ber_put(r, 0x61, apt, sizeof apt);
 	return SW_OK;
 }
 
@@ -624,7 +550,7 @@ static size_t
 object_tag(const struct apdu *a, unsigned *tag)
 {
 	const unsigned char *v;
-	size_t len, n = tlv(a->data, a->lc, tag, &v, &len);
+	size_t len, n = ber_get(a->data, a->lc, tag, &v, &len);
 
 	if (!n || *tag != 0x5C || len < 1 || len > 3)
 		return 0;
@@ -672,7 +598,7 @@ do_put_data(struct vcard *vc, const struct apdu *a)
 	if (!vc->mgmt_ok)
 		return SW_SECURITY;
 	if (!(n = object_tag(a, &tag)) || n >= a->lc ||
-	    tlv(a->data + n, a->lc - n, &t, &v, &len) != a->lc - n || t != 0x53)
+	    ber_get(a->data + n, a->lc - n, &t, &v, &len) != a->lc - n || t != 0x53)
 		return SW_WRONG_DATA;
 	if (!object_tag_ok(tag))
 		return SW_WRONG_DATA;
@@ -815,11 +741,11 @@ do_generate(struct vcard *vc, const struct apdu *a, struct buf *r)
 		return SW_WRONG_P1P2;
 	if (!vc->mgmt_ok)
 		return SW_SECURITY;
-	if (tlv(a->data, a->lc, &tag, &v, &len) != a->lc || tag != 0xAC)
+	if (ber_get(a->data, a->lc, &tag, &v, &len) != a->lc || tag != 0xAC)
 		return SW_WRONG_DATA;
 	/* 80 the algorithm; the YubiKey's AA and AB policies are let be */
 	for (p = v; p < v + len; p = val + l) {
-		if (!tlv(p, v + len - p, &t, &val, &l))
+		if (!ber_get(p, v + len - p, &t, &val, &l))
 			return SW_WRONG_DATA;
 		if (t == 0x80 && l == 1)
 			alg = val[0];
@@ -836,8 +762,8 @@ do_generate(struct vcard *vc, const struct apdu *a, struct buf *r)
 	vc->key[i] = k;
 	vc->key_alg[i] = alg;
 	vc->dirty = 1;
-	put_tlv(&inner, 0x86, point, n);
-	put_tlv(r, 0x7F49, inner.s, inner.len);
+	ber_put(&inner, 0x86, point, n);
+	ber_put(r, 0x7F49, inner.s, inner.len);
 	buf_free(&inner);
 	return SW_OK;
 }
@@ -856,13 +782,13 @@ parse_7c(const struct apdu *a, struct gen_auth *g)
 	size_t len, n;
 
 	memset(g, 0, sizeof *g);
-	if (tlv(a->data, a->lc, &tag, &v, &len) != a->lc || tag != 0x7C)
+	if (ber_get(a->data, a->lc, &tag, &v, &len) != a->lc || tag != 0x7C)
 		return -1;
 	for (p = v, e = v + len; p < e; p += n) {
 		const unsigned char *val;
 		size_t l;
 
-		if (!(n = tlv(p, e - p, &t, &val, &l)) || t < 0x80 || t > 0x85 || g->has[t - 0x80])
+		if (!(n = ber_get(p, e - p, &t, &val, &l)) || t < 0x80 || t > 0x85 || g->has[t - 0x80])
 			return -1;
 		g->has[t - 0x80] = 1;
 		g->v[t - 0x80] = val;
@@ -889,7 +815,7 @@ auth_mgmt(struct vcard *vc, const struct apdu *a, const struct gen_auth *g, stru
 		if (RAND_bytes(vc->chal, bl) != 1 || crypt_block(vc->mgmt_alg, vc->mgmt, vc->chal, bl, blk))
 			return SW_INTERNAL;
 		vc->chal_kind = CHAL_WITNESS;
-		put_tlv(&inner, 0x80, blk, bl);
+		ber_put(&inner, 0x80, blk, bl);
 	} else if (g->has[0] && g->len[0] == bl && g->has[1] && g->len[1] == bl &&
 	    (!g->has[2] || !g->len[2])) {
 		if (kind != CHAL_WITNESS)
@@ -900,12 +826,12 @@ auth_mgmt(struct vcard *vc, const struct apdu *a, const struct gen_auth *g, stru
 		if (crypt_block(vc->mgmt_alg, vc->mgmt, in, bl, blk))
 			return SW_INTERNAL;
 		vc->mgmt_ok = 1;
-		put_tlv(&inner, 0x82, blk, bl);
+		ber_put(&inner, 0x82, blk, bl);
 	} else if (g->has[1] && !g->len[1] && !g->has[0] && !g->has[2]) {
 		if (RAND_bytes(vc->chal, bl) != 1)
 			return SW_INTERNAL;
 		vc->chal_kind = CHAL_CHALLENGE;
-		put_tlv(&inner, 0x81, vc->chal, bl);
+		ber_put(&inner, 0x81, vc->chal, bl);
 	} else if (g->has[2] && g->len[2] == bl && !g->has[0] && !g->has[1]) {
 		if (kind != CHAL_CHALLENGE)
 			return SW_CONDITIONS;
@@ -918,7 +844,7 @@ auth_mgmt(struct vcard *vc, const struct apdu *a, const struct gen_auth *g, stru
 	} else {
 		return SW_WRONG_DATA;
 	}
-	put_tlv(r, 0x7C, inner.s, inner.len);
+	ber_put(r, 0x7C, inner.s, inner.len);
 	buf_free(&inner);
 	return SW_OK;
 }
@@ -980,8 +906,8 @@ auth_slot(struct vcard *vc, int i, const struct apdu *a, const struct gen_auth *
 	/* the signature key 9C wants the PIN before every use */
 	if (slot_refs[i] == 0x9C)
 		vc->pin_ok = 0;
-	put_tlv(&inner, 0x82, out, n);
-	put_tlv(r, 0x7C, inner.s, inner.len);
+	ber_put(&inner, 0x82, out, n);
+	ber_put(r, 0x7C, inner.s, inner.len);
 	sw = SW_OK;
 out:
 	cleanse(out, sizeof out);

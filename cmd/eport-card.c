@@ -1,0 +1,1020 @@
+/* eport-card: the E-Port cards, on a PC/SC reader through the PIV card
+ * application (DESIGN.md section 6).  status reads the card in the reader;
+ * write personalises a card for a holder of an accepted case; unlock and
+ * renew act on the case's card; revoke and ls keep the card registry.
+ * Writes: the card first, then one LMDB transaction with the registry and
+ * the case's steps (git objects written before it commits, the ref moved
+ * after); a line is printed only then.  Records out: TSV with a header, or
+ * JSON Lines (-j).  The card's PUK and management key are made from the
+ * master key when needed, wiped after use, and never leave the process
+ * except to the card; PINs never come from argv. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "eport.h"
+
+enum { MODE_NEW, MODE_RESUME, MODE_REWRITE };
+
+static int jflag, dry;
+static const char *reader_opt, *reason, *uscc_opt, *state_opt;
+static struct eport st;
+static int st_open;
+static struct reader *rd;
+static struct out out;
+static struct card_keys keys, oldkeys;	/* wiped at exit, whatever the path */
+static char *keydir;
+
+static const char *const status_cols[] = {
+	"card", "role", "holder", "uscc", "enterprise", "not_after", "pin_tries", NULL
+};
+static const char *const job_cols[] = { "card", "case", "holder", NULL };
+static const char *const ls_cols[] = {
+	"number", "uscc", "holder", "role", "state", "serial", "not_after", NULL
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: eport-card status [-j] [-r READER]\n"
+	    "       eport-card write [-jn] [-r READER] CASE [HOLDER]\n"
+	    "       eport-card unlock [-jn] [-r READER] CASE\n"
+	    "       eport-card renew [-jn] [-r READER] CASE\n"
+	    "       eport-card revoke [-jn] -m REASON CARD\n"
+	    "       eport-card ls [-j] [-s STATE] [-u USCC]\n");
+	exit(2);
+}
+
+static void
+wipe(void)
+{
+	cleanse(&keys, sizeof keys);
+	cleanse(&oldkeys, sizeof oldkeys);
+}
+
+/* On every way out, die() too: the card reset (nothing stays authenticated)
+ * and handed back to pcscd at once, not when pcscd finds us gone. */
+static void
+at_exit(void)
+{
+	wipe();
+	pcsc_close(rd);
+	rd = NULL;
+}
+
+static void
+opts(int argc, char **argv, const char *spec)
+{
+	int c;
+
+	while ((c = getopt(argc, argv, spec)) != -1) {
+		switch (c) {
+		case 'j': jflag = 1; break;
+		case 'n': dry = 1; break;
+		case 'r': reader_opt = optarg; break;
+		case 'm': reason = optarg; break;
+		case 's': state_opt = optarg; break;
+		case 'u': uscc_opt = optarg; break;
+		default: usage();
+		}
+	}
+}
+
+static void
+open_store(int rdonly)
+{
+	if (eport_open(&st, rdonly ? EPORT_RDONLY | EPORT_NOREPO : 0) < 0)
+		die("%s", st.errbuf);
+	st_open = 1;
+	keydir = xasprintf("%s/keys", st.home);
+}
+
+/* The reader, its card, and the PIV application selected. */
+static void
+open_card(void)
+{
+	char err[512];
+
+	if (pcsc_open(&rd, reader_opt, err, sizeof err) < 0)
+		die("%s", err);
+	if (piv_select(rd) < 0)
+		die("%s", pcsc_error(rd));
+}
+
+static const char *sub;		/* the subcommand */
+
+/* A card exchange failed: the reader's message; once the card has been
+ * written to, what to do about it. */
+static void __attribute__((noreturn))
+card_fail(int written, const char *id)
+{
+	warnx("%s", pcsc_error(rd));
+	if (written)
+		warnx("%s: the card is half-written: put it back and run 'eport-card %s %s' again",
+		    id, sub, id);
+	wipe();
+	exit(2);
+}
+
+static void
+derive(const char *number, struct card_keys *k)
+{
+	char err[512];
+
+	if (pki_card_keys(keydir, number, k, err, sizeof err) < 0)
+		die("%s", err);
+}
+
+static const char *
+initial_pin(void)
+{
+	const char *pin = cfg_str(&st, "card.initial-pin", "88888888");
+	size_t n = strlen(pin);
+
+	if (n < 6 || n > 8 || strspn(pin, "0123456789") != n)
+		die("card.initial-pin: a PIN is 6 to 8 digits");
+	return pin;
+}
+
+static long
+validity_days(void)
+{
+	long d = cfg_int(&st, "card.validity-days", 730);
+
+	if (d < 1 || d > 3650)
+		die("card.validity-days: %ld is not from 1 to 3650", d);
+	return d;
+}
+
+/* The certificate in 9A, if any (der left empty), and what it says. */
+static json_t *
+card_cert(struct buf *der)
+{
+	int rc = piv_read_cert(rd, der);
+	json_t *info;
+
+	if (rc < 0)
+		card_fail(0, NULL);
+	if (rc == 1)
+		return NULL;
+	if (!(info = pki_cert_info(der->s, der->len)))
+		die("'%s': the certificate in 9A is not X.509 DER", pcsc_name(rd));
+	return info;
+}
+
+/* status */
+
+static void
+cmd_status(int argc, char **argv)
+{
+	struct buf der = { 0 };
+	json_t *info, *row;
+	int tries;
+
+	opts(argc, argv, "jr:h");
+	if (optind != argc)
+		usage();
+	open_card();
+	info = card_cert(&der);
+	if (piv_pin_tries(rd, &tries) < 0)
+		card_fail(0, NULL);
+	row = info ? info : json_object();
+	if (!info)
+		warnx("'%s': card empty (no certificate in 9A)", pcsc_name(rd));
+	json_object_set_new(row, "pin_tries", tries < 0 ? json_string("verified") :
+	    json_integer(tries));
+	out = (struct out){ stdout, jflag, status_cols, 0 };
+	out_row(&out, row);
+	json_decref(row);
+	buf_free(&der);
+}
+
+/* The case, read; refused unless accepted and of one of the types. */
+static json_t *
+load_case(const char *id, const char *const *types, const char *use)
+{
+	MDB_txn *txn;
+	json_t *kase;
+	const char *type;
+	int rc;
+
+	if ((rc = store_read(&st, &txn)))
+		die("db: %s", store_err(rc));
+	kase = case_get(&st, txn, id);
+	mdb_txn_abort(txn);
+	if (!kase) {
+		refuse("'%s': no such case", id);
+		exit(eport_exit());
+	}
+	if (strcmp(jstr(kase, "state"), "accepted")) {
+		refuse("%s: case is %s, not accepted", id, jstr(kase, "state"));
+		json_decref(kase);
+		exit(eport_exit());
+	}
+	type = jstr(kase, "type");
+	for (; *types; types++)
+		if (!strcmp(*types, type))
+			return kase;
+	refuse("%s: a case of type %s has %s", id, type, use);
+	json_decref(kase);
+	exit(eport_exit());
+}
+
+static int
+is_type(const json_t *kase, const char *t)
+{
+	return !strcmp(jstr(kase, "type"), t);
+}
+
+/* The entry of "issued" for a holder (by id_number) or a card, or NULL. */
+static json_t *
+issued(const json_t *kase, const char *key, const char *value)
+{
+	json_t *a = json_object_get(kase, "issued"), *e;
+	size_t i;
+
+	json_array_foreach(a, i, e)
+		if (!strcmp(jstr(e, key), value))
+			return e;
+	return NULL;
+}
+
+static int
+pending_count(const json_t *kase)
+{
+	json_t *h;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(json_object_get(kase, "holders"), i, h)
+		if (!issued(kase, "holder", jstr(h, "id_number")))
+			n++;
+	return n;
+}
+
+/* The card of the case's "cards" with this number, or NULL. */
+static json_t *
+case_card(const json_t *kase, const char *number)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(kase, "cards"), i, c)
+		if (!strcmp(jstr(c, "number"), number))
+			return c;
+	return NULL;
+}
+
+static char *
+card_list(const json_t *kase)
+{
+	struct buf b = { 0 };
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(kase, "cards"), i, c)
+		buf_printf(&b, "%s%s", b.len ? ", " : "", jstr(c, "number"));
+	if (!b.len)
+		buf_puts(&b, "none");
+	return b.s;
+}
+
+/* The holder the card is for: HOLDER, else the one holder still needing a
+ * card (of the card's role, where the card has one), else the registry's
+ * holder of the card.  NULL after a refusal. */
+static json_t *
+pick_holder(const json_t *kase, const char *want, const char *role, const char *reg_id)
+{
+	const char *id = jstr(kase, "id");
+	json_t *h, *found = NULL;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(json_object_get(kase, "holders"), i, h) {
+		const char *num = jstr(h, "id_number");
+
+		if (want) {
+			if (strcmp(num, want))
+				continue;
+			if (issued(kase, "holder", num)) {
+				refuse("%s: holder '%s' has card %s already", id, want,
+				    jstr(issued(kase, "holder", num), "number"));
+				return NULL;
+			}
+			if (role && strcmp(jstr(h, "role"), role)) {
+				refuse("%s: holder '%s' is %s, the card is %s", id, want,
+				    jstr(h, "role"), role);
+				return NULL;
+			}
+			return h;
+		}
+		if (!*num || issued(kase, "holder", num) || (role && strcmp(jstr(h, "role"), role)))
+			continue;
+		if (reg_id && !strcmp(num, reg_id))
+			return h;
+		found = h;
+		n++;
+	}
+	if (want)
+		refuse("%s: no holder '%s' in the case", id, want);
+	else if (n == 1)
+		return found;
+	else if (n == 0)
+		refuse("%s: no holder still needs %s card", id,
+		    !role ? "a" : !strcmp(role, "legal") ? "a legal" : "an operator");
+	else
+		refuse("%s: %d holders still need a card; name one (HOLDER: the identity number)",
+		    id, n);
+	return NULL;
+}
+
+/* write */
+
+struct job {
+	json_t *kase;
+	json_t *holder;		/* in kase */
+	int mode;
+	char number[32];
+	char role[16];
+	struct buf cert;
+	json_t *info;		/* what the new certificate says */
+	git_oid commit;
+	int stepped;
+	const char *why;	/* unlock, renew: the event's why */
+};
+
+static int
+reserve_txn(struct eport *s, MDB_txn *txn, void *arg)
+{
+	char *number = arg, ymd[9], name[16];
+	uint64_t seq;
+	json_t *taken;
+	int rc;
+
+	fmt_ymd(eport_now(), ymd);
+	snprintf(name, sizeof name, "card:%.4s", ymd);
+	/* a legacy card may hold a number of the new shape: pass it by */
+	do {
+		if ((rc = counter_next(s, txn, name, &seq)))
+			return rc;
+		if (card_number_make(atoi(ymd) / 10000, seq, number) < 0) {
+			snprintf(s->errbuf, sizeof s->errbuf, "card numbers of %.4s are used up", ymd);
+			return 2;
+		}
+		taken = card_get(s, txn, number);
+		json_decref(taken);
+	} while (taken);
+	return 0;
+}
+
+/* The number the next reserve_txn would give, for -n. */
+static void
+peek_number(char *number)
+{
+	MDB_txn *txn;
+	MDB_val v;
+	char ymd[9], name[16];
+	uint64_t n = 0;
+	int rc;
+
+	fmt_ymd(eport_now(), ymd);
+	snprintf(name, sizeof name, "card:%.4s", ymd);
+	if ((rc = store_read(&st, &txn)))
+		die("db: %s", store_err(rc));
+	if (db_get(&st, txn, DB_COUNTERS, name, &v) == 0 && v.mv_size == sizeof n)
+		memcpy(&n, v.mv_data, sizeof n);
+	mdb_txn_abort(txn);
+	if (card_number_make(atoi(ymd) / 10000, n + 1, number) < 0)
+		die("card numbers of %.4s are used up", ymd);
+}
+
+/* The holder's old card, for a reissue: one of the case's cards that the
+ * registry gives to the holder, else the case's one card when it has one
+ * holder, else the holder's active card of that role in the enterprise. */
+static json_t *
+old_card(MDB_txn *txn, const json_t *kase, const json_t *h)
+{
+	const char *idn = jstr(h, "id_number"), *uscc;
+	json_t *cards = json_object_get(kase, "cards"), *c, *reg, *all;
+	size_t i;
+
+	json_array_foreach(cards, i, c) {
+		if ((reg = card_get(&st, txn, jstr(c, "number")))) {
+			if (!strcmp(jstr(reg, "id_number"), idn))
+				return reg;
+			json_decref(reg);
+		}
+	}
+	if (json_array_size(cards) == 1 && json_array_size(json_object_get(kase, "holders")) == 1) {
+		c = json_array_get(cards, 0);
+		if ((reg = card_get(&st, txn, jstr(c, "number"))))
+			return reg;
+		return json_pack("{s:s, s:s, s:s}", "number", jstr(c, "number"),
+		    "role", jstr(c, "role"), "uscc", jstr(json_object_get(kase, "enterprise"), "uscc"));
+	}
+	uscc = json_string_value(json_path(kase, "enterprise.uscc"));
+	all = enterprise_cards(&st, txn, uscc ? uscc : "");
+	reg = NULL;
+	json_array_foreach(all, i, c)
+		if (!strcmp(jstr(c, "id_number"), idn) && !strcmp(jstr(c, "role"), jstr(h, "role"))) {
+			reg = json_incref(c);
+			break;
+		}
+	json_decref(all);
+	return reg;
+}
+
+static int
+step(struct eport *s, MDB_txn *txn, struct job *j, json_t *kase, const char *action,
+    const char *to, const char *why)
+{
+	struct step sp = { .action = action, .to = to, .why = why };
+	int rc = case_step(s, txn, kase, &sp);
+
+	if (!rc) {
+		j->commit = sp.commit;
+		j->stepped = 1;
+	}
+	return rc;
+}
+
+/* The last transaction of write: the registry, the case's record of the
+ * card, and `ready` once every holder has one. */
+static int
+write_txn(struct eport *s, MDB_txn *txn, void *arg)
+{
+	struct job *j = arg;
+	const char *id = jstr(j->kase, "id"), *idn = jstr(j->holder, "id_number");
+	char at[32], *why;
+	json_t *kase, *card, *old = NULL, *a, *set;
+	int rc;
+
+	j->stepped = 0;
+	if (!(kase = case_get(s, txn, id)))
+		return snprintf(s->errbuf, sizeof s->errbuf, "%s: the case is gone", id), 1;
+	if (strcmp(jstr(kase, "state"), "accepted") || issued(kase, "holder", idn) ||
+	    issued(kase, "number", j->number)) {
+		snprintf(s->errbuf, sizeof s->errbuf, "%s: the case changed meanwhile (it is %s)",
+		    id, jstr(kase, "state"));
+		json_decref(kase);
+		return 1;
+	}
+	fmt_time(eport_now(), at);
+	if (!(card = card_get(s, txn, j->number)))
+		card = json_object();
+	set = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "number", j->number, "role", j->role,
+	    "uscc", jstr(json_object_get(kase, "enterprise"), "uscc"),
+	    "enterprise", jstr(json_object_get(kase, "enterprise"), "name"),
+	    "holder", jstr(j->holder, "name"), "id_number", idn, "state", "active",
+	    "case", id, "serial", jstr(j->info, "serial"),
+	    "not_after", jstr(j->info, "not_after"), "written", at);
+	json_object_update(card, set);
+	json_decref(set);
+	rc = card_put(s, txn, card);
+	json_decref(card);
+	if (rc)
+		goto out;
+	if (is_type(kase, "reissue") && (old = old_card(txn, kase, j->holder)) &&
+	    strcmp(jstr(old, "state"), "revoked") && strcmp(jstr(old, "number"), j->number)) {
+		why = xasprintf("reissued as %s (%s)", j->number, id);
+		json_object_set_new(old, "state", json_string("revoked"));
+		json_object_set_new(old, "revoked", json_string(at));
+		json_object_set_new(old, "why", json_string(why));
+		free(why);
+		if ((rc = card_put(s, txn, old)))
+			goto out;
+	}
+	if (!json_is_array(a = json_object_get(kase, "issued"))) {
+		a = json_array();
+		json_object_set_new(kase, "issued", a);
+	}
+	json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "number", j->number,
+	    "holder", idn, "role", j->role));
+	why = xasprintf("card %s for %s", j->number, jstr(j->holder, "name"));
+	rc = step(s, txn, j, kase, "card", NULL, why);
+	free(why);
+	if (!rc && pending_count(kase) == 0)
+		rc = step(s, txn, j, kase, "ready", "ready", "every card written");
+out:
+	json_decref(old);
+	json_decref(kase);
+	return rc;
+}
+
+/* Generate the key, issue and write the certificate, the CHUID and the
+ * printed information; then the PUK, the PIN and, last, the management key,
+ * so that a card still taking the factory key has nothing of ours that
+ * matters and can be written again from the start. */
+static void
+personalise(struct job *j, const char *old_number, const char *pin)
+{
+	const char *id = jstr(j->kase, "id");
+	struct cardholder h = {
+		j->number, j->role, jstr(j->holder, "name"),
+		jstr(json_object_get(j->kase, "enterprise"), "uscc"),
+		jstr(json_object_get(j->kase, "enterprise"), "name"),
+	};
+	struct buf point = { 0 }, obj = { 0 };
+	char err[512];
+	time_t now = eport_now(), until;
+	int tries, rc;
+
+	if (piv_generate(rd, PIV_SLOT_AUTH, &point) < 0)
+		card_fail(1, id);
+	if (pki_issue(keydir, &h, (unsigned char *)point.s, point.len, now, validity_days(),
+	    &j->cert, err, sizeof err) < 0)
+		die("%s", err);
+	buf_free(&point);
+	j->info = pki_cert_info(j->cert.s, j->cert.len);
+	until = now + validity_days() * 86400;
+	if (piv_write_cert(rd, j->cert.s, j->cert.len) < 0)
+		card_fail(1, id);
+	piv_chuid(&obj, j->number, until);
+	if (piv_put_object(rd, PIV_OBJ_CHUID, obj.s, obj.len) < 0)
+		card_fail(1, id);
+	obj.len = 0;
+	piv_printed(&obj, &h, until);
+	if (piv_put_object(rd, PIV_OBJ_PRINTED, obj.s, obj.len) < 0)
+		card_fail(1, id);
+	buf_free(&obj);
+	if (j->mode == MODE_NEW) {
+		/* from the factory's PUK, or the one an interrupted write set */
+		rc = piv_change_ref(rd, PIV_PUK, PIV_FACTORY_PUK, keys.puk, &tries);
+		if (rc == 1 && old_number)
+			rc = piv_change_ref(rd, PIV_PUK, oldkeys.puk, keys.puk, &tries);
+		if (rc < 0)
+			card_fail(1, id);
+		if (rc)
+			die("card %s: the PUK is neither the factory's nor this office's (%s)",
+			    j->number, rc == 2 ? "blocked" : "refused");
+		rc = piv_change_ref(rd, PIV_PIN, PIV_FACTORY_PIN, pin, &tries);
+		if (rc < 0)
+			card_fail(1, id);
+	} else {
+		rc = 1;
+	}
+	/* not the factory PIN (a rewritten card, an interrupted write): reset it */
+	if (rc && (rc = piv_reset_retry(rd, keys.puk, pin, &tries)) < 0)
+		card_fail(1, id);
+	if (rc)
+		die("card %s: the PUK was %s; the PIN is not set", j->number,
+		    rc == 2 ? "blocked" : "refused");
+	if (j->mode == MODE_NEW && piv_set_mgmt(rd, PIV_ALG_3DES, keys.mgmt, CARD_MGMT_LEN) < 0)
+		card_fail(1, id);
+}
+
+/* The store's part, once the card is done, and then the line.  A failure
+ * here leaves the card written and the store without it: say how to mend. */
+static void
+record(struct job *j, txn_fn fn, const json_t *row)
+{
+	const char *id = jstr(j->kase, "id");
+	int rc;
+
+	if (!dry) {
+		st.errbuf[0] = '\0';
+		if ((rc = store_write(&st, fn, j))) {
+			(rc == 1 ? refuse : warnx)("%s", st.errbuf);
+			warnx("%s: card %s is written but not recorded: run 'eport-card %s %s' again "
+			    "with the card in the reader", id, j->number, sub, id);
+			if (rc != 1)
+				exit(2);
+			return;
+		}
+		if (j->stepped && repo_advance(&st, id, &j->commit) < 0)
+			warnx("%s: ref not moved (eport-fsck -r will): %s", id, git_err());
+	}
+	out = (struct out){ stdout, jflag, job_cols, 0 };
+	out_row(&out, row);
+}
+
+static void
+cmd_write(int argc, char **argv)
+{
+	static const char *const types[] = {
+		"onboard", "operator-add", "reissue", "info-change", "operator-change", NULL
+	};
+	struct job j = { 0 };
+	struct buf der = { 0 };
+	const char *id, *want, *pin, *role = NULL, *reg_id = NULL;
+	char old_number[32] = "";
+	json_t *info = NULL, *reg = NULL, *cc, *row;
+	MDB_txn *txn;
+	int rewrite, rc;
+
+	opts(argc, argv, "jnr:h");
+	if (argc - optind < 1 || argc - optind > 2)
+		usage();
+	id = argv[optind];
+	want = argc - optind == 2 ? argv[optind + 1] : NULL;
+	open_store(0);
+	pin = initial_pin();
+	validity_days();
+	j.kase = load_case(id, types, "no card to write (eport-card unlock or renew?)");
+	rewrite = is_type(j.kase, "info-change") || is_type(j.kase, "operator-change");
+	if (!pending_count(j.kase)) {
+		refuse("%s: every holder has a card already", id);
+		goto out;
+	}
+	/* a new card is for a holder the case names; a rewritten one for a
+	 * holder of its role: known once the card is read */
+	if (!rewrite && !(j.holder = pick_holder(j.kase, want, NULL, NULL)))
+		goto out;
+	open_card();
+	info = card_cert(&der);
+	if (info && !*jstr(info, "card")) {
+		refuse("'%s': the certificate on the card names no card number", pcsc_name(rd));
+		goto out;
+	}
+	if (info) {
+		if ((rc = store_read(&st, &txn)))
+			die("db: %s", store_err(rc));
+		reg = card_get(&st, txn, jstr(info, "card"));
+		mdb_txn_abort(txn);
+	}
+	if (rewrite) {
+		/* the case's own card, rewritten keeping its number and keys */
+		char *list = card_list(j.kase);
+
+		if (!info || !(cc = case_card(j.kase, jstr(info, "card")))) {
+			if (info)
+				refuse("%s: the card in '%s' is card %s, not one of the case's (%s)",
+				    id, pcsc_name(rd), jstr(info, "card"), list);
+			else
+				refuse("%s: the card in '%s' is empty, not one of the case's (%s)",
+				    id, pcsc_name(rd), list);
+			free(list);
+			goto out;
+		}
+		free(list);
+		snprintf(j.number, sizeof j.number, "%s", jstr(info, "card"));
+		if (issued(j.kase, "number", j.number)) {
+			refuse("%s: card %s is written already", id, j.number);
+			goto out;
+		}
+		if (reg && !strcmp(jstr(reg, "state"), "revoked")) {
+			refuse("%s: card %s is revoked", id, j.number);
+			goto out;
+		}
+		role = *jstr(cc, "role") ? jstr(cc, "role") : reg ? jstr(reg, "role") : jstr(info, "role");
+		reg_id = reg ? jstr(reg, "id_number") : NULL;
+		derive(j.number, &keys);
+		if ((rc = piv_auth_mgmt(rd, PIV_ALG_3DES, keys.mgmt, CARD_MGMT_LEN)) < 0)
+			card_fail(0, NULL);
+		if (rc) {
+			refuse("%s: card %s does not take this office's management key", id, j.number);
+			goto out;
+		}
+		j.mode = MODE_REWRITE;
+	} else {
+		/* a blank card; or one this office wrote but never recorded (a
+		 * crash between card and store): its number is ours, unused */
+		if (reg) {
+			refuse("%s: the card in '%s' is card %s, not a blank card", id,
+			    pcsc_name(rd), jstr(info, "card"));
+			goto out;
+		}
+		j.mode = -1;
+		if (info) {
+			snprintf(old_number, sizeof old_number, "%s", jstr(info, "card"));
+			derive(old_number, &oldkeys);
+			if ((rc = piv_auth_mgmt(rd, PIV_ALG_3DES, oldkeys.mgmt, CARD_MGMT_LEN)) < 0)
+				card_fail(0, NULL);
+			if (rc == 0) {
+				j.mode = MODE_RESUME;
+				snprintf(j.number, sizeof j.number, "%s", old_number);
+				keys = oldkeys;
+			}
+		}
+		if (j.mode < 0) {
+			if ((rc = piv_auth_mgmt(rd, PIV_ALG_3DES, piv_factory_mgmt,
+			    sizeof piv_factory_mgmt)) < 0)
+				card_fail(0, NULL);
+			if (rc) {
+				refuse("%s: the card in '%s' is not blank: it does not take the factory "
+				    "management key", id, pcsc_name(rd));
+				goto out;
+			}
+			j.mode = MODE_NEW;
+		}
+	}
+	if (rewrite && !(j.holder = pick_holder(j.kase, want, role, reg_id)))
+		goto out;
+	snprintf(j.role, sizeof j.role, "%s", rewrite ? role : jstr(j.holder, "role"));
+	if (strcmp(j.role, "legal") && strcmp(j.role, "operator")) {
+		refuse("%s: holder '%s' has role '%s', not legal or operator", id,
+		    jstr(j.holder, "id_number"), j.role);
+		goto out;
+	}
+	if (j.mode == MODE_NEW) {
+		/* The number is taken in a transaction of its own, before the card
+		 * carries it: a crash after that loses a number, never gives one
+		 * twice (another writer cannot take it meanwhile).  A crash between
+		 * card and store leaves a card with this office's keys and a number
+		 * the registry lacks; writing it again adopts that number (the
+		 * MODE_RESUME above).  A crash before the management key is set
+		 * leaves a card that still takes the factory key: it is blank. */
+		if (dry)
+			peek_number(j.number);
+		else if ((rc = store_write(&st, reserve_txn, j.number)))
+			die("%s", st.errbuf);
+		derive(j.number, &keys);
+	}
+	if (!dry)
+		personalise(&j, *old_number ? old_number : NULL, pin);
+	row = json_pack("{s:s, s:s, s:s}", "card", j.number, "case", id,
+	    "holder", jstr(j.holder, "id_number"));
+	record(&j, write_txn, row);
+	json_decref(row);
+out:
+	wipe();
+	json_decref(info);
+	json_decref(reg);
+	json_decref(j.info);
+	buf_free(&j.cert);
+	buf_free(&der);
+	json_decref(j.kase);
+}
+
+/* unlock, renew: the case's card, which the card in the reader must be */
+
+static int
+steps_txn(struct eport *s, MDB_txn *txn, void *arg)
+{
+	struct job *j = arg;
+	const char *id = jstr(j->kase, "id"), *action = jstr(j->kase, "type");
+	json_t *kase, *card;
+	int rc;
+
+	j->stepped = 0;
+	if (!(kase = case_get(s, txn, id)))
+		return snprintf(s->errbuf, sizeof s->errbuf, "%s: the case is gone", id), 1;
+	if (strcmp(jstr(kase, "state"), "accepted")) {
+		snprintf(s->errbuf, sizeof s->errbuf, "%s: the case changed meanwhile (it is %s)",
+		    id, jstr(kase, "state"));
+		json_decref(kase);
+		return 1;
+	}
+	if (j->info && (card = card_get(s, txn, j->number))) {
+		char at[32];
+
+		fmt_time(eport_now(), at);
+		json_object_set_new(card, "serial", json_string(jstr(j->info, "serial")));
+		json_object_set_new(card, "not_after", json_string(jstr(j->info, "not_after")));
+		json_object_set_new(card, "renewed", json_string(at));
+		rc = card_put(s, txn, card);
+		json_decref(card);
+		if (rc) {
+			json_decref(kase);
+			return rc;
+		}
+	}
+	rc = step(s, txn, j, kase, action, NULL, j->why);
+	if (!rc)
+		rc = step(s, txn, j, kase, "ready", "ready", "card work done");
+	json_decref(kase);
+	return rc;
+}
+
+static void
+cmd_case_card(int argc, char **argv, const char *type)
+{
+	const char *const types[] = { type, NULL };
+	struct job j = { 0 };
+	struct buf der = { 0 }, obj = { 0 };
+	const char *id, *number;
+	json_t *info = NULL, *reg = NULL, *row;
+	MDB_txn *txn;
+	char err[512], *why = NULL;
+	int rc, tries, renew = !strcmp(type, "renew");
+
+	opts(argc, argv, "jnr:h");
+	if (argc - optind != 1)
+		usage();
+	id = argv[optind];
+	open_store(0);
+	if (renew)
+		validity_days();
+	else
+		initial_pin();
+	j.kase = load_case(id, types, renew ? "no certificate to renew" : "no card to unlock");
+	number = json_string_value(json_path(j.kase, "cards.1.number"));
+	if (!number || !*number) {
+		refuse("%s: the case names no card", id);
+		goto out;
+	}
+	snprintf(j.number, sizeof j.number, "%s", number);
+	if ((rc = store_read(&st, &txn)))
+		die("db: %s", store_err(rc));
+	reg = card_get(&st, txn, number);
+	mdb_txn_abort(txn);
+	if (!reg) {
+		refuse("%s: card %s is not in the registry", id, number);
+		goto out;
+	}
+	if (!strcmp(jstr(reg, "state"), "revoked")) {
+		refuse("%s: card %s is revoked", id, number);
+		goto out;
+	}
+	open_card();
+	if (!(info = card_cert(&der))) {
+		refuse("%s: the card in '%s' is empty, not card %s", id, pcsc_name(rd), number);
+		goto out;
+	}
+	if (strcmp(jstr(info, "card"), number)) {
+		refuse("%s: the card in '%s' is card %s, not the case's card %s", id,
+		    pcsc_name(rd), jstr(info, "card"), number);
+		goto out;
+	}
+	derive(number, &keys);
+	if (renew) {
+		struct cardholder h = {
+			number, jstr(reg, "role"), jstr(reg, "holder"), jstr(reg, "uscc"),
+			jstr(reg, "enterprise"),
+		};
+		time_t now = eport_now(), until = now + validity_days() * 86400;
+
+		if ((rc = piv_auth_mgmt(rd, PIV_ALG_3DES, keys.mgmt, CARD_MGMT_LEN)) < 0)
+			card_fail(0, NULL);
+		if (rc) {
+			refuse("%s: card %s does not take this office's management key", id, number);
+			goto out;
+		}
+		if (pki_reissue(keydir, der.s, der.len, now, validity_days(), &j.cert, err,
+		    sizeof err) < 0)
+			die("%s", err);
+		j.info = pki_cert_info(j.cert.s, j.cert.len);
+		why = xasprintf("card %s: certificate %s until %s", number, jstr(j.info, "serial"),
+		    jstr(j.info, "not_after"));
+		if (!dry) {
+			if (piv_write_cert(rd, j.cert.s, j.cert.len) < 0)
+				card_fail(1, id);
+			piv_chuid(&obj, number, until);
+			if (piv_put_object(rd, PIV_OBJ_CHUID, obj.s, obj.len) < 0)
+				card_fail(1, id);
+			obj.len = 0;
+			piv_printed(&obj, &h, until);
+			if (piv_put_object(rd, PIV_OBJ_PRINTED, obj.s, obj.len) < 0)
+				card_fail(1, id);
+		}
+	} else {
+		why = xasprintf("card %s: the PIN is the initial PIN again", number);
+		if (!dry) {
+			if ((rc = piv_reset_retry(rd, keys.puk, initial_pin(), &tries)) < 0)
+				card_fail(0, NULL);
+			if (rc) {
+				refuse("%s: card %s: the PUK %s", id, number, rc == 2 ?
+				    "is blocked; the card cannot be unlocked" :
+				    "was refused: not a card of this office?");
+				goto out;
+			}
+		}
+	}
+	wipe();
+	j.why = why;
+	row = json_pack("{s:s, s:s, s:s}", "card", number, "case", id,
+	    "holder", jstr(reg, "id_number"));
+	record(&j, steps_txn, row);
+	json_decref(row);
+out:
+	wipe();
+	free(why);
+	buf_free(&obj);
+	buf_free(&der);
+	buf_free(&j.cert);
+	json_decref(j.info);
+	json_decref(info);
+	json_decref(reg);
+	json_decref(j.kase);
+}
+
+/* revoke, ls: the registry */
+
+struct revoke {
+	const char *number;
+	json_t *card;
+};
+
+static int
+revoke_txn(struct eport *s, MDB_txn *txn, void *arg)
+{
+	struct revoke *r = arg;
+	char at[32];
+
+	json_decref(r->card);
+	if (!(r->card = card_get(s, txn, r->number))) {
+		snprintf(s->errbuf, sizeof s->errbuf, "card '%s': no such card", r->number);
+		return 1;
+	}
+	if (!strcmp(jstr(r->card, "state"), "revoked")) {
+		snprintf(s->errbuf, sizeof s->errbuf, "card %s is revoked already (%s)",
+		    r->number, jstr(r->card, "revoked"));
+		return 1;
+	}
+	fmt_time(eport_now(), at);
+	json_object_set_new(r->card, "state", json_string("revoked"));
+	json_object_set_new(r->card, "revoked", json_string(at));
+	json_object_set_new(r->card, "why", json_string(reason));
+	json_object_set_new(r->card, "revoked_by", json_string(eport_user()));
+	if (dry) {
+		s->errbuf[0] = '\0';	/* -n: commit nothing, refuse nothing */
+		return 1;
+	}
+	return card_put(s, txn, r->card);
+}
+
+static void
+cmd_revoke(int argc, char **argv)
+{
+	struct revoke r = { 0 };
+	int rc;
+
+	opts(argc, argv, "jnm:h");
+	if (argc - optind != 1)
+		usage();
+	if (!reason || !*reason) {
+		warnx("revoke needs a reason: -m REASON");
+		usage();
+	}
+	r.number = argv[optind];
+	open_store(0);
+	st.errbuf[0] = '\0';
+	rc = store_write(&st, revoke_txn, &r);
+	if (rc == 1 && *st.errbuf) {
+		refuse("%s", st.errbuf);
+	} else if (rc > 1) {
+		die("%s", st.errbuf);
+	} else {
+		out = (struct out){ stdout, jflag, ls_cols, 0 };
+		out_row(&out, r.card);
+	}
+	json_decref(r.card);
+}
+
+static void
+cmd_ls(int argc, char **argv)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	opts(argc, argv, "js:u:h");
+	if (optind != argc)
+		usage();
+	if (state_opt && strcmp(state_opt, "active") && strcmp(state_opt, "revoked"))
+		die("-s: '%s' is neither active nor revoked", state_opt);
+	txn = eport_open_read(&st);
+	st_open = 1;
+	out = (struct out){ stdout, jflag, ls_cols, 0 };
+	if ((rc = mdb_cursor_open(txn, st.dbi[DB_CARDS], &c)))
+		die("db: %s", store_err(rc));
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		json_t *card = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+
+		if (card && (!uscc_opt || !strcmp(jstr(card, "uscc"), uscc_opt)) &&
+		    (!state_opt || !strcmp(jstr(card, "state"), state_opt)))
+			out_row(&out, card);
+		json_decref(card);
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct {
+		const char *name;
+		void (*fn)(int, char **);
+	} subs[] = {
+		{ "status", cmd_status }, { "write", cmd_write }, { "revoke", cmd_revoke },
+		{ "ls", cmd_ls },
+	};
+	setprogname(argv[0]);
+	atexit(at_exit);
+	if (argc < 2 || argv[1][0] == '-')
+		usage();
+	sub = argv[1];
+	argc--;
+	argv++;
+	if (!strcmp(sub, "unlock") || !strcmp(sub, "renew")) {
+		cmd_case_card(argc, argv, sub);
+	} else {
+		size_t i;
+
+		for (i = 0; i < LEN(subs) && strcmp(subs[i].name, sub); i++)
+			;
+		if (i == LEN(subs))
+			usage();
+		subs[i].fn(argc, argv);
+	}
+	at_exit();
+	if (st_open)
+		eport_close(&st);
+	free(keydir);
+	return eport_exit();
+}
