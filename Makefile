@@ -63,7 +63,7 @@ check: deps
 	$(MAKE) fuzz-smoke
 
 demo: deps all
-	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport ./tools/demo
+	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport EPORT_SRC=$(CURDIR) ./tools/demo
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(MANDIR)/man1 \
