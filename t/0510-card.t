@@ -457,6 +457,22 @@ test_expect_success 'revoke: the registry says so, and the enterprise index drop
 	test_cmp expect err
 '
 
+# eport-check against the real registry: holder-duplicate and card-foreign
+# (t/0310-rules.t covers every rule against a stand-in registry)
+test_expect_success 'check: an active operator card of the enterprise makes its holder a duplicate' '
+	op=$(eport-card ls -s active | sed -n 2p | cut -f1) &&
+	test "$(eport-card ls -j -s active | jq -r .holder)" = 张丽华 &&
+	sed -n 2p ex/cases.jsonl | jq -c --arg op "$op" "
+		(.ref = \"D1\" | .enterprise.uscc = \"91350200MA2Y0K3PXF\"),
+		(.ref = \"D2\"),
+		(.ref = \"D3\" | .cards[0].number = \$op | .cards[0].role = \"operator\"),
+		(.ref = \"D4\" | .enterprise.uscc = \"91350200MA2Y0K3PXF\" | .cards[0].number = \$op | .cards[0].role = \"operator\")" >ex/dup.jsonl &&
+	test_expect_code 1 eport-check -f ex/dup.jsonl >out &&
+	grep -E "	(holder-duplicate|card-foreign)	" out | cut -f1-4 >actual &&
+	printf "D1\tblock\tholder-duplicate\tholders.1.id_number\nD3\tblock\tcard-foreign\tcards.1.number\nD4\tblock\tholder-duplicate\tholders.1.id_number\n" >expect &&
+	test_cmp expect actual
+'
+
 # hmac NUMBER: HMAC-SHA256 of the card number under keys/master, in hex
 hmac() {
 	printf %s "$1" | openssl dgst -sha256 -mac HMAC \
