@@ -446,7 +446,7 @@ write_txn(struct eport *s, MDB_txn *txn, void *arg)
 {
 	struct job *j = arg;
 	const char *id = jstr(j->kase, "id"), *idn = jstr(j->holder, "id_number");
-	char at[32], *why;
+	char at[32], *why, *pem;
 	json_t *kase, *card, *old = NULL, *a, *set;
 	int rc;
 
@@ -472,6 +472,9 @@ write_txn(struct eport *s, MDB_txn *txn, void *arg)
 	    "not_after", jstr(j->info, "not_after"), "written", at);
 	json_object_update(card, set);
 	json_decref(set);
+	if ((pem = pki_pem(j->cert.s, j->cert.len)))
+		json_object_set_new(card, "cert", json_string(pem));
+	free(pem);
 	rc = card_put(s, txn, card);
 	json_decref(card);
 	if (rc)
@@ -746,6 +749,7 @@ steps_txn(struct eport *s, MDB_txn *txn, void *arg)
 	struct job *j = arg;
 	const char *id = jstr(j->kase, "id"), *action = jstr(j->kase, "type");
 	json_t *kase, *card;
+	char *pem;
 	int rc;
 
 	j->stepped = 0;
@@ -764,6 +768,9 @@ steps_txn(struct eport *s, MDB_txn *txn, void *arg)
 		json_object_set_new(card, "serial", json_string(jstr(j->info, "serial")));
 		json_object_set_new(card, "not_after", json_string(jstr(j->info, "not_after")));
 		json_object_set_new(card, "renewed", json_string(at));
+		if ((pem = pki_pem(j->cert.s, j->cert.len)))
+			json_object_set_new(card, "cert", json_string(pem));
+		free(pem);
 		rc = card_put(s, txn, card);
 		json_decref(card);
 		if (rc) {

@@ -230,6 +230,7 @@ int pki_reissue(const char *keydir, const void *old, size_t oldlen, time_t now, 
 /* What a certificate says: {"card", "role", "holder", "uscc", "enterprise",
  * "serial" (hex), "not_before", "not_after"}, or NULL if it is not DER. */
 json_t *pki_cert_info(const void *der, size_t len);
+char *pki_pem(const void *der, size_t len);	/* malloc'd, or NULL */
 
 /* archive.c: bundles (libarchive). */
 #define BUNDLE_MAX_ENTRY (64u << 20)	/* one file of a bundle */
@@ -324,7 +325,7 @@ int rules_blocking(const json_t *findings);	/* 1 if a finding blocks */
  *   DB_CARDS: number -> {"number", "role": "legal"|"operator", "uscc",
  *     "enterprise" (name), "holder" (name), "id_number", "state":
  *     "active"|"revoked", "case" (the case that wrote it), "serial" (hex),
- *     "not_after" (ISO time), "written", "revoked" (time), "why"}
+ *     "not_after" (ISO time), "cert" (PEM), "written", "revoked" (time), "why"}
  *   DB_HOLDERS: uscc NUL card number -> "" for each active card of an enterprise
  *   DB_ENTERPRISES: uscc -> {"uscc", "name", "closed" (time), "case"}
  *   DB_ORDERS: order number -> the order as imported (the shape check_env

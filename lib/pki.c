@@ -421,3 +421,20 @@ pki_cert_info(const void *der, size_t len)
 	X509_free(crt);
 	return o;
 }
+
+/* A certificate as PEM (malloc'd), for the registry and the audit archive. */
+char *
+pki_pem(const void *der, size_t len)
+{
+	const unsigned char *p = der;
+	X509 *crt = d2i_X509(NULL, &p, len);
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data, *out = NULL;
+	long n;
+
+	if (crt && bio && PEM_write_bio_X509(bio, crt) && (n = BIO_get_mem_data(bio, &data)) > 0)
+		out = strndup(data, n);
+	BIO_free(bio);
+	X509_free(crt);
+	return out;
+}

@@ -74,4 +74,16 @@ test_expect_success 'a later operator card for A draws enterprise-closed' '
 	test_cmp expect actual
 '
 
+test_expect_success 'the closed deregistration exported with the certificates of the cards sent in' '
+	eport-export -o dereg.tar $C-0003 &&
+	mkdir x && tar -xmf dereg.tar -C x &&
+	ls x/$C-0003/certs >actual &&
+	eport-show $C-0003 | jq -r ".cards[].number + \".pem\"" | sort >expect &&
+	test_cmp expect actual &&
+	for f in x/$C-0003/certs/*.pem; do
+		openssl verify -CAfile "$EPORT_HOME/keys/ca.crt" "$f" >/dev/null || return 1
+	done &&
+	(cd x && sha256sum -c --quiet SHA256SUMS)
+'
+
 done_testing
