@@ -1,0 +1,111 @@
+#!/bin/sh
+# eport-review (a batch) and eport-ship mark killed with SIGKILL at random
+# moments: every case whose line was printed has the step, eport-fsck -r
+# leaves a sound store, and the same input again completes the work with no
+# step taken twice.
+. "$(dirname "$0")/lib.sh"
+
+N=400
+ROUNDS=6
+seed=${EPORT_CRASH_SEED:-$$}
+echo "# $N cases, $ROUNDS rounds each, seed $seed (EPORT_CRASH_SEED to replay)"
+
+test_expect_success "setup: $N reader cases checked, batches of 20" '
+	eport-init &&
+	git config -f "$EPORT_HOME/config" store.batch-records 20 &&
+	cp -R "$EPORT_SHARE/examples/scans" scans &&
+	sed -n 1p "$DATA/ship/cases.jsonl" >template.json &&
+	perl -e "
+		my \$t = <STDIN>; chomp \$t;
+		for my \$i (0..$N - 1) {
+			my \$r = \$t;
+			my \$o = sprintf q(NF20261125%02d%02d%02d%03d), 11, int(\$i / 60), \$i % 60, \$i % 1000;
+			\$r =~ s/\"ref\":\"[^\"]*\"/sprintf q(\"ref\":\"K%04d\"), \$i/e or die;
+			\$r =~ s/\"order\":\"[^\"]*\"/\"order\":\"\$o\"/ or die;
+			print \"\$r\n\";
+		}" <template.json >all.jsonl &&
+	eport-apply all.jsonl | eport-check -q >checked &&
+	sed 1d checked >ids &&
+	test $(wc -l <ids) = $N &&
+	{ printf "id\ttracking\n"; awk "{ printf \"%s\t11800%08d\n\", \$1, NR }" ids; } >marks &&
+	: >printed
+'
+
+# the lines of FILE that were written whole (a kill may cut the last one)
+complete() {
+	if [ -n "$(tail -c 1 "$1")" ]; then sed '$d' "$1"; else cat "$1"; fi
+}
+
+delay() {
+	awk -v s="$seed" -v r="$1" 'BEGIN { srand(s * 100 + r); printf "%.2f", 0.05 + rand() * 0.6 }'
+}
+
+# killed NAME ROUND INPUT CMD...: CMD reading INPUT in the background,
+# SIGKILLed after a delay; its output in NAME.ROUND
+killed() {
+	name=$1 r=$2 input=$3
+	shift 3
+	"$@" <"$input" >"$name.$r" 2>"$name.$r.err" &
+	pid=$!
+	sleep "$(delay "$r")"
+	kill -KILL $pid 2>/dev/null
+	wait $pid
+	rc=$?
+	{ test $rc = 137 || test $rc = 0 || test $rc = 1; }
+}
+
+r=1
+while [ $r -le $ROUNDS ]; do
+	test_expect_success "review round $r: what it printed is decided" '
+		killed review $r ids env EPORT_USER=bob eport-review accept -m ok &&
+		complete review.$r | sed 1d | cut -f1 >done.$r &&
+		{ test -s done.$r || test $(eport-ls -s checked | wc -l) -le 1; } &&
+		for id in $(cat done.$r); do
+			test "$(eport-show $id | jq -r .state)" = ready || return 1
+		done
+	'
+	r=$((r + 1))
+done
+
+test_expect_success 'review: eport-fsck -r, then the store is sound' '
+	find "$EPORT_HOME/docs.git" -name "*.lock" -exec touch -d "1 minute ago" {} + ;
+	eport-fsck -r 2>/dev/null &&
+	eport-fsck
+'
+
+test_expect_success 'review again: every case decided, each accepted once' '
+	EPORT_USER=bob eport-review accept -m ok <ids >again 2>again.err;
+	test $(eport-ls -s ready | sed 1d | wc -l) = $N &&
+	eport-log -j <ids | jq -r "select(.action == \"accept\") | .id" | sort | uniq -c |
+		awk "\$1 != 1" >doubled &&
+	test_cmp /dev/null doubled
+'
+
+r=1
+while [ $r -le $ROUNDS ]; do
+	test_expect_success "mark round $r: what it printed is shipped with its number" '
+		killed mark $r marks env EPORT_NOW=2026-11-27T15:00:00+08:00 eport-ship mark &&
+		complete mark.$r | sed 1d >done.$r &&
+		{ test -s done.$r || test $(eport-ls -s ready | wc -l) -le 1; } &&
+		while IFS="	" read -r id state tracking; do
+			test "$(eport-show $id | jq -r "[.state, .outbound.tracking] | @tsv")" = "shipped	$tracking" ||
+				return 1
+		done <done.$r
+	'
+	r=$((r + 1))
+done
+
+test_expect_success 'mark again after eport-fsck -r: every case shipped once, the store sound' '
+	find "$EPORT_HOME/docs.git" -name "*.lock" -exec touch -d "1 minute ago" {} + ;
+	eport-fsck -r 2>/dev/null &&
+	EPORT_NOW=2026-11-27T15:00:00+08:00 eport-ship mark <marks >again 2>again.err;
+	test $(eport-ls -s shipped | sed 1d | wc -l) = $N &&
+	eport-log -j <ids | jq -r "select(.action == \"ship\") | .id" | sort | uniq -c |
+		awk "\$1 != 1" >doubled &&
+	test_cmp /dev/null doubled &&
+	eport-fsck &&
+	git --git-dir="$EPORT_HOME/docs.git" fsck --strict --no-dangling 2>&1 | grep -v "^notice: HEAD" >gf;
+	test_cmp /dev/null gf
+'
+
+done_testing
