@@ -3,15 +3,6 @@
 # Anything that could reach outside the bundle refuses it whole.
 . "$(dirname "$0")/lib.sh"
 
-snapshot() {
-	mdb_dump -a "$EPORT_HOME/db" >"$1.db" &&
-	git --git-dir="$EPORT_HOME/docs.git" for-each-ref >"$1.refs"
-}
-
-unchanged() {
-	snapshot after && test_cmp "$1.db" after.db && test_cmp "$1.refs" after.refs
-}
-
 test_expect_success 'setup: one case as a pretty-printed case.json with its scans' '
 	eport-init &&
 	mkdir b && cp -R "$EPORT_SHARE/examples/scans" b/ &&

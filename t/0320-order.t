@@ -6,15 +6,6 @@
 
 D=$DATA/orders
 
-snapshot() {
-	mdb_dump -a -p "$EPORT_HOME/db" >"$1.db" &&
-	git --git-dir="$EPORT_HOME/docs.git" for-each-ref >"$1.refs"
-}
-
-unchanged() {
-	snapshot after && test_cmp "$1.db" after.db && test_cmp "$1.refs" after.refs
-}
-
 test_expect_success 'setup: a store with the example cases, one of them naming an order' '
 	eport-init >/dev/null &&
 	cp -R "$EPORT_SHARE/examples" ex &&

@@ -4,17 +4,6 @@
 # reviewer; a refused case leaves the store as it was and stops no other.
 . "$(dirname "$0")/lib.sh"
 
-snapshot() {
-	mdb_dump -a "$EPORT_HOME/db" >"$1.db" &&
-	git --git-dir="$EPORT_HOME/docs.git" for-each-ref >"$1.refs" &&
-	git --git-dir="$EPORT_HOME/docs.git" count-objects -v | grep -E "^(count|in-pack)" >"$1.objects"
-}
-
-unchanged() {
-	snapshot after && test_cmp "$1.db" after.db && test_cmp "$1.refs" after.refs &&
-	test_cmp "$1.objects" after.objects
-}
-
 # glog ID: the case's commits, newest first: author|subject|Case-State
 glog() {
 	git --git-dir="$EPORT_HOME/docs.git" log \

@@ -4,17 +4,6 @@
 # received; whatever is refused leaves the store as it was.
 . "$(dirname "$0")/lib.sh"
 
-snapshot() {
-	mdb_dump -a "$EPORT_HOME/db" >"$1.db" &&
-	git --git-dir="$EPORT_HOME/docs.git" for-each-ref >"$1.refs" &&
-	git --git-dir="$EPORT_HOME/docs.git" count-objects -v | grep -E "^(count|in-pack)" >"$1.objects"
-}
-
-unchanged() {
-	snapshot after && test_cmp "$1.db" after.db && test_cmp "$1.refs" after.refs &&
-	test_cmp "$1.objects" after.objects
-}
-
 GIT="git --git-dir=$TRASH/store/docs.git"
 C=XM20261126-0003
 HOLDER=35020319750303052X

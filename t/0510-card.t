@@ -14,15 +14,6 @@ L=350203198005120316	# 林志强, the legal representative
 O=350206199001010244	# 陈美玲, operator
 Z=350205198808080461	# 张丽华, the new operator
 
-snapshot() {
-	mdb_dump -a -p "$EPORT_HOME/db" >"$1.db" &&
-	git --git-dir="$EPORT_HOME/docs.git" for-each-ref >"$1.refs"
-}
-
-unchanged() {
-	snapshot after && test_cmp "$1.db" after.db && test_cmp "$1.refs" after.refs
-}
-
 # card STATEFILE: that card, alone in the reader
 card() {
 	vcard_stop && vcard_start "$1"

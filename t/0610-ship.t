@@ -4,17 +4,6 @@
 # case from ready to delivered or bounced.
 . "$(dirname "$0")/lib.sh"
 
-snapshot() {
-	mdb_dump -a -p "$EPORT_HOME/db" >"$1.db" &&
-	git --git-dir="$EPORT_HOME/docs.git" for-each-ref >"$1.refs" &&
-	git --git-dir="$EPORT_HOME/docs.git" count-objects -v | grep -E "^(count|in-pack)" >"$1.objects"
-}
-
-unchanged() {
-	snapshot after && test_cmp "$1.db" after.db && test_cmp "$1.refs" after.refs &&
-	test_cmp "$1.objects" after.objects
-}
-
 # accept CASE TIME: bob accepts the case at TIME (reader and deregister cases
 # go on to ready at once)
 accept() {

@@ -4,17 +4,6 @@
 # cards, written by eport-card on the emulated card: t/0701-close-cards.t).
 . "$(dirname "$0")/lib.sh"
 
-snapshot() {
-	mdb_dump -a "$EPORT_HOME/db" >"$1.db" &&
-	git --git-dir="$EPORT_HOME/docs.git" for-each-ref >"$1.refs" &&
-	git --git-dir="$EPORT_HOME/docs.git" count-objects -v | grep -E "^(count|in-pack)" >"$1.objects"
-}
-
-unchanged() {
-	snapshot after && test_cmp "$1.db" after.db && test_cmp "$1.refs" after.refs &&
-	test_cmp "$1.objects" after.objects
-}
-
 state() {
 	eport-show "$1" | jq -r .state
 }

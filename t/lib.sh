@@ -19,6 +19,20 @@ umask 022
 test_count=0
 test_failed=0
 
+# snapshot NAME: the store as it is (LMDB's every record, the refs, the git
+# object count) in NAME.db, NAME.refs, NAME.objects; unchanged NAME: the
+# store is still as it was then.  For "a refusal changes nothing".
+snapshot() {
+	mdb_dump -a "$EPORT_HOME/db" >"$1.db" &&
+	git --git-dir="$EPORT_HOME/docs.git" for-each-ref >"$1.refs" &&
+	git --git-dir="$EPORT_HOME/docs.git" count-objects -v | grep -E "^(count|in-pack)" >"$1.objects"
+}
+
+unchanged() {
+	snapshot after && test_cmp "$1.db" after.db && test_cmp "$1.refs" after.refs &&
+	test_cmp "$1.objects" after.objects
+}
+
 test_ok_() {
 	test_count=$((test_count + 1))
 	echo "ok $test_count - $1"
