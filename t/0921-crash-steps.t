@@ -51,6 +51,7 @@ killed() {
 	kill -KILL $pid 2>/dev/null
 	wait $pid
 	rc=$?
+	echo $rc >"$name.$r.rc"
 	{ test $rc = 137 || test $rc = 0 || test $rc = 1; }
 }
 
@@ -59,13 +60,21 @@ while [ $r -le $ROUNDS ]; do
 	test_expect_success "review round $r: what it printed is decided" '
 		killed review $r ids env EPORT_USER=bob eport-review accept -m ok &&
 		complete review.$r | sed 1d | cut -f1 >done.$r &&
-		{ test -s done.$r || test $(eport-ls -s checked | wc -l) -le 1; } &&
 		for id in $(cat done.$r); do
 			test "$(eport-show $id | jq -r .state)" = ready || return 1
 		done
 	'
 	r=$((r + 1))
 done
+
+# a kill may land before the first batch (or after the last): the rounds
+# are of use only if some stopped a command that had printed something
+test_expect_success 'some review round was killed after it had printed' '
+	for r in $(seq $ROUNDS); do
+		test "$(cat review.$r.rc)" = 137 && test -s done.$r && return 0
+	done
+	return 1
+'
 
 test_expect_success 'review: eport-fsck -r, then the store is sound' '
 	find "$EPORT_HOME/docs.git" -name "*.lock" -exec touch -d "1 minute ago" {} + ;
@@ -86,7 +95,6 @@ while [ $r -le $ROUNDS ]; do
 	test_expect_success "mark round $r: what it printed is shipped with its number" '
 		killed mark $r marks env EPORT_NOW=2026-11-27T15:00:00+08:00 eport-ship mark &&
 		complete mark.$r | sed 1d >done.$r &&
-		{ test -s done.$r || test $(eport-ls -s ready | wc -l) -le 1; } &&
 		while IFS="	" read -r id state tracking; do
 			test "$(eport-show $id | jq -r "[.state, .outbound.tracking] | @tsv")" = "shipped	$tracking" ||
 				return 1

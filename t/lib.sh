@@ -46,10 +46,16 @@ test_fail_() {
 	printf '%s\n' "$@" | sed 's/^/#	/'
 }
 
+# BODY in a function of its own, so that "return 1" in a loop of a test
+# fails that test, and does not leave test_expect_success without a word
+test_body_() {
+	eval "$1"
+}
+
 # test_expect_success DESC BODY: BODY is eval'd in this shell, so later tests
 # see what earlier ones made.
 test_expect_success() {
-	if eval "$2" >"$TRASH/.out" 2>&1; then
+	if test_body_ "$2" >"$TRASH/.out" 2>&1; then
 		test_ok_ "$1"
 	else
 		test_fail_ "$1" "$2" "$(sed -n 1,40p "$TRASH/.out")"
