@@ -118,15 +118,6 @@ flush(struct eport *st)
 	B.n = 0;
 }
 
-static long
-elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 static void
 add(struct eport *st, json_t *rec, const char *source)
 {
@@ -140,7 +131,7 @@ add(struct eport *st, json_t *rec, const char *source)
 		clock_gettime(CLOCK_MONOTONIC, &B.start);
 	B.it[B.n].rec = rec;
 	B.it[B.n++].source = xstrdup(source);
-	if ((long)B.n >= batch_max || elapsed_ms(&B.start) >= batch_ms)
+	if ((long)B.n >= batch_max || ms_since(&B.start) >= batch_ms)
 		flush(st);
 	if (isatty(2) && taken + B.n >= progress_at + 1000) {
 		progress_at = taken + B.n;
@@ -170,21 +161,9 @@ store_docs(struct eport *st, json_t *rec, const struct origin *o, const char *po
 			goto out;
 		}
 	}
-	json_array_foreach(docs, i, d) {
-		char hex[65];
-		git_oid oid;
-
-		if (!bytes[i].s)
-			continue;
-		sha256_hex(bytes[i].s, bytes[i].len, hex);
-		json_object_set_new(d, "sha256", json_string(hex));
-		json_object_set_new(d, "size", json_integer(bytes[i].len));
-		if (dry)
-			continue;
-		if (repo_blob(st, bytes[i].s, bytes[i].len, &oid) < 0)
+	json_array_foreach(docs, i, d)
+		if (bytes[i].s && doc_record(dry ? NULL : st, d, bytes[i].s, bytes[i].len) < 0)
 			die("docs.git: %s", git_err());
-		json_object_set_new(d, "blob", json_string(git_oid_tostr_s(&oid)));
-	}
 out:
 	for (i = 0; i < n; i++)
 		buf_free(&bytes[i]);

@@ -75,25 +75,17 @@ attach(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	}
 	buf_printf(&why, "%s", kind);
 	for (int i = 0; i < nfiles; i++) {
-		char hex[65];
 		json_t *d;
-		git_oid oid;
 
-		sha256_hex(bytes[i].s, bytes[i].len, hex);
 		d = json_pack("{s:s, s:s, s:b, s:i}", "kind", kind, "file", base(files[i]),
 		    "sealed", sflag, "copies", (int)copies);
 		if (holder)
 			json_object_set_new(d, "holder", json_string(holder));
-		json_object_set_new(d, "sha256", json_string(hex));
-		json_object_set_new(d, "size", json_integer(bytes[i].len));
-		if (!st->dry) {
-			if (repo_blob(st, bytes[i].s, bytes[i].len, &oid) < 0) {
-				snprintf(st->errbuf, sizeof st->errbuf, "docs.git: %s", git_err());
-				json_decref(d);
-				buf_free(&why);
-				return 2;
-			}
-			json_object_set_new(d, "blob", json_string(git_oid_tostr_s(&oid)));
+		if (doc_record(st, d, bytes[i].s, bytes[i].len) < 0) {
+			snprintf(st->errbuf, sizeof st->errbuf, "docs.git: %s", git_err());
+			json_decref(d);
+			buf_free(&why);
+			return 2;
 		}
 		json_array_append_new(docs, d);
 		buf_printf(&why, "%s%s", i ? ", " : " ", base(files[i]));

@@ -193,17 +193,13 @@ check_file(const char *path)
 		nbytes = json_array_size(fdocs);
 		fbytes = xcalloc(nbytes + 1, sizeof *fbytes);
 		json_array_foreach(fdocs, i, d) {
-			char hex[65];
-
 			if (!json_is_string(json_object_get(d, "file")))
 				continue;
 			if (origin_read(&o, jstr(d, "file"), &fbytes[i], why, sizeof why) < 0) {
 				refuse("%s: documents.%zu.file: %s", pos, i + 1, why);
 				goto next;
 			}
-			sha256_hex(fbytes[i].s, fbytes[i].len, hex);
-			json_object_set_new(d, "sha256", json_string(hex));
-			json_object_set_new(d, "size", json_integer(fbytes[i].len));
+			doc_record(NULL, d, fbytes[i].s, fbytes[i].len);
 		}
 		/* a record already taken in is that case, and holds its own order */
 		env.self_id = NULL;

@@ -153,15 +153,6 @@ flush(struct eport *st, struct batch *b)
 	b->n = 0;
 }
 
-static long
-elapsed_ms(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 static void
 add(struct eport *st, struct batch *b, const char *id, json_t *rec, char *pos)
 {
@@ -178,7 +169,7 @@ add(struct eport *st, struct batch *b, const char *id, json_t *rec, char *pos)
 	s->id = xstrdup(id);
 	s->rec = rec;
 	s->pos = pos;
-	if (b->n >= (size_t)b->max || elapsed_ms(&b->start) >= b->ms)
+	if (b->n >= (size_t)b->max || ms_since(&b->start) >= b->ms)
 		flush(st, b);
 }
 

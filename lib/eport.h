@@ -59,6 +59,7 @@ char *share_path(const char *name);	/* a file in share/eport (malloc'd) */
 int read_file(const char *path, struct buf *, size_t max);	/* -1 with errno; E2BIG past max */
 void sha256_hex(const void *, size_t, char out[65]);
 void cleanse(void *, size_t);		/* wipe a secret */
+long ms_since(const struct timespec *);	/* milliseconds since a CLOCK_MONOTONIC time */
 const char *jstr(const json_t *, const char *key);	/* a string member, or "" */
 int path_is_safe(const char *rel);	/* relative, no "..", no empty part */
 
@@ -198,6 +199,8 @@ int case_set_state(struct eport *, MDB_txn *, json_t *kase, const char *to);
 int case_new_id(struct eport *, MDB_txn *, time_t, char out[32]);
 json_t *case_row(const json_t *kase);	/* id type uscc state ref taken */
 int case_validate(const json_t *rec, struct buf *err);	/* what the store needs */
+/* A document's sha256 and size, and unless st is NULL or dry its blob. */
+int doc_record(struct eport *, json_t *doc, const void *, size_t);
 int case_create(struct eport *, MDB_txn *, const json_t *rec, const char *source,
     json_t **out, int *existing, git_oid *commit);
 int valid_state(const char *);
@@ -231,6 +234,8 @@ int pki_reissue(const char *keydir, const void *old, size_t oldlen, time_t now, 
  * "serial" (hex), "not_before", "not_after"}, or NULL if it is not DER. */
 json_t *pki_cert_info(const void *der, size_t len);
 char *pki_pem(const void *der, size_t len);	/* malloc'd, or NULL */
+/* An EC public key from its uncompressed point on curve ("P-256", "P-384"). */
+struct evp_pkey_st *ec_public(const char *curve, const unsigned char *point, size_t len);
 
 /* archive.c: bundles (libarchive). */
 #define BUNDLE_MAX_ENTRY (64u << 20)	/* one file of a bundle */

@@ -228,14 +228,14 @@ out:
 	return rc;
 }
 
-static EVP_PKEY *
-p256_point(const unsigned char *point, size_t len)
+EVP_PKEY *
+ec_public(const char *curve, const unsigned char *point, size_t len)
 {
 	OSSL_PARAM params[3];
 	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
 	EVP_PKEY *k = NULL;
 
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0);
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)curve, 0);
 	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)point, len);
 	params[2] = OSSL_PARAM_construct_end();
 	if (!c || EVP_PKEY_fromdata_init(c) <= 0 ||
@@ -315,7 +315,7 @@ int
 pki_issue(const char *keydir, const struct cardholder *h, const unsigned char *point,
     size_t len, time_t now, long days, struct buf *der, char *err, size_t errlen)
 {
-	EVP_PKEY *pub = p256_point(point, len);
+	EVP_PKEY *pub = ec_public("P-256", point, len);
 	X509_NAME *n = X509_NAME_new();
 	int rc = -1;
 

@@ -290,3 +290,22 @@ fail:
 	json_decref(kase);
 	return rc;
 }
+
+/* What the store records of a document's bytes: sha256 and size, and with
+ * st (not dry) the blob written to docs.git.  -1 on a libgit2 error. */
+int
+doc_record(struct eport *st, json_t *doc, const void *p, size_t n)
+{
+	char hex[65];
+	git_oid oid;
+
+	sha256_hex(p, n, hex);
+	json_object_set_new(doc, "sha256", json_string(hex));
+	json_object_set_new(doc, "size", json_integer(n));
+	if (!st || st->dry)
+		return 0;
+	if (repo_blob(st, p, n, &oid) < 0)
+		return -1;
+	json_object_set_new(doc, "blob", json_string(git_oid_tostr_s(&oid)));
+	return 0;
+}

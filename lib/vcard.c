@@ -849,23 +849,6 @@ auth_mgmt(struct vcard *vc, const struct apdu *a, const struct gen_auth *g, stru
 	return SW_OK;
 }
 
-static EVP_PKEY *
-peer_key(const char *curve, const unsigned char *point, size_t len)
-{
-	OSSL_PARAM params[3];
-	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-	EVP_PKEY *k = NULL;
-
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)curve, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)point, len);
-	params[2] = OSSL_PARAM_construct_end();
-	if (!c || EVP_PKEY_fromdata_init(c) <= 0 ||
-	    EVP_PKEY_fromdata(c, &k, EVP_PKEY_PUBLIC_KEY, params) <= 0)
-		k = NULL;
-	EVP_PKEY_CTX_free(c);
-	return k;
-}
-
 /* A slot key: ECDSA on a digest (81), or ECDH with a peer's point (85). */
 static int
 auth_slot(struct vcard *vc, int i, const struct apdu *a, const struct gen_auth *g, struct buf *r)
@@ -894,7 +877,7 @@ auth_slot(struct vcard *vc, int i, const struct apdu *a, const struct gen_auth *
 			goto out;
 	} else {
 		if (g->len[5] != 2 * field + 1 ||
-		    !(peer = peer_key(curve_of(vc->key_alg[i]), g->v[5], g->len[5]))) {
+		    !(peer = ec_public(curve_of(vc->key_alg[i]), g->v[5], g->len[5]))) {
 			sw = SW_WRONG_DATA;
 			goto out;
 		}
