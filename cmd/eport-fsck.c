@@ -2,7 +2,8 @@
  * commit exists and its ref points at it, its case.json is the case, every
  * document's blob hashes to the recorded SHA-256, the indexes hold the case,
  * and no ref names a case LMDB does not know.  -r moves lagging refs on (a
- * crash between the LMDB commit and the ref update leaves one behind). */
+ * crash between the LMDB commit and the ref update leaves one behind) and
+ * removes the ref locks of writers that died. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,22 @@ check_ref_case(const char *name, void *arg)
 	return 0;
 }
 
+/* A lock left by a writer that died blocks nothing for long (the next
+ * writer removes it), but it is debris all the same. */
+static void
+stale_lock(const char *name, int removed, void *arg)
+{
+	const char *id = name + strlen("refs/cases/");
+
+	(void)arg;
+	if (removed) {
+		fprintf(stderr, "%s: %s: %s.lock removed, its writer is gone\n", argv0, id, name);
+		fixed++;
+	} else {
+		problem(id, "%s.lock is left by a writer that is gone (eport-fsck -r removes it)", name);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -176,6 +193,8 @@ main(int argc, char *argv[])
 	}
 	mdb_cursor_close(c);
 	git_reference_foreach_glob(st.repo, "refs/cases/*", check_ref_case, NULL);
+	if (repo_stale_locks(&st, rflag, stale_lock, NULL) < 0)
+		problem("refs/cases", "%s", "cannot be read");
 	mdb_txn_abort(txn);
 	eport_close(&st);
 	if (problems) {

@@ -1,5 +1,9 @@
 /* repo.c: the audit repository, a bare docs.git written with libgit2.  Each
  * case has refs/cases/<id>; objects are fsynced before LMDB commits. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -136,6 +140,45 @@ stale_lock(struct eport *st, const char *name)
 		usleep(10000);
 	free(path);
 	return again;
+}
+
+/* The stale lock files under refs/cases/: fn(name of the ref, removed, arg)
+ * for each lock older than STALE_LOCK; with remove, they are unlinked first.
+ * libgit2 renames a lock onto its ref by link(2) then unlink(2), so a writer
+ * killed between the two leaves a lock beside a ref that is already right:
+ * only a sweep finds it.  Returns how many were found, or -1. */
+int
+repo_stale_locks(struct eport *st, int remove, void (*fn)(const char *, int, void *), void *arg)
+{
+	char *dir = xasprintf("%s/refs/cases", git_repository_path(st->repo));
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct stat sb;
+	int n = 0;
+
+	if (!d) {
+		free(dir);
+		return errno == ENOENT ? 0 : -1;
+	}
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char *name;
+		int removed = 0;
+
+		if (len <= 5 || strcmp(e->d_name + len - 5, ".lock") ||
+		    fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(sb.st_mode) || time(NULL) - sb.st_mtime <= STALE_LOCK)
+			continue;
+		if (remove)
+			removed = unlinkat(dirfd(d), e->d_name, 0) == 0;
+		name = xasprintf("refs/cases/%.*s", (int)(len - 5), e->d_name);
+		fn(name, removed, arg);
+		free(name);
+		n++;
+	}
+	closedir(d);
+	free(dir);
+	return n;
 }
 
 /* Move refs/cases/<id> to commit, unless it is there already or beyond it

@@ -42,6 +42,26 @@ test_expect_success 'a ref torn by a crash (an empty file) is found, and -r mend
 	eport-fsck
 '
 
+# libgit2 puts a ref in place with link(2) then unlink(2) of its lock, so a
+# writer killed between the two leaves the lock beside a ref that is right
+test_expect_success 'a lock left beside a sound ref is found, and -r removes it' '
+	d="$EPORT_HOME/docs.git/refs/cases" &&
+	ln "$d/XM20261126-0002" "$d/XM20261126-0002.lock" &&
+	eport-fsck 2>err &&
+	test ! -s err &&
+	touch -d "1 minute ago" "$d/XM20261126-0002.lock" &&
+	test_expect_code 1 eport-fsck 2>err &&
+	printf "%s\n" "eport-fsck: XM20261126-0002: refs/cases/XM20261126-0002.lock is left by a writer that is gone (eport-fsck -r removes it)" \
+		"eport-fsck: 1 problem" >expect &&
+	test_cmp expect err &&
+	eport-fsck -r 2>err &&
+	echo "eport-fsck: XM20261126-0002: refs/cases/XM20261126-0002.lock removed, its writer is gone" >expect &&
+	test_cmp expect err &&
+	test ! -e "$d/XM20261126-0002.lock" &&
+	test -s "$d/XM20261126-0002" &&
+	eport-fsck
+'
+
 test_expect_success 'a ref off the case'\''s history is reported, not moved' '
 	c=$(git_ rev-parse refs/cases/XM20261126-0001) &&
 	t=$(git_ rev-parse "$c^{tree}") &&
