@@ -1,0 +1,58 @@
+#!/bin/sh
+# Commands that write many cases write one pack per batch, and the pack
+# holds what the batch wrote, nothing more: a step stores the case's new
+# case.json, history, trees and commit, never its scans a second time.
+. "$(dirname "$0")/lib.sh"
+
+git_() { git --git-dir="$EPORT_HOME/docs.git" "$@"; }
+
+# every object of every pack, one line each (its id)
+packed() {
+	for i in "$EPORT_HOME"/docs.git/objects/pack/*.idx; do
+		git_ show-index <"$i" | cut -d" " -f2
+	done | sort
+}
+
+test_expect_success 'setup: the examples taken in, one pack' '
+	eport-init && cp -R "$EPORT_SHARE/examples" ex &&
+	eport-apply ex/cases.jsonl >applied &&
+	sed 1d applied | cut -f1 >ids &&
+	test -s ids &&
+	ls "$EPORT_HOME"/docs.git/objects/pack/*.pack >packs &&
+	test $(wc -l <packs) = 1 &&
+	test "$(git_ count-objects -v | sed -n "s/^count: //p")" = 0 &&
+	packed >before
+'
+
+test_expect_success 'a check packs four objects a case: case.json, history.jsonl, the tree, the commit' '
+	EPORT_USER=bob eport-check <ids >/dev/null;
+	test $? -le 1 &&
+	packed >after &&
+	comm -13 before after >new &&
+	test $(wc -l <new) = $((4 * $(wc -l <ids))) &&
+	git_ cat-file --batch-check <new | cut -d" " -f2 | sort | uniq -c |
+		awk "{ print \$2, \$1 }" >types &&
+	n=$(wc -l <ids) &&
+	printf "blob %d\ncommit %d\ntree %d\n" $((2 * n)) $n $n >expect &&
+	test_cmp expect types
+'
+
+test_expect_success 'no object is in two packs' '
+	packed | uniq -d >twice &&
+	test_cmp /dev/null twice
+'
+
+test_expect_success 'the packs have no deltas (scans and case.json do not gain from them)' '
+	for p in "$EPORT_HOME"/docs.git/objects/pack/*.pack; do
+		git_ verify-pack -v "$p" | grep -c "^[0-9a-f]\{40\} [a-z]* [0-9]* [0-9]* [0-9]* [0-9]* [0-9a-f]\{40\}$" || :
+	done >deltas &&
+	printf "0\n0\n" >expect &&
+	test_cmp expect deltas
+'
+
+test_expect_success 'the store is sound: eport-fsck and git fsck' '
+	eport-fsck && git_ fsck --strict --no-dangling 2>&1 | grep -v "^notice: HEAD" >gf;
+	test_cmp /dev/null gf
+'
+
+done_testing
