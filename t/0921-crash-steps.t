@@ -36,8 +36,25 @@ complete() {
 	if [ -n "$(tail -c 1 "$1")" ]; then sed '$d' "$1"; else cat "$1"; fi
 }
 
+# span NAME INPUT CMD...: CMD run whole on a copy of the store; the
+# milliseconds it took go to NAME.span, so that the kills land inside a
+# run however fast this machine (or this build) is
+span() {
+	name=$1 input=$2
+	shift 2
+	rm -rf span.home && cp -R "$EPORT_HOME" span.home &&
+	t0=$(date +%s%N) &&
+	EPORT_HOME=$PWD/span.home "$@" <"$input" >span.out 2>&1
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000)) >"$name.span" &&
+	rm -rf span.home &&
+	test -s span.out
+}
+
+# delay NAME ROUND: seconds into a run of NAME, somewhere in its first 80%
 delay() {
-	awk -v s="$seed" -v r="$1" 'BEGIN { srand(s * 100 + r); printf "%.2f", 0.05 + rand() * 0.6 }'
+	awk -v s="$seed" -v r="$2" -v ms="$(cat "$1.span")" \
+	    'BEGIN { srand(s * 100 + r); printf "%.3f", (5 + rand() * ms * 0.8) / 1000 }'
 }
 
 # killed NAME ROUND INPUT CMD...: CMD reading INPUT in the background,
@@ -47,13 +64,18 @@ killed() {
 	shift 3
 	"$@" <"$input" >"$name.$r" 2>"$name.$r.err" &
 	pid=$!
-	sleep "$(delay "$r")"
+	sleep "$(delay "$name" "$r")"
 	kill -KILL $pid 2>/dev/null
 	wait $pid
 	rc=$?
 	echo $rc >"$name.$r.rc"
 	{ test $rc = 137 || test $rc = 0 || test $rc = 1; }
 }
+
+test_expect_success 'a whole review, timed on a copy of the store' '
+	span review ids env EPORT_USER=bob eport-review accept -m ok &&
+	echo "# a review of $N cases takes $(cat review.span) ms"
+'
 
 r=1
 while [ $r -le $ROUNDS ]; do
@@ -88,6 +110,11 @@ test_expect_success 'review again: every case decided, each accepted once' '
 	eport-log -j <ids | jq -r "select(.action == \"accept\") | .id" | sort | uniq -c |
 		awk "\$1 != 1" >doubled &&
 	test_cmp /dev/null doubled
+'
+
+test_expect_success 'a whole run of marks, timed on a copy of the store' '
+	span mark marks env EPORT_NOW=2026-11-27T15:00:00+08:00 eport-ship mark &&
+	echo "# marking $N cases takes $(cat mark.span) ms"
 '
 
 r=1
