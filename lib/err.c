@@ -19,14 +19,75 @@ setprogname(const char *name)
 	argv0 = s ? s + 1 : name;
 }
 
+/* The length of the UTF-8 character at s that a terminal shows as text,
+ * or 0: a byte of no valid character, a C0 or C1 control, DEL, or a bidi
+ * override or isolate (text that reorders what follows it on the line). */
+static size_t
+shown_char(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned long c;
+
+	if (*s >= 0x20 && *s < 0x7f)
+		return 1;
+	if (*s >= 0xc2 && *s <= 0xdf)
+		n = 2, c = *s & 0x1f;
+	else if (*s >= 0xe0 && *s <= 0xef)
+		n = 3, c = *s & 0x0f;
+	else if (*s >= 0xf0 && *s <= 0xf4)
+		n = 4, c = *s & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c <= 0x9f ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+		return 0;
+	return n;
+}
+
+/* A message quotes what it was given (a file's line, a field's value), so
+ * what a terminal would act on is written as an escape: \t, \n, \r, \xNN. */
+static void
+put_escaped(const char *msg, FILE *fp)
+{
+	const unsigned char *s = (const unsigned char *)msg;
+	size_t n;
+
+	while (*s) {
+		if ((n = shown_char(s))) {
+			fwrite(s, 1, n, fp);
+			s += n;
+			continue;
+		}
+		if (*s == '\t')
+			fputs("\\t", fp);
+		else if (*s == '\n')
+			fputs("\\n", fp);
+		else if (*s == '\r')
+			fputs("\\r", fp);
+		else
+			fprintf(fp, "\\x%02x", *s);
+		s++;
+	}
+}
+
 static void
 vmsg(const char *fmt, va_list ap)
 {
 	int e = errno;
 	size_t n = strlen(fmt);
+	char *msg;
 
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	fprintf(stderr, "%s: ", argv0);
-	vfprintf(stderr, fmt, ap);
+	put_escaped(msg ? msg : fmt, stderr);
+	free(msg);
 	if (n && fmt[n - 1] == ':')
 		fprintf(stderr, " %s", strerror(e));
 	fputc('\n', stderr);

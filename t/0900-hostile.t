@@ -95,7 +95,7 @@ test_expect_success 'invalid UTF-8: overlong, surrogate, cut short, 0xFF; in JSO
 	printf "eport-apply: utf8.tsv:%d: enterprise.name: invalid UTF-8\n" 2 3 >expect &&
 	hostile 1 utf8.tsv expect &&
 	printf "ref\t\377\nU7\tx\n" >in/utf8h.tsv &&
-	printf "eport-apply: utf8h.tsv:1: header: column 2: '\''\377'\'' is not a field path\n" >expect &&
+	printf "eport-apply: utf8h.tsv:1: header: column 2: '\''\\\\xff'\'' is not a field path\n" >expect &&
 	hostile 1 utf8h.tsv expect
 '
 
@@ -220,6 +220,17 @@ test_expect_success 'TSV column paths 200,000 deep, or with an index of 10^11' '
 mkzip() {
 	perl "$HOSTILE/mkzip.pl" "$@"
 }
+
+# a message quotes what it refuses: what a terminal would act on (ESC, a C1
+# CSI, a right-to-left override) comes out escaped, and Chinese as it is
+test_expect_success 'control characters and bidi overrides in a refusal come out escaped' '
+	printf "{\"ref\":\"C1\",\"type\":\"renew\",\"documents\":[{\"kind\":\"form1\",\"file\":\"\\\\u001b[2J\\\\u009b31m\\\\u202egpj.pdf\\\\u6587\\\\u0007\"}]}\n" >in/esc.jsonl &&
+	printf "%s\n" "eport-apply: esc.jsonl:1: documents.1.file: '\''\\x1b[2J\\xc2\\x9b31m\\xe2\\x80\\xaegpj.pdf文\\x07'\'': absolute, or outside the record'\''s directory" >expect &&
+	hostile 1 esc.jsonl expect &&
+	printf "id\n\033]0;title\007\n" | test_expect_code 1 eport-show 2>err &&
+	printf "%s\n" "eport-show: '\''\\x1b]0;title\\x07'\'': no such case" >expect &&
+	test_cmp expect err
+'
 
 test_expect_success 'setup: a good case.json' '
 	printf "{\"ref\":\"B1\",\"type\":\"renew\",\"documents\":[{\"kind\":\"form1\",\"file\":\"scans/form1.pdf\",\"sealed\":true}]}\n" >case.json &&
