@@ -81,6 +81,7 @@ repo_open(struct eport *st)
 int
 eport_open(struct eport *st, int flags)
 {
+	char err[sizeof st->errbuf];
 	size_t mapsize = 0;
 
 	memset(st, 0, sizeof *st);
@@ -94,13 +95,19 @@ eport_open(struct eport *st, int flags)
 		eport_strict_identity = cfg_bool(st, "office.strict-identity", 0);
 	}
 	if (store_open(st, flags, mapsize) < 0)
-		return -1;
+		goto fail;
 	if (!(flags & EPORT_NOREPO) && repo_open(st) < 0) {
 		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: %s", git_err());
-		return -1;
+		goto fail;
 	}
 	st->fini = eport_git_fini;
 	return 0;
+fail:
+	/* nothing held but the message, for a caller that goes on without */
+	memcpy(err, st->errbuf, sizeof err);
+	eport_close(st);
+	memcpy(st->errbuf, err, sizeof err);
+	return -1;
 }
 
 int
