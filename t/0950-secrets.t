@@ -1,0 +1,91 @@
+#!/bin/sh
+# After a full run of the office's job (make demo's: intake, check, review,
+# cards written on the emulated card, manifest, marks, close, export), the
+# secrets are where they belong and nowhere else: the master key and the
+# CA's private key in keys/, each card's PUK and management key on its card.
+# Not in any argv or environment of any program the job ran, not in what
+# it printed, not in LMDB, not in any git object, not in the archive.
+. "$(dirname "$0")/lib.sh"
+
+command -v strace >/dev/null || { skip_all "strace is not installed"; }
+
+test_expect_success 'the whole job, every exec traced with its argv and environment' '
+	TMPDIR=$TRASH strace -f -qq -v -s 100000 -e trace=execve -e signal=none -o trace \
+		env EPORT_SRC="$EPORT_SRC" "$EPORT_SRC/tools/demo" >demo.out 2>demo.err &&
+	grep -q "^verified$" demo.out &&
+	dir=$(ls -d "$TRASH"/eport-demo.*) &&
+	test -d "$dir/store/keys" &&
+	echo "$dir" >demo.dir &&
+	test $(grep -c "execve(" trace) -gt 100
+'
+
+dir=$(cat demo.dir 2>/dev/null)
+home=$dir/store
+
+# hmac NUMBER: HMAC-SHA256 of a card number under keys/master (run only
+# after the traced job: its own argv holds the key)
+hmac() {
+	printf %s "$1" | openssl dgst -sha256 -mac HMAC \
+		-macopt hexkey:"$(cat "$home/keys/master")" | sed "s/.*= //"
+}
+
+# puk HEX: the PUK's digits, from the last 8 bytes of the HMAC
+puk() {
+	for i in 24 25 26 27 28 29 30 31; do
+		printf %d $((0x$(echo "$1" | cut -c$((2 * i + 1))-$((2 * i + 2))) % 10))
+	done
+}
+
+test_expect_success 'the secrets: the master key, the CA key, and each card'\''s PUK and management key' '
+	EPORT_HOME=$home eport-card ls | sed 1d | cut -f1 >cards &&
+	test $(wc -l <cards) = 3 &&
+	tr -d "\n" <"$home/keys/master" >secrets &&
+	echo >>secrets &&
+	test $(wc -c <secrets) -ge 33 &&
+	openssl pkey -in "$home/keys/ca.key" -text -noout | sed -n "/^priv:/,/^pub:/p" |
+		sed "1d;\$d" | tr -d " :\n" >>secrets &&
+	echo >>secrets &&
+	while read -r n; do
+		h=$(hmac "$n") &&
+		echo "$h" | cut -c1-48 >>secrets &&
+		puk "$h" >>secrets &&
+		echo >>secrets || return 1
+	done <cards &&
+	test $(wc -l <secrets) = 8 &&
+	test $(sed -n 2p secrets | wc -c) = 65 &&
+	! grep -qx "" secrets
+'
+
+# what the card emulator keeps (the cards themselves) and keys/ are the
+# places the secrets belong; everything else is searched, as text and as
+# hex either case
+test_expect_success 'none in the argv or environment of any program the job ran' '
+	grep "execve(" trace >execs &&
+	grep -Fio -f secrets execs >found || :
+	test_cmp /dev/null found
+'
+
+test_expect_success 'none in what the job printed' '
+	grep -Fio -f secrets demo.out demo.err >found || :
+	test_cmp /dev/null found
+'
+
+test_expect_success 'none in LMDB, in any git object, in the config or in the archive' '
+	mdb_dump -a -p "$home/db" >store.dump &&
+	git --git-dir="$home/docs.git" cat-file --batch-all-objects --batch >>store.dump &&
+	cat "$home/config" >>store.dump &&
+	mkdir x && tar -xzf "$dir/audit.tar.gz" -C x &&
+	find x -type f -exec cat {} + >>store.dump &&
+	test $(wc -c <store.dump) -gt 100000 &&
+	grep -aFwio -f secrets store.dump >found || :
+	test_cmp /dev/null found
+'
+
+test_expect_success 'and the search finds them where they are: on the cards, in keys/' '
+	cat "$dir"/card-*.state >cards.state &&
+	n=$(sed -n 3,5p secrets | tr a-f A-F | grep -cF -f - cards.state) &&
+	test "$n" -ge 1 &&
+	grep -qF "$(sed -n 1p secrets)" "$home/keys/master"
+'
+
+done_testing
