@@ -722,8 +722,7 @@ read_archive(json_t *files, json_t *kept)
 	static char chunk[65536];
 	int rc, ok = -1;
 
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
+	archive_formats(a);
 	if (access(vname, R_OK) < 0)
 		die("cannot open '%s':", vname);
 	if (archive_read_open_filename(a, vname, sizeof chunk) != ARCHIVE_OK) {

@@ -57,6 +57,28 @@ bundle_cases(struct bundle *b)
 	return NULL;
 }
 
+/* The archive formats a bundle or an audit archive may be in, for a reader
+ * of a file.  A zip is read through its central directory (libarchive's
+ * seekable reader), never from its local headers alone: the streaming
+ * reader takes a zip cut anywhere after its last entry's data as whole.
+ * Formats that describe files rather than hold them (mtree, raw) are not
+ * bundles. */
+void
+archive_formats(struct archive *a)
+{
+	archive_read_support_filter_all(a);
+	archive_read_support_format_7zip(a);
+	archive_read_support_format_cab(a);
+	archive_read_support_format_cpio(a);
+	archive_read_support_format_iso9660(a);
+	archive_read_support_format_lha(a);
+	archive_read_support_format_rar(a);
+	archive_read_support_format_rar5(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_xar(a);
+	archive_read_support_format_zip_seekable(a);
+}
+
 struct bundle *
 bundle_open(const char *path, char *err, size_t errlen)
 {
@@ -67,8 +89,7 @@ bundle_open(const char *path, char *err, size_t errlen)
 	char chunk[65536];
 	int rc;
 
-	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
+	archive_formats(a);
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
 		snprintf(err, errlen, "%s", archive_error_string(a));
 		goto fail;

@@ -244,11 +244,13 @@ struct evp_pkey_st *ec_public(const char *curve, const unsigned char *point, siz
 #define BUNDLE_MAX_ENTRY (64u << 20)	/* one file of a bundle */
 #define BUNDLE_MAX_TOTAL (256u << 20)	/* a whole bundle, unpacked */
 struct bundle;
+struct archive;
 struct bundle *bundle_open(const char *path, char *err, size_t errlen);
 const struct buf *bundle_file(struct bundle *, const char *path);
 void bundle_free(struct bundle *);
 const char *bundle_cases(struct bundle *);	/* "case.json" or "cases.jsonl" */
 int is_archive(const unsigned char *, size_t);	/* by its first bytes */
+void archive_formats(struct archive *);	/* the formats a reader takes */
 /* Where a record's documents are: a directory, or a bundle. */
 struct origin {
 	const char *dir;	/* real path of the record's directory */

@@ -145,10 +145,15 @@ test_expect_success '-V: a file missing, one added, a commit of another case' '
 	test_cmp expect err
 '
 
-test_expect_success '-V: an archive cut short, or not there' '
+test_expect_success '-V: an archive cut short, a zip without its central directory, or none' '
 	head -c 3000 audit-2026.tar.gz >cut.tar.gz &&
 	test_expect_code 1 eport-export -V cut.tar.gz 2>err &&
 	echo "eport-export: cut.tar.gz: truncated gzip input" >expect &&
+	test_cmp expect err &&
+	perl -e '\''local $/; my $d = <STDIN>; my $i = rindex($d, "PK\5\6");
+		print substr($d, 0, unpack("V", substr($d, $i + 16, 4)))'\'' <audit.zip >nocd.zip &&
+	test_expect_code 1 eport-export -V nocd.zip 2>err &&
+	echo "eport-export: nocd.zip: Unrecognized archive format" >expect &&
 	test_cmp expect err &&
 	test_expect_code 2 eport-export -V nothere.zip 2>err &&
 	echo "eport-export: cannot open '\''nothere.zip'\'': No such file or directory" >expect &&
