@@ -189,14 +189,17 @@ take(struct eport *st, json_t *rec, const struct origin *o, const char *pos)
 	add(st, rec, pos);
 }
 
-static void
+/* The records of fp, each taken in or refused; how many there were. */
+static long
 read_records(struct eport *st, FILE *fp, const char *name, const struct origin *o)
 {
 	struct rdr *r = rdr_open(fp, name);
 	json_t *rec;
+	long n = 0;
 	int rc;
 
 	while ((rc = rdr_next(r, &rec)) != 0) {
+		n++;
 		if (rc < 0) {
 			refuse("%s", rdr_error(r));
 			if (rc == -2)
@@ -208,6 +211,7 @@ read_records(struct eport *st, FILE *fp, const char *name, const struct origin *
 		free(pos);
 	}
 	rdr_close(r);
+	return n;
 }
 
 static void
@@ -243,7 +247,9 @@ read_bundle(struct eport *st, const char *path)
 			die("fmemopen:");
 		if (!cases->len)
 			fgetc(fp);
-		read_records(st, fp, label, &o);
+		/* a bundle is an application: one with nothing in it is refused */
+		if (read_records(st, fp, label, &o) == 0)
+			refuse("%s: no record", label);
 		fclose(fp);
 	}
 	free(label);

@@ -295,10 +295,15 @@ test_expect_success 'a bundle unpacking past 256 MiB, each entry under 64 MiB' '
 	hostile 1 big.zip expect
 '
 
-test_expect_success 'truncated archives' '
+test_expect_success 'truncated archives, and a zip cut where its central directory begins' '
 	mkzip full.zip case.json=@case.json scans/form1.pdf=@in/scans/form1.pdf &&
 	head -c 200 full.zip >in/trunc.zip &&
 	hostile -p 1 trunc.zip "eport-apply: trunc.zip: " &&
+	perl -e '\''local $/; my $d = <STDIN>; my $i = rindex($d, "PK\5\6");
+		print substr($d, 0, unpack("V", substr($d, $i + 16, 4)))'\'' <full.zip >in/nocd.zip &&
+	test $(wc -c <in/nocd.zip) -gt 300 && test $(wc -c <in/nocd.zip) -lt $(wc -c <full.zip) &&
+	echo "eport-apply: nocd.zip: Unrecognized archive format" >expect &&
+	hostile 1 nocd.zip expect &&
 	randbytes 100000 >tb/pad.pdf &&
 	(cd tb && bsdtar -cf ../full.tar case.json pad.pdf) &&
 	head -c 30000 full.tar >in/trunc.tar &&
@@ -307,7 +312,11 @@ test_expect_success 'truncated archives' '
 	hostile -p 1 trunc.tar.gz "eport-apply: trunc.tar.gz: "
 '
 
-test_expect_success 'no case.json at the top of the bundle, or two of them' '
+test_expect_success 'no case.json at the top of the bundle, two of them, or an empty one' '
+	: >empty.json &&
+	mkzip in/empty.zip case.json=@empty.json &&
+	echo "eport-apply: empty.zip:case.json: no record" >expect &&
+	hostile 1 empty.zip expect &&
 	mkzip in/nocase.zip scans/form1.pdf=@in/scans/form1.pdf sub/case.json=@case.json &&
 	echo "eport-apply: nocase.zip: no case.json or cases.jsonl at the top of the bundle" >expect &&
 	hostile 1 nocase.zip expect &&
