@@ -1,4 +1,4 @@
-# eport: make; make check; make check-asan; make install PREFIX= DESTDIR=; make demo
+# eport: make; make check; make check-asan; make check-valgrind; make install PREFIX= DESTDIR=; make demo
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SHAREDIR ?= $(PREFIX)/share/eport
@@ -57,9 +57,18 @@ SAN = $(if $(filter asan%,$(O)),$(SANFLAGS))
 check-asan: deps
 	$(MAKE) O=asan CFLAGS='-O1 -g' test
 
+# The command tests once more, each program run under valgrind's memcheck
+# (tools/valgrind).  The 09xx tests are left to ASan: they time their kills,
+# race four writers, or unpack hundreds of MiB.
+VALGRIND_TESTS = $(filter-out t/09%,$(wildcard t/0*.t))
+check-valgrind: deps all
+	EPORT_SHARE=$(CURDIR)/share/eport PROVEFLAGS="-j2 $(PROVEFLAGS)" \
+		./tools/valgrind $(O)/bin $(O)/valgrind $(VALGRIND_TESTS)
+
 check: deps
 	$(MAKE) test
 	$(MAKE) check-asan
+	$(MAKE) check-valgrind
 	$(MAKE) fuzz-smoke
 
 demo: deps all
@@ -87,9 +96,9 @@ bench: all
 	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport ./bench/run
 
 clean:
-	rm -rf build asan
+	rm -rf build asan vg
 
-.PHONY: all deps test check check-asan demo install bench clean
+.PHONY: all deps test check check-asan check-valgrind demo install bench clean
 
 # Fuzzing: libFuzzer targets fuzz/fuzz-*.c, with libeport built again by
 # clang (never gcc's objects) in $(FO).  make fuzz runs each FUZZ_SECONDS,

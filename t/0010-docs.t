@@ -159,10 +159,17 @@ test_expect_success 'make install: the zsh and fish completions' '
 	test "$(readlink "$u/share/fish/vendor_completions.d/eport-ls.fish")" = eport.fish
 '
 
+# a command finds share/eport beside the directory it runs from; under make
+# check-valgrind what is installed is valgrind's wrapper, which runs from
+# the build directory
+if [ -n "${EPORT_VALGRIND:-}" ]; then
+	test_skip "the installed commands find the installed share/eport: under valgrind they are wrappers"
+else
 test_expect_success 'the installed commands find the installed share/eport' '
 	(unset EPORT_SHARE; "$TRASH/inst/usr/bin/eport-cal" -n 3 2026-09-28) >actual &&
 	echo 2026-10-08 >expect &&
 	test_cmp expect actual
 '
+fi
 
 done_testing

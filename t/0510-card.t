@@ -320,10 +320,11 @@ test_expect_success 'operator-change: the operator card is rewritten for its new
 	test_cmp expect actual
 '
 
-# child PID: the eport-card that PID (strace) runs
+# child PID: the eport-card that PID (strace) runs (by its command line:
+# under make check-valgrind the process is valgrind's)
 child() {
 	for p in $(cat /proc/$1/task/*/children 2>/dev/null); do
-		[ "$(cat /proc/$p/comm 2>/dev/null)" = eport-card ] && echo $p && return 0
+		tr "\0" "\n" </proc/$p/cmdline 2>/dev/null | grep -q "/eport-card$" && echo $p && return 0
 	done
 	return 1
 }
