@@ -33,6 +33,7 @@ out:
 void
 eport_git_fini(struct eport *st)
 {
+	repo_batch_end(st);
 	if (st->repo)
 		git_repository_free(st->repo);
 	if (st->cfg)

@@ -177,6 +177,7 @@ int repo_read_blob(struct eport *, const char *commit_hex, const char *path, str
  * repo_flush writes them as a single fsynced pack (before LMDB commits). */
 int repo_batch(struct eport *);
 int repo_flush(struct eport *);
+void repo_batch_end(struct eport *);	/* before the repository is freed */
 /* Advance refs/cases/<id> to commit, unless it is there already or beyond. */
 int repo_advance(struct eport *, const char *id, const git_oid *commit);
 /* Lock files under refs/cases/ with no writer left (older than a few

@@ -50,6 +50,17 @@ test_expect_success 'the packs have no deltas (scans and case.json do not gain f
 	test_cmp expect deltas
 '
 
+# libgit2's packbuilder lists every ref to find tags; in docs.git that is a
+# read per case the store holds, for every batch
+test_expect_success 'writing a batch reads no other case'\''s ref, nor the refs directory' '
+	id=$(sed -n 1p ids) &&
+	EPORT_USER=bob strace -f -e trace=openat,open,getdents64 -o trace eport-check $id >/dev/null;
+	test $? -le 1 &&
+	grep -q "refs/cases/$id" trace &&
+	{ grep "refs/" trace | grep -v "refs/cases/$id" >others || :; } &&
+	test_cmp /dev/null others
+'
+
 test_expect_success 'the store is sound: eport-fsck and git fsck' '
 	eport-fsck && git_ fsck --strict --no-dangling 2>&1 | grep -v "^notice: HEAD" >gf;
 	test_cmp /dev/null gf
