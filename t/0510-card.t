@@ -324,7 +324,7 @@ test_expect_success 'operator-change: the operator card is rewritten for its new
 # under make check-valgrind the process is valgrind's)
 child() {
 	for p in $(cat /proc/$1/task/*/children 2>/dev/null); do
-		tr "\0" "\n" </proc/$p/cmdline 2>/dev/null | grep -q "/eport-card$" && echo $p && return 0
+		tr "\0" "\n" </proc/$p/cmdline 2>/dev/null | grep -qE "(^|/)eport-card$" && echo $p && return 0
 	done
 	return 1
 }
