@@ -6,6 +6,7 @@
  * hex from stdin instead, one a line, and writes the responses to stdout. */
 #include <errno.h>
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,10 @@ static const char *host = "127.0.0.1";
 static const char *port = "35963";
 static int verbose, stdio;
 static volatile sig_atomic_t stop;
+/* SIGTERM and SIGINT are blocked but while the emulator waits (ppoll with
+ * this mask), so one that comes while an APDU is served is not lost
+ * between the test of stop and the next blocking read */
+static sigset_t waitmask;
 
 static void
 usage(void)
@@ -43,7 +48,7 @@ nap(long ms)
 {
 	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
 
-	nanosleep(&ts, NULL);
+	ppoll(NULL, 0, &ts, &waitmask);
 }
 
 static int
@@ -91,8 +96,15 @@ static int
 read_full(int fd, unsigned char *p, size_t n)
 {
 	while (n) {
-		ssize_t r = read(fd, p, n);
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		ssize_t r;
 
+		if (ppoll(&pfd, 1, NULL, &waitmask) < 0) {
+			if (errno == EINTR && !stop)
+				continue;
+			return -1;
+		}
+		r = read(fd, p, n);
 		if (r < 0 && errno == EINTR && !stop)
 			continue;
 		if (r < 0)
@@ -212,6 +224,7 @@ int
 main(int argc, char *argv[])
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block;
 	struct vcard *vc;
 	char err[512];
 	int c, fd;
@@ -240,6 +253,12 @@ main(int argc, char *argv[])
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
 	while (!stop) {
 		fd = vpcd_connect();
 		vcard_reset(vc);
