@@ -96,6 +96,7 @@ flush(struct eport *st)
 		json_array_foreach(B.seen, i, r)
 			warnx("%s: ref '%s' was taken in before as %s", jstr(r, "source"),
 			    jstr(r, "ref"), jstr(r, "id"));
+		store_release(st);
 	} else {
 		json_array_clear(B.rows);
 		for (i = 0; i < B.n; i++) {

@@ -132,6 +132,7 @@ flush(struct eport *st, struct batch *b)
 	rc = store_write(st, batch_txn, b);
 	if (rc && !(rc == 1 && b->dry_done))
 		die("%s", st->errbuf);
+	store_release(st);
 	for (i = 0; i < b->n; i++) {
 		struct slot *s = &b->s[i];
 

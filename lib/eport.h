@@ -157,6 +157,7 @@ typedef int (*txn_fn)(struct eport *, MDB_txn *, void *);
 int store_write(struct eport *, txn_fn, void *);
 int store_read(struct eport *, MDB_txn **);
 int store_create(const char *dbdir, size_t mapsize, char *err, size_t errlen);
+void store_release(struct eport *);	/* after a batch: the store's mapped pages */
 const char *store_err(int rc);		/* mdb_strerror */
 
 int db_get(struct eport *, MDB_txn *, int db, const char *key, MDB_val *);

@@ -33,9 +33,10 @@ git_setup(void)
 		return;
 	git_libgit2_init();
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-	/* intake reads little back: a small object cache, and few of the
-	 * written packs kept mapped, so memory does not grow with the store */
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)16 << 20);
+	/* a command reads each case's objects once, if at all: a small object
+	 * cache, and few of the written packs kept mapped, so memory does not
+	 * grow with the store (16 MiB of cache was a tenth of intake's peak) */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)1 << 20);
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 << 20);
 	/* the store's repository is ours: no owner check against $HOME's user */
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);

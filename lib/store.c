@@ -1,8 +1,11 @@
 /* store.c: the LMDB environment, the source of truth.  One write transaction
  * per batch; a full map is grown and the transaction run again. */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -160,6 +163,32 @@ store_write(struct eport *st, txn_fn fn, void *arg)
 		return rc;
 	seterr(st, "db", rc);
 	return 2;
+}
+
+/* After a batch of a bulk command: the store's files that are mapped read
+ * only (LMDB's map, docs.git's pack indexes and pack windows) keep every
+ * page the batch looked at, and a long intake touches them all, so its
+ * resident set grew with the store.  Those pages are clean and stay in the
+ * page cache; the process lets go of them, and faults back in the few the
+ * next batch needs. */
+void
+store_release(struct eport *st)
+{
+	FILE *fp = fopen("/proc/self/maps", "re");
+	char line[PATH_MAX + 128], perm[8], path[PATH_MAX];
+	size_t hlen = strlen(st->home);
+	unsigned long lo, hi;
+
+	if (!fp)
+		return;
+	while (fgets(line, sizeof line, fp)) {
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %4095s", &lo, &hi, perm, path) != 4)
+			continue;
+		if (perm[1] != '-' || strncmp(path, st->home, hlen) || path[hlen] != '/')
+			continue;
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	}
+	fclose(fp);
 }
 
 static MDB_val
