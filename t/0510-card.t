@@ -465,17 +465,8 @@ test_expect_success 'check: an active operator card of the enterprise makes its 
 	test_cmp expect actual
 '
 
-# hmac NUMBER: HMAC-SHA256 of the card number under keys/master, in hex
 hmac() {
-	printf %s "$1" | openssl dgst -sha256 -mac HMAC \
-		-macopt hexkey:"$(cat "$EPORT_HOME/keys/master")" | sed "s/.*= //"
-}
-
-# puk HEX: the PUK's digits from the last 8 bytes of the HMAC
-puk() {
-	for i in 24 25 26 27 28 29 30 31; do
-		printf %d $((0x$(echo "$1" | cut -c$((2 * i + 1))-$((2 * i + 2))) % 10))
-	done
+	card_hmac "$EPORT_HOME/keys/master" "$1"
 }
 
 test_expect_success 'the PUKs and management keys are on the cards and nowhere in the store' '
@@ -487,7 +478,7 @@ test_expect_success 'the PUKs and management keys are on the cards and nowhere i
 	for n in 3700260000015 3700260000023 $NEW; do
 		h=$(hmac $n)
 		mgmt=$(echo "$h" | cut -c1-48)
-		p=$(puk "$h")
+		p=$(card_puk "$h")
 		if grep -qi -e "$h" -e "$mgmt" store.dump; then bad="$bad $n:key-in-store"; fi
 		if grep -q "$p" store.dump; then bad="$bad $n:puk-in-store"; fi
 		# nor in anything the commands printed
@@ -497,7 +488,7 @@ test_expect_success 'the PUKs and management keys are on the cards and nowhere i
 	done &&
 	test -z "$bad" &&
 	test "$(state mgmt_key legal.json)" = "$(hmac 3700260000015 | cut -c1-48 | tr a-f A-F)" &&
-	test "$(state puk legal.json)" = "$(puk "$(hmac 3700260000015)" | od -An -tx1 | tr -d " \n" | tr a-f A-F)" &&
+	test "$(state puk legal.json)" = "$(card_puk "$(hmac 3700260000015)" | od -An -tx1 | tr -d " \n" | tr a-f A-F)" &&
 	test "$(state mgmt_key new.json)" = "$(hmac $NEW | cut -c1-48 | tr a-f A-F)"
 '
 

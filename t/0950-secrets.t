@@ -22,20 +22,7 @@ test_expect_success 'the whole job, every exec traced with its argv and environm
 dir=$(cat demo.dir 2>/dev/null)
 home=$dir/store
 
-# hmac NUMBER: HMAC-SHA256 of a card number under keys/master (run only
-# after the traced job: its own argv holds the key)
-hmac() {
-	printf %s "$1" | openssl dgst -sha256 -mac HMAC \
-		-macopt hexkey:"$(cat "$home/keys/master")" | sed "s/.*= //"
-}
-
-# puk HEX: the PUK's digits, from the last 8 bytes of the HMAC
-puk() {
-	for i in 24 25 26 27 28 29 30 31; do
-		printf %d $((0x$(echo "$1" | cut -c$((2 * i + 1))-$((2 * i + 2))) % 10))
-	done
-}
-
+# (card_hmac, run only after the traced job: its own argv holds the key)
 test_expect_success 'the secrets: the master key, the CA key, and each card'\''s PUK and management key' '
 	EPORT_HOME=$home eport-card ls | sed 1d | cut -f1 >cards &&
 	test $(wc -l <cards) = 3 &&
@@ -46,9 +33,9 @@ test_expect_success 'the secrets: the master key, the CA key, and each card'\''s
 		sed "1d;\$d" | tr -d " :\n" >>secrets &&
 	echo >>secrets &&
 	while read -r n; do
-		h=$(hmac "$n") &&
+		h=$(card_hmac "$home/keys/master" "$n") &&
 		echo "$h" | cut -c1-48 >>secrets &&
-		puk "$h" >>secrets &&
+		card_puk "$h" >>secrets &&
 		echo >>secrets || return 1
 	done <cards &&
 	test $(wc -l <secrets) = 8 &&

@@ -33,6 +33,20 @@ unchanged() {
 	test_cmp "$1.objects" after.objects
 }
 
+# card_hmac MASTER NUMBER: HMAC-SHA256 of a card number under the master key
+# in the file MASTER (keys/master), in hex: a card's management key is its
+# first 24 bytes; card_puk HEX: the PUK, a digit from each of its last 8
+card_hmac() {
+	printf %s "$2" | openssl dgst -sha256 -mac HMAC \
+		-macopt hexkey:"$(cat "$1")" | sed "s/.*= //"
+}
+
+card_puk() {
+	for i in 24 25 26 27 28 29 30 31; do
+		printf %d $((0x$(echo "$1" | cut -c$((2 * i + 1))-$((2 * i + 2))) % 10))
+	done
+}
+
 test_ok_() {
 	test_count=$((test_count + 1))
 	echo "ok $test_count - $1"
