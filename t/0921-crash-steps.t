@@ -14,16 +14,7 @@ test_expect_success "setup: $N reader cases checked, batches of 20" '
 	eport-init &&
 	git config -f "$EPORT_HOME/config" store.batch-records 20 &&
 	cp -R "$EPORT_SHARE/examples/scans" scans &&
-	sed -n 1p "$DATA/ship/cases.jsonl" >template.json &&
-	perl -e "
-		my \$t = <STDIN>; chomp \$t;
-		for my \$i (0..$N - 1) {
-			my \$r = \$t;
-			my \$o = sprintf q(NF20261125%02d%02d%02d%03d), 11, int(\$i / 60), \$i % 60, \$i % 1000;
-			\$r =~ s/\"ref\":\"[^\"]*\"/sprintf q(\"ref\":\"K%04d\"), \$i/e or die;
-			\$r =~ s/\"order\":\"[^\"]*\"/\"order\":\"\$o\"/ or die;
-			print \"\$r\n\";
-		}" <template.json >all.jsonl &&
+	reader_cases $N K 11 >all.jsonl &&
 	eport-apply all.jsonl | eport-check -q >checked &&
 	sed 1d checked >ids &&
 	test $(wc -l <ids) = $N &&

@@ -11,16 +11,7 @@ test_expect_success "setup: $N reader cases by post, half of them taken in" '
 	eport-init &&
 	git config -f "$EPORT_HOME/config" store.batch-records 10 &&
 	cp -R "$EPORT_SHARE/examples/scans" scans &&
-	sed -n 1p "$DATA/ship/cases.jsonl" >template.json &&
-	perl -e "
-		my \$t = <STDIN>; chomp \$t;
-		for my \$i (0..$N - 1) {
-			my \$r = \$t;
-			my \$o = sprintf q(NF20261125%02d%02d%02d%03d), 10, int(\$i / 60), \$i % 60, \$i % 1000;
-			\$r =~ s/\"ref\":\"[^\"]*\"/sprintf q(\"ref\":\"C%04d\"), \$i/e or die;
-			\$r =~ s/\"order\":\"[^\"]*\"/\"order\":\"\$o\"/ or die;
-			print \"\$r\n\";
-		}" <template.json >all.jsonl &&
+	reader_cases $N C 10 >all.jsonl &&
 	sed -n "1,$((N / 2))p" all.jsonl >old.jsonl &&
 	sed -n "$((N / 2 + 1)),\$p" all.jsonl >new.jsonl &&
 	eport-apply old.jsonl >old.ids &&

@@ -33,6 +33,23 @@ unchanged() {
 	test_cmp "$1.objects" after.objects
 }
 
+# reader_cases N REF HOUR: N reader cases by post, from the first of
+# t/data/ship/cases.jsonl, with refs REF0000, REF0001, ... and an order
+# each (NF20261125 HOUR mm ss nnn): the bulk of the crash and concurrency
+# tests
+reader_cases() {
+	sed -n 1p "$DATA/ship/cases.jsonl" | perl -e '
+		my ($n, $ref, $hour) = @ARGV;
+		my $t = <STDIN>; chomp $t;
+		for my $i (0 .. $n - 1) {
+			my $r = $t;
+			my $o = sprintf q(NF20261125%02d%02d%02d%03d), $hour, int($i / 60), $i % 60, $i % 1000;
+			$r =~ s/"ref":"[^"]*"/sprintf q("ref":"%s%04d"), $ref, $i/e or die;
+			$r =~ s/"order":"[^"]*"/"order":"$o"/ or die;
+			print "$r\n";
+		}' "$1" "$2" "$3"
+}
+
 # card_hmac MASTER NUMBER: HMAC-SHA256 of a card number under the master key
 # in the file MASTER (keys/master), in hex: a card's management key is its
 # first 24 bytes; card_puk HEX: the PUK, a digit from each of its last 8

@@ -1,0 +1,116 @@
+#!/bin/sh
+# The card registry as one of four writers at once: cards written through
+# the real pcscd are revoked while an intake, a review batch and shipping
+# marks run on the same store.  All succeed; every card is revoked once, the
+# enterprise index drops each, and no case, decision or mark is lost.
+. "$(dirname "$0")/lib.sh"
+. "$EPORT_SRC/t/pcsc.sh"
+
+pcsc_start
+N=200
+C=XM20261126
+
+# card CASE HOLDER: a blank card into the reader, written for HOLDER
+card() {
+	vcard_start "card-$2.json" &&
+	EPORT_USER=carol eport-card write "$1" "$2" >/dev/null &&
+	vcard_stop
+}
+
+test_expect_success "setup: three cards written; $N reader cases by post, half taken in" '
+	eport-init &&
+	git config -f "$EPORT_HOME/config" store.batch-records 10 &&
+	cp -R "$EPORT_SHARE/examples" ex &&
+	cp -R "$EPORT_SHARE/examples/scans" scans &&
+	sed -n 1,2p ex/cases.jsonl >ex/two.jsonl &&
+	(cd ex && eport-apply two.jsonl) | sed 1d | cut -f1 >ex.ids &&
+	eport-check -q <ex.ids >/dev/null &&
+	EPORT_USER=bob eport-review accept -m ok <ex.ids >/dev/null &&
+	card $C-0001 350203198005120316 &&
+	card $C-0001 350206199001010244 &&
+	card $C-0002 350205198808080461 &&
+	eport-card ls -s active | sed 1d | cut -f1 >cards &&
+	test $(wc -l <cards) = 3 &&
+	reader_cases $N C 12 >all.jsonl &&
+	sed -n "1,$((N / 2))p" all.jsonl >old.jsonl &&
+	sed -n "$((N / 2 + 1)),\$p" all.jsonl >new.jsonl &&
+	eport-apply old.jsonl >old.ids &&
+	eport-check -q <old.ids >checked &&
+	sed -n "2,$((N / 4 + 1))p" checked >A &&
+	sed -n "$((N / 4 + 2)),\$p" checked >B &&
+	EPORT_USER=bob eport-review accept <A >/dev/null &&
+	{ printf "id\ttracking\n"; awk "{ printf \"%s\t11800%08d\n\", \$1, NR }" A; } >marks.tsv
+'
+
+# run NAME CMD...: CMD with its start and end times (ns) in NAME.t
+run() {
+	name=$1
+	shift
+	date +%s%N >"$name.t"
+	"$@" >"$name.out" 2>"$name.err"
+	rc=$?
+	date +%s%N >>"$name.t"
+	return $rc
+}
+
+# the registry's writer: once the intake has stored its first batch (or
+# ended), each card revoked in turn
+revoke_all() {
+	until [ -s apply.out ] || [ "$(wc -l <apply.t)" = 2 ]; do sleep 0.01; done
+	for c in $(cat cards); do
+		EPORT_USER=carol eport-card revoke -m "returned with the deregistration" "$c" ||
+			return 1
+	done
+}
+
+test_expect_success 'intake, review, marks and card revocations at once all succeed, overlapping' '
+	run apply eport-apply new.jsonl &
+	p1=$!
+	run review env EPORT_USER=bob eport-review accept -m ok <B &
+	p2=$!
+	run mark env EPORT_USER=dave EPORT_NOW=2026-11-27T15:00:00+08:00 eport-ship mark <marks.tsv &
+	p3=$!
+	run revoke revoke_all &
+	p4=$!
+	wait $p1 && wait $p2 && wait $p3 && wait $p4 &&
+	cat apply.err review.err mark.err revoke.err >errs &&
+	test_cmp /dev/null errs &&
+	test "$(head -q -n 1 apply.t review.t mark.t revoke.t | sort -n | tail -n 1)" -lt \
+		"$(tail -q -n 1 apply.t review.t mark.t revoke.t | sort -n | head -n 1)"
+'
+
+test_expect_success 'every card revoked once, with its reason; the enterprise index has none' '
+	grep -c "	revoked" revoke.out >n && echo 3 >expect && test_cmp expect n &&
+	eport-card ls -s active | sed 1d >active &&
+	test_cmp /dev/null active &&
+	eport-card ls -j -s revoked | jq -r .number | sort >revoked &&
+	sort cards >expect && test_cmp expect revoked &&
+	mdb_dump -p -s cards "$EPORT_HOME/db" |
+		grep -c "\"why\":\"returned with the deregistration\",\"revoked_by\":\"carol\"" >n &&
+	echo 3 >expect && test_cmp expect n &&
+	for c in $(cat cards); do
+		! mdb_dump -p -s holders "$EPORT_HOME/db" | grep -q "$c" || return 1
+	done
+'
+
+test_expect_success 'nothing lost: every record, decision and mark is there once' '
+	test $(($(wc -l <apply.out) - 1)) = $((N / 2)) &&
+	eport-ls | sed 1d | cut -f5 | grep "^C" | sort >refs &&
+	jq -r .ref all.jsonl | sort >expect && test_cmp expect refs &&
+	eport-ls -s ready | sed 1d | cut -f1 | grep -v -f ex.ids >ready &&
+	cut -f1 B >expect && test_cmp expect ready &&
+	eport-ls -s shipped | sed 1d | cut -f1 >shipped && cut -f1 A >expect && test_cmp expect shipped &&
+	eport-log -j <B | jq -r "select(.action == \"accept\") | .id" | sort | uniq -c |
+		awk "\$1 != 1" >doubled &&
+	test_cmp /dev/null doubled
+'
+
+test_expect_success 'every ref matches its case; git and LMDB agree' '
+	eport-fsck >out 2>err && test_cmp /dev/null err &&
+	for id in $(eport-ls | sed 1d | cut -f1); do
+		test "$(git --git-dir="$EPORT_HOME/docs.git" rev-parse refs/cases/$id)" = \
+			"$(eport-show $id | jq -r .commit)" || return 1
+	done
+'
+
+done_testing
