@@ -26,32 +26,19 @@ test_expect_success "setup: $N reader cases by post, half of them taken in" '
 	  jq -r "[.order, \"待提货\", \"厦门分中心\", \"关区取货\", \"读卡器\", 1] | @csv" all.jsonl; } >orders.csv
 '
 
-# run NAME CMD...: CMD with its start and end times (ns) in NAME.t
-run() {
-	name=$1
-	shift
-	date +%s%N >"$name.t"
-	"$@" >"$name.out" 2>"$name.err"
-	rc=$?
-	date +%s%N >>"$name.t"
-	return $rc
-}
-
 test_expect_success 'four writers at once all succeed, their runs overlapping' '
-	run apply eport-apply new.jsonl &
+	timed apply eport-apply new.jsonl &
 	p1=$!
-	run review env EPORT_USER=bob eport-review accept -m ok <B &
+	timed review env EPORT_USER=bob eport-review accept -m ok <B &
 	p2=$!
-	run mark env EPORT_USER=carol EPORT_NOW=2026-11-27T15:00:00+08:00 eport-ship mark <marks.tsv &
+	timed mark env EPORT_USER=carol EPORT_NOW=2026-11-27T15:00:00+08:00 eport-ship mark <marks.tsv &
 	p3=$!
-	run order eport-order import orders.csv &
+	timed order eport-order import orders.csv &
 	p4=$!
 	wait $p1 && wait $p2 && wait $p3 && wait $p4 &&
 	cat apply.err review.err mark.err order.err >errs &&
 	test_cmp /dev/null errs &&
-	# the last to start started before the first to end ended
-	test "$(head -q -n 1 apply.t review.t mark.t order.t | sort -n | tail -n 1)" -lt \
-		"$(tail -q -n 1 apply.t review.t mark.t order.t | sort -n | head -n 1)"
+	overlapping apply review mark order
 '
 
 test_expect_success 'nothing lost: every record, decision, mark and order is there once' '
@@ -76,11 +63,7 @@ test_expect_success 'nothing doubled: one accept per case, one claim per order' 
 '
 
 test_expect_success 'every ref matches its case; git and LMDB agree' '
-	eport-fsck >out 2>err && test_cmp /dev/null err &&
-	for id in $(eport-ls | sed 1d | cut -f1); do
-		test "$(git --git-dir="$EPORT_HOME/docs.git" rev-parse refs/cases/$id)" = \
-			"$(eport-show $id | jq -r .commit)" || return 1
-	done &&
+	refs_match &&
 	git --git-dir="$EPORT_HOME/docs.git" fsck --strict --no-dangling 2>&1 | grep -v "^notice: HEAD" >gf;
 	test_cmp /dev/null gf
 '

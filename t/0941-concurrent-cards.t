@@ -42,17 +42,6 @@ test_expect_success "setup: three cards written; $N reader cases by post, half t
 	{ printf "id\ttracking\n"; awk "{ printf \"%s\t11800%08d\n\", \$1, NR }" A; } >marks.tsv
 '
 
-# run NAME CMD...: CMD with its start and end times (ns) in NAME.t
-run() {
-	name=$1
-	shift
-	date +%s%N >"$name.t"
-	"$@" >"$name.out" 2>"$name.err"
-	rc=$?
-	date +%s%N >>"$name.t"
-	return $rc
-}
-
 # the registry's writer: once the intake has stored its first batch (or
 # ended), each card revoked in turn
 revoke_all() {
@@ -64,19 +53,18 @@ revoke_all() {
 }
 
 test_expect_success 'intake, review, marks and card revocations at once all succeed, overlapping' '
-	run apply eport-apply new.jsonl &
+	timed apply eport-apply new.jsonl &
 	p1=$!
-	run review env EPORT_USER=bob eport-review accept -m ok <B &
+	timed review env EPORT_USER=bob eport-review accept -m ok <B &
 	p2=$!
-	run mark env EPORT_USER=dave EPORT_NOW=2026-11-27T15:00:00+08:00 eport-ship mark <marks.tsv &
+	timed mark env EPORT_USER=dave EPORT_NOW=2026-11-27T15:00:00+08:00 eport-ship mark <marks.tsv &
 	p3=$!
-	run revoke revoke_all &
+	timed revoke revoke_all &
 	p4=$!
 	wait $p1 && wait $p2 && wait $p3 && wait $p4 &&
 	cat apply.err review.err mark.err revoke.err >errs &&
 	test_cmp /dev/null errs &&
-	test "$(head -q -n 1 apply.t review.t mark.t revoke.t | sort -n | tail -n 1)" -lt \
-		"$(tail -q -n 1 apply.t review.t mark.t revoke.t | sort -n | head -n 1)"
+	overlapping apply review mark revoke
 '
 
 test_expect_success 'every card revoked once, with its reason; the enterprise index has none' '
@@ -106,11 +94,7 @@ test_expect_success 'nothing lost: every record, decision and mark is there once
 '
 
 test_expect_success 'every ref matches its case; git and LMDB agree' '
-	eport-fsck >out 2>err && test_cmp /dev/null err &&
-	for id in $(eport-ls | sed 1d | cut -f1); do
-		test "$(git --git-dir="$EPORT_HOME/docs.git" rev-parse refs/cases/$id)" = \
-			"$(eport-show $id | jq -r .commit)" || return 1
-	done
+	refs_match
 '
 
 done_testing

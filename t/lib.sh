@@ -50,6 +50,34 @@ reader_cases() {
 		}' "$1" "$2" "$3"
 }
 
+# timed NAME CMD...: CMD, its output in NAME.out and NAME.err, its start and
+# end times (ns) in NAME.t; overlapping NAME...: the last of them to start
+# started before the first to end ended (the writers really ran together)
+timed() {
+	name=$1
+	shift
+	date +%s%N >"$name.t"
+	"$@" >"$name.out" 2>"$name.err"
+	rc=$?
+	date +%s%N >>"$name.t"
+	return $rc
+}
+
+overlapping() {
+	for n; do echo "$n.t"; done >.t-files
+	test "$(xargs head -q -n 1 <.t-files | sort -n | tail -n 1)" -lt \
+		"$(xargs tail -q -n 1 <.t-files | sort -n | head -n 1)"
+}
+
+# refs_match: every case's ref is its commit, and eport-fsck says nothing
+refs_match() {
+	eport-fsck >fsck.out 2>fsck.err && test_cmp /dev/null fsck.err &&
+	for id in $(eport-ls | sed 1d | cut -f1); do
+		test "$(git --git-dir="$EPORT_HOME/docs.git" rev-parse refs/cases/$id)" = \
+			"$(eport-show $id | jq -r .commit)" || return 1
+	done
+}
+
 # card_hmac MASTER NUMBER: HMAC-SHA256 of a card number under the master key
 # in the file MASTER (keys/master), in hex: a card's management key is its
 # first 24 bytes; card_puk HEX: the PUK, a digit from each of its last 8
