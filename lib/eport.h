@@ -174,8 +174,9 @@ int repo_init(const char *path);
 int repo_open(struct eport *);
 int repo_blob(struct eport *, const void *, size_t, git_oid *);
 int repo_read_blob(struct eport *, const char *commit_hex, const char *path, struct buf *);
-/* Many objects, one pack: after repo_batch, objects stay in memory until
- * repo_flush writes them as a single fsynced pack (before LMDB commits). */
+/* pack.c: many objects, one pack: after repo_batch, objects stay in memory
+ * until repo_flush writes them as a single fsynced pack (before LMDB
+ * commits). */
 int repo_batch(struct eport *);
 int repo_flush(struct eport *);
 void repo_batch_end(struct eport *);	/* before the repository is freed */

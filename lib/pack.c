@@ -1,0 +1,360 @@
+/* pack.c: a batch's git objects, kept in memory and written as one pack.
+ * A command that writes many cases (intake, the batch loop) calls
+ * repo_batch first; repo_flush writes what the batch made, fsynced, before
+ * LMDB commits; repo_batch_end lets go of it before docs.git is freed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+#include <git2/sys/refdb_backend.h>
+#include <git2/sys/repository.h>
+
+#include "eport.h"
+
+/* Writing many cases: every object goes to memory, and repo_flush writes
+ * them as one pack (one fsync) instead of a loose file (and an fsync) each.
+ * Reads see the objects in memory meanwhile.  libgit2's mempack keeps them;
+ * this backend around it notes which objects the batch wrote, so that the
+ * pack holds those alone (git_mempack_dump packs every object the batch's
+ * commits reach, so each step packed the case's scans once more). */
+struct batch_odb {
+	git_odb_backend parent;
+	git_odb_backend *mem;
+	git_oid *oids;
+	size_t n, cap;
+	git_repository *packrepo;	/* where the packbuilder works */
+	char *packdir;
+};
+
+/* The packbuilder lists every ref of its repository to find tags, once per
+ * pack (git_tag_foreach in its write order): in docs.git that is a file
+ * read per case, so intake got slower with every case the store held.  It
+ * packs in a repository of its own instead, with docs.git's objects and
+ * configuration and this ref database, which has no ref. */
+static int
+norefs_next(git_reference **ref, git_reference_iterator *it)
+{
+	(void)ref;
+	(void)it;
+	return GIT_ITEROVER;
+}
+
+static int
+norefs_next_name(const char **name, git_reference_iterator *it)
+{
+	(void)name;
+	(void)it;
+	return GIT_ITEROVER;
+}
+
+static void
+norefs_iter_free(git_reference_iterator *it)
+{
+	free(it);
+}
+
+static int
+norefs_iterator(git_reference_iterator **out, git_refdb_backend *be, const char *glob)
+{
+	git_reference_iterator *it = xcalloc(1, sizeof *it);
+
+	(void)be;
+	(void)glob;
+	it->next = norefs_next;
+	it->next_name = norefs_next_name;
+	it->free = norefs_iter_free;
+	*out = it;
+	return 0;
+}
+
+static int
+norefs_exists(int *exists, git_refdb_backend *be, const char *name)
+{
+	(void)be;
+	(void)name;
+	*exists = 0;
+	return 0;
+}
+
+static int
+norefs_lookup(git_reference **out, git_refdb_backend *be, const char *name)
+{
+	(void)out;
+	(void)be;
+	(void)name;
+	return GIT_ENOTFOUND;
+}
+
+/* libgit2 takes a ref database only whole: what would write refs fails */
+static int
+norefs_none(void)
+{
+	git_error_set_str(GIT_ERROR_REFERENCE, "the packing repository has no refs");
+	return -1;
+}
+
+static int
+norefs_write(git_refdb_backend *be, const git_reference *ref, int force,
+    const git_signature *who, const char *msg, const git_oid *old, const char *old_target)
+{
+	(void)be, (void)ref, (void)force, (void)who, (void)msg, (void)old, (void)old_target;
+	return norefs_none();
+}
+
+static int
+norefs_rename(git_reference **out, git_refdb_backend *be, const char *from, const char *to,
+    int force, const git_signature *who, const char *msg)
+{
+	(void)out, (void)be, (void)from, (void)to, (void)force, (void)who, (void)msg;
+	return norefs_none();
+}
+
+static int
+norefs_del(git_refdb_backend *be, const char *name, const git_oid *old, const char *old_target)
+{
+	(void)be, (void)name, (void)old, (void)old_target;
+	return norefs_none();
+}
+
+static int
+norefs_has_log(git_refdb_backend *be, const char *name)
+{
+	(void)be, (void)name;
+	return 0;
+}
+
+static int
+norefs_ensure_log(git_refdb_backend *be, const char *name)
+{
+	(void)be, (void)name;
+	return norefs_none();
+}
+
+static int
+norefs_reflog_read(git_reflog **out, git_refdb_backend *be, const char *name)
+{
+	(void)out, (void)be, (void)name;
+	return norefs_none();
+}
+
+static int
+norefs_reflog_write(git_refdb_backend *be, git_reflog *log)
+{
+	(void)be, (void)log;
+	return norefs_none();
+}
+
+static int
+norefs_reflog_rename(git_refdb_backend *be, const char *from, const char *to)
+{
+	(void)be, (void)from, (void)to;
+	return norefs_none();
+}
+
+static int
+norefs_reflog_delete(git_refdb_backend *be, const char *name)
+{
+	(void)be, (void)name;
+	return norefs_none();
+}
+
+static void
+norefs_free(git_refdb_backend *be)
+{
+	free(be);
+}
+
+static int
+pack_repo(struct eport *st, git_odb *odb, git_repository **out)
+{
+	git_repository *r = NULL;
+	git_config *cfg = NULL;
+	git_refdb *refdb = NULL;
+	git_refdb_backend *be = xcalloc(1, sizeof *be);
+	int rc;
+
+	if ((rc = git_refdb_init_backend(be, GIT_REFDB_BACKEND_VERSION)) < 0) {
+		free(be);
+		return rc;
+	}
+	be->exists = norefs_exists;
+	be->lookup = norefs_lookup;
+	be->iterator = norefs_iterator;
+	be->write = norefs_write;
+	be->rename = norefs_rename;
+	be->del = norefs_del;
+	be->has_log = norefs_has_log;
+	be->ensure_log = norefs_ensure_log;
+	be->reflog_read = norefs_reflog_read;
+	be->reflog_write = norefs_reflog_write;
+	be->reflog_rename = norefs_reflog_rename;
+	be->reflog_delete = norefs_reflog_delete;
+	be->free = norefs_free;
+	if ((rc = git_repository_new(&r)) < 0 ||
+	    (rc = git_refdb_new(&refdb, r)) < 0) {
+		norefs_free(be);
+		goto out;
+	}
+	if ((rc = git_refdb_set_backend(refdb, be)) < 0) {
+		norefs_free(be);
+		goto out;
+	}
+	if ((rc = git_repository_set_refdb(r, refdb)) < 0 ||
+	    (rc = git_repository_set_odb(r, odb)) < 0 ||
+	    (rc = git_repository_config(&cfg, st->repo)) < 0 ||
+	    (rc = git_repository_set_config(r, cfg)) < 0)
+		goto out;
+	*out = r;
+	r = NULL;
+out:
+	git_config_free(cfg);
+	git_refdb_free(refdb);
+	git_repository_free(r);
+	return rc;
+}
+
+static int
+b_read(void **p, size_t *len, git_object_t *type, git_odb_backend *be, const git_oid *oid)
+{
+	git_odb_backend *mem = ((struct batch_odb *)be)->mem;
+
+	return mem->read(p, len, type, mem, oid);
+}
+
+static int
+b_read_header(size_t *len, git_object_t *type, git_odb_backend *be, const git_oid *oid)
+{
+	git_odb_backend *mem = ((struct batch_odb *)be)->mem;
+
+	return mem->read_header(len, type, mem, oid);
+}
+
+static int
+b_exists(git_odb_backend *be, const git_oid *oid)
+{
+	git_odb_backend *mem = ((struct batch_odb *)be)->mem;
+
+	return mem->exists(mem, oid);
+}
+
+static int
+b_write(git_odb_backend *be, const git_oid *oid, const void *p, size_t len, git_object_t type)
+{
+	struct batch_odb *b = (struct batch_odb *)be;
+	int rc;
+
+	if (b->mem->exists(b->mem, oid))
+		return 0;
+	if ((rc = b->mem->write(b->mem, oid, p, len, type)) < 0)
+		return rc;
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 1024;
+		b->oids = xrealloc(b->oids, b->cap * sizeof *b->oids);
+	}
+	git_oid_cpy(&b->oids[b->n++], oid);
+	return 0;
+}
+
+static void
+b_free(git_odb_backend *be)
+{
+	struct batch_odb *b = (struct batch_odb *)be;
+
+	b->mem->free(b->mem);
+	free(b->oids);
+	free(b->packdir);
+	free(b);
+}
+
+int
+repo_batch(struct eport *st)
+{
+	git_config *cfg;
+	git_odb *odb;
+	struct batch_odb *b;
+	int rc;
+
+	if (st->mempack)
+		return 0;
+	/* scans are compressed images and case.json differs from case to
+	 * case: a delta search finds little and was a third of intake's time.
+	 * git reads pack.bigFileThreshold; libgit2 1.5's packbuilder reads its
+	 * threshold from pack.deltaCacheSize instead (a bug of its own), so
+	 * both, which leave git gc's deltas as they were. */
+	if (git_repository_config(&cfg, st->repo) == 0) {
+		int64_t v;
+
+		if (git_config_get_int64(&v, cfg, "pack.bigFileThreshold") < 0)
+			git_config_set_int64(cfg, "pack.bigFileThreshold", 0);
+		if (git_config_get_int64(&v, cfg, "pack.deltaCacheSize") < 0)
+			git_config_set_int64(cfg, "pack.deltaCacheSize", 1);
+		git_config_free(cfg);
+	}
+	if (git_repository_odb(&odb, st->repo) < 0)
+		return -1;
+	b = xcalloc(1, sizeof *b);
+	if ((rc = git_odb_init_backend(&b->parent, GIT_ODB_BACKEND_VERSION)) < 0 ||
+	    (rc = git_mempack_new(&b->mem)) < 0) {
+		free(b);
+		git_odb_free(odb);
+		return -1;
+	}
+	b->parent.read = b_read;
+	b->parent.read_header = b_read_header;
+	b->parent.exists = b_exists;
+	b->parent.write = b_write;
+	b->parent.free = b_free;
+	b->packdir = xasprintf("%s/objects/pack", git_repository_path(st->repo));
+	if ((rc = git_odb_add_backend(odb, &b->parent, 1000)) < 0) {
+		b_free(&b->parent);
+	} else {
+		st->mempack = &b->parent;
+		if ((rc = pack_repo(st, odb, &b->packrepo)) < 0)
+			repo_batch_end(st);
+	}
+	git_odb_free(odb);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Before docs.git is freed: the packing repository holds its object
+ * database, which holds the batch backend, which holds that repository. */
+void
+repo_batch_end(struct eport *st)
+{
+	struct batch_odb *b = (struct batch_odb *)st->mempack;
+
+	if (b) {
+		git_repository_free(b->packrepo);
+		b->packrepo = NULL;
+	}
+	st->mempack = NULL;
+}
+
+int
+repo_flush(struct eport *st)
+{
+	struct batch_odb *b = (struct batch_odb *)st->mempack;
+	git_packbuilder *pb = NULL;
+	int rc = -1;
+
+	if (!b || !b->n)
+		return 0;
+	if (git_packbuilder_new(&pb, b->packrepo) < 0)
+		goto out;
+	git_packbuilder_set_threads(pb, 1);
+	for (size_t i = 0; i < b->n; i++)
+		if (git_packbuilder_insert(pb, &b->oids[i], NULL) < 0)
+			goto out;
+	if (git_packbuilder_write(pb, b->packdir, 0, NULL, NULL) < 0)
+		goto out;
+	rc = 0;
+out:
+	/* what is in memory is now in the pack, or given up */
+	if (rc == 0) {
+		git_mempack_reset(b->mem);
+		b->n = 0;
+	}
+	git_packbuilder_free(pb);
+	return rc;
+}
