@@ -25,7 +25,93 @@ struct batch_odb {
 	size_t n, cap;
 	git_repository *packrepo;	/* where the packbuilder works */
 	char *packdir;
+	git_odb *disk;			/* docs.git's own object database */
 };
+
+/* Under the batch backend, docs.git's objects as they are on disk, without
+ * a refresh of its own.  libgit2 writes an object only after looking for it
+ * (git_odb_write's freshen) and, when it is not there, rescans objects/pack
+ * and looks again: a readdir and a lookup in every pack index for each
+ * object a batch writes, and a batch writes a few per case.  Through this
+ * backend the batch's object database has nothing to rescan; repo_flush
+ * refreshes docs.git's own once a batch, after writing the pack.  Reads
+ * that miss still refresh it (git_odb_read does), as a lookup must find a
+ * pack another writer just made. */
+struct disk_odb {
+	git_odb_backend parent;
+	git_odb *odb;
+};
+
+static int
+d_read(void **p, size_t *len, git_object_t *type, git_odb_backend *be, const git_oid *oid)
+{
+	git_odb_object *o;
+	int rc;
+
+	if ((rc = git_odb_read(&o, ((struct disk_odb *)be)->odb, oid)) < 0)
+		return rc;
+	*len = git_odb_object_size(o);
+	*type = git_odb_object_type(o);
+	if (!(*p = git_odb_backend_data_alloc(be, *len + 1))) {
+		git_odb_object_free(o);
+		return -1;
+	}
+	memcpy(*p, git_odb_object_data(o), *len);
+	((char *)*p)[*len] = '\0';
+	git_odb_object_free(o);
+	return 0;
+}
+
+static int
+d_read_prefix(git_oid *out, void **p, size_t *len, git_object_t *type, git_odb_backend *be,
+    const git_oid *short_id, size_t n)
+{
+	git_odb_object *o;
+	int rc;
+
+	if ((rc = git_odb_read_prefix(&o, ((struct disk_odb *)be)->odb, short_id, n)) < 0)
+		return rc;
+	git_oid_cpy(out, git_odb_object_id(o));
+	git_odb_object_free(o);
+	return d_read(p, len, type, be, out);
+}
+
+static int
+d_read_header(size_t *len, git_object_t *type, git_odb_backend *be, const git_oid *oid)
+{
+	return git_odb_read_header(len, type, ((struct disk_odb *)be)->odb, oid);
+}
+
+static int
+d_exists(git_odb_backend *be, const git_oid *oid)
+{
+	return git_odb_exists_ext(((struct disk_odb *)be)->odb, oid, GIT_ODB_LOOKUP_NO_REFRESH);
+}
+
+static void
+d_free(git_odb_backend *be)
+{
+	git_odb_free(((struct disk_odb *)be)->odb);
+	free(be);
+}
+
+static git_odb_backend *
+disk_odb(git_odb *odb)
+{
+	struct disk_odb *d = xcalloc(1, sizeof *d);
+
+	if (git_odb_init_backend(&d->parent, GIT_ODB_BACKEND_VERSION) < 0) {
+		free(d);
+		return NULL;
+	}
+	d->parent.read = d_read;
+	d->parent.read_prefix = d_read_prefix;
+	d->parent.read_header = d_read_header;
+	d->parent.exists = d_exists;
+	d->parent.free = d_free;
+	d->odb = odb;
+	return &d->parent;
+}
 
 /* The packbuilder lists every ref of its repository to find tags, once per
  * pack (git_tag_foreach in its write order): in docs.git that is a file
@@ -271,7 +357,8 @@ int
 repo_batch(struct eport *st)
 {
 	git_config *cfg;
-	git_odb *odb;
+	git_odb *odb = NULL, *disk;
+	git_odb_backend *d;
 	struct batch_odb *b;
 	int rc;
 
@@ -291,8 +378,17 @@ repo_batch(struct eport *st)
 			git_config_set_int64(cfg, "pack.deltaCacheSize", 1);
 		git_config_free(cfg);
 	}
-	if (git_repository_odb(&odb, st->repo) < 0)
+	if (git_repository_odb(&disk, st->repo) < 0)
 		return -1;
+	if (!(d = disk_odb(disk))) {
+		git_odb_free(disk);
+		return -1;
+	}
+	if (git_odb_new(&odb) < 0 || git_odb_add_backend(odb, d, 1) < 0) {
+		d->free(d);
+		git_odb_free(odb);
+		return -1;
+	}
 	b = xcalloc(1, sizeof *b);
 	if ((rc = git_odb_init_backend(&b->parent, GIT_ODB_BACKEND_VERSION)) < 0 ||
 	    (rc = git_mempack_new(&b->mem)) < 0) {
@@ -306,11 +402,14 @@ repo_batch(struct eport *st)
 	b->parent.write = b_write;
 	b->parent.free = b_free;
 	b->packdir = xasprintf("%s/objects/pack", git_repository_path(st->repo));
+	b->disk = disk;
 	if ((rc = git_odb_add_backend(odb, &b->parent, 1000)) < 0) {
 		b_free(&b->parent);
 	} else {
 		st->mempack = &b->parent;
-		if ((rc = pack_repo(st, odb, &b->packrepo)) < 0)
+		/* docs.git reads and writes through the batch from now on */
+		if ((rc = git_repository_set_odb(st->repo, odb)) < 0 ||
+		    (rc = pack_repo(st, odb, &b->packrepo)) < 0)
 			repo_batch_end(st);
 	}
 	git_odb_free(odb);
@@ -354,6 +453,9 @@ out:
 	if (rc == 0) {
 		git_mempack_reset(b->mem);
 		b->n = 0;
+		/* the new pack, for lookups that do not refresh (a failure
+		 * only leaves it to the next read that misses) */
+		git_odb_refresh(b->disk);
 	}
 	git_packbuilder_free(pb);
 	return rc;

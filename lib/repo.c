@@ -205,6 +205,21 @@ repo_stale_locks(struct eport *st, int remove, void (*fn)(const char *, int, voi
 	return n;
 }
 
+/* Whether commit's parent is cur: the ref is one step behind, as it is
+ * after every step, and no walk of the history is needed to know that. */
+static int
+follows(struct eport *st, const git_oid *commit, const git_oid *cur)
+{
+	git_commit *c;
+	int yes;
+
+	if (git_commit_lookup(&c, st->repo, commit) < 0)
+		return 0;
+	yes = git_commit_parentcount(c) == 1 && git_oid_equal(git_commit_parent_id(c, 0), cur);
+	git_commit_free(c);
+	return yes;
+}
+
 /* Move refs/cases/<id> to commit, unless it is there already or beyond it
  * (another writer got there first).  The update states the old value, so a
  * concurrent move is seen and the loop looks again. */
@@ -241,7 +256,8 @@ repo_advance(struct eport *st, const char *id, const git_oid *commit)
 		}
 		if (rc < 0)
 			break;
-		if (git_oid_equal(&cur, commit) || git_graph_descendant_of(st->repo, &cur, commit) == 1) {
+		if (git_oid_equal(&cur, commit) ||
+		    (!follows(st, commit, &cur) && git_graph_descendant_of(st->repo, &cur, commit) == 1)) {
 			rc = 0;
 			break;
 		}

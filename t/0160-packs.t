@@ -61,6 +61,17 @@ test_expect_success 'writing a batch reads no other case'\''s ref, nor the refs 
 	test_cmp /dev/null others
 '
 
+# libgit2 looks for an object before writing it and, not finding it, rescans
+# objects/pack: a readdir for every object, in a directory that gains a pack
+# a batch.  A batch rescans it when it opens the store and after its pack.
+test_expect_success 'a batch rescans objects/pack twice, not once an object' '
+	EPORT_USER=bob strace -f -e trace=openat -o trace eport-check <ids >/dev/null;
+	test $? -le 1 &&
+	grep -c "objects/pack/\", O_RDONLY.*O_DIRECTORY" trace >n &&
+	test $(cat n) -le 2 &&
+	test $(cat n) -ge 1
+'
+
 test_expect_success 'the store is sound: eport-fsck and git fsck' '
 	eport-fsck && git_ fsck --strict --no-dangling 2>&1 | grep -v "^notice: HEAD" >gf;
 	test_cmp /dev/null gf
