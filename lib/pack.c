@@ -430,22 +430,60 @@ repo_batch_end(struct eport *st)
 	st->mempack = NULL;
 }
 
+/* The pack goes to the indexer (which writes it and its index) in large
+ * pieces: the indexer maps, copies and unmaps the file once for each piece
+ * it is given, and the packbuilder gives it each object's header and data
+ * apart, so fed directly it spent a sixth of a check in mmap and munmap. */
+#define FEED_CHUNK ((size_t)1 << 20)
+struct feed {
+	git_indexer *idx;
+	git_indexer_progress stats;
+	struct buf b;
+};
+
+static int
+feed_flush(struct feed *f)
+{
+	int rc = 0;
+
+	if (f->b.len)
+		rc = git_indexer_append(f->idx, f->b.s, f->b.len, &f->stats);
+	f->b.len = 0;
+	return rc;
+}
+
+static int
+feed(void *p, size_t n, void *arg)
+{
+	struct feed *f = arg;
+
+	buf_add(&f->b, p, n);
+	return f->b.len < FEED_CHUNK ? 0 : feed_flush(f);
+}
+
 int
 repo_flush(struct eport *st)
 {
 	struct batch_odb *b = (struct batch_odb *)st->mempack;
+	git_indexer_options opts;
 	git_packbuilder *pb = NULL;
+	struct feed f = { 0 };
 	int rc = -1;
 
 	if (!b || !b->n)
 		return 0;
-	if (git_packbuilder_new(&pb, b->packrepo) < 0)
+	if (git_indexer_options_init(&opts, GIT_INDEXER_OPTIONS_VERSION) < 0 ||
+	    git_packbuilder_new(&pb, b->packrepo) < 0)
 		goto out;
 	git_packbuilder_set_threads(pb, 1);
 	for (size_t i = 0; i < b->n; i++)
 		if (git_packbuilder_insert(pb, &b->oids[i], NULL) < 0)
 			goto out;
-	if (git_packbuilder_write(pb, b->packdir, 0, NULL, NULL) < 0)
+	/* fsynced, as GIT_OPT_ENABLE_FSYNC_GITDIR says; no thin pack, so the
+	 * indexer needs no object database */
+	if (git_indexer_new(&f.idx, b->packdir, 0, NULL, &opts) < 0 ||
+	    git_packbuilder_foreach(pb, feed, &f) < 0 || feed_flush(&f) < 0 ||
+	    git_indexer_commit(f.idx, &f.stats) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -457,6 +495,8 @@ out:
 		 * only leaves it to the next read that misses) */
 		git_odb_refresh(b->disk);
 	}
+	git_indexer_free(f.idx);
+	buf_free(&f.b);
 	git_packbuilder_free(pb);
 	return rc;
 }

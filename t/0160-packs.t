@@ -72,6 +72,20 @@ test_expect_success 'a batch rescans objects/pack twice, not once an object' '
 	test $(cat n) -ge 1
 '
 
+# DESIGN 5: git objects on disk (fsynced) before the LMDB transaction that
+# names them commits
+test_expect_success 'the pack and its index are fsynced before LMDB commits' '
+	EPORT_USER=bob strace -y -f -e trace=fsync,fdatasync -o trace eport-check <ids >/dev/null;
+	test $? -le 1 &&
+	sed -n "s/.*sync([0-9]*<\([^>]*\)>.*/\1/p" trace | sed "s,.*/,," >synced &&
+	grep -n "^data.mdb$" synced | head -n 1 | cut -d: -f1 >mdb &&
+	test -s mdb &&
+	grep -n "^pack_git2_.*idx.lock$" synced | head -n 1 | cut -d: -f1 >idx &&
+	grep -n "^pack_git2_[0-9a-f]*$" synced | head -n 1 | cut -d: -f1 >pack &&
+	test -s idx && test -s pack &&
+	test $(cat idx) -lt $(cat mdb) && test $(cat pack) -lt $(cat mdb)
+'
+
 test_expect_success 'the store is sound: eport-fsck and git fsck' '
 	eport-fsck && git_ fsck --strict --no-dangling 2>&1 | grep -v "^notice: HEAD" >gf;
 	test_cmp /dev/null gf

@@ -26,7 +26,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench-gen cases [-s SEED] [-f FIRST] N DIR\n"
-	    "       bench-gen ready < IDS\n");
+	    "       bench-gen ready < IDS\n"
+	    "       bench-gen floor\n");
 	exit(2);
 }
 
@@ -619,6 +620,42 @@ gen_ready(int argc)
 	return eport_exit();
 }
 
+/* floor: every stored case read and written out again as JSON Lines, with
+ * jansson, as eport-check must at the least (it stores the findings in the
+ * case): the bound under the check row, measured against the same jq. */
+static int
+gen_floor(int argc)
+{
+	struct eport st;
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if (argc != 1)
+		usage();
+	txn = eport_open_read(&st);
+	if ((rc = mdb_cursor_open(txn, st.dbi[DB_CASES], &c)))
+		die("db: %s", store_err(rc));
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		json_error_t e;
+		json_t *kase = json_loadb(v.mv_data, v.mv_size, 0, &e);
+
+		if (!kase)
+			die("%.*s: %s", (int)k.mv_size, (char *)k.mv_data, e.text);
+		if (json_dumpf(kase, stdout, JSON_COMPACT) < 0 || putchar('\n') == EOF)
+			die("stdout:");
+		json_decref(kase);
+	}
+	if (rc != MDB_NOTFOUND)
+		die("db: %s", store_err(rc));
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	eport_close(&st);
+	return eport_exit();
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -629,5 +666,7 @@ main(int argc, char *argv[])
 		return gen_cases(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ready"))
 		return gen_ready(argc - 1);
+	if (!strcmp(argv[1], "floor"))
+		return gen_floor(argc - 1);
 	usage();
 }
