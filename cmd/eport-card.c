@@ -31,7 +31,8 @@ static const char *const status_cols[] = {
 };
 static const char *const job_cols[] = { "card", "case", "holder", NULL };
 static const char *const ls_cols[] = {
-	"number", "uscc", "holder", "role", "state", "serial", "not_after", NULL
+	"number", "uscc", "holder", "role", "state", "serial", "not_after",
+	"revoked", "why", "revoked_by", NULL
 };
 
 static void
@@ -485,6 +486,7 @@ write_txn(struct eport *s, MDB_txn *txn, void *arg)
 		json_object_set_new(old, "state", json_string("revoked"));
 		json_object_set_new(old, "revoked", json_string(at));
 		json_object_set_new(old, "why", json_string(why));
+		json_object_set_new(old, "revoked_by", json_string(eport_user()));
 		free(why);
 		if ((rc = card_put(s, txn, old)))
 			goto out;

@@ -395,6 +395,12 @@ test_expect_success 'reissue: a card this office wrote but never recorded keeps 
 	eport-card ls -j -s revoked | jq -r .number >actual &&
 	echo 3700260000023 >expect &&
 	test_cmp expect actual &&
+	eport-card ls -s revoked | cut -f8- >actual &&
+	printf "revoked\twhy\trevoked_by\n2026-11-26T10:00:00+08:00\treissued as $NEW ($C-0005)\t$EPORT_USER\n" >expect &&
+	test_cmp expect actual &&
+	eport-card ls -j -s active | jq -r "[.revoked, .why, .revoked_by] | @tsv" | sort -u >actual &&
+	printf "\t\t\n" >expect &&
+	test_cmp expect actual &&
 	mdb_dump -p -s cards "$EPORT_HOME/db" | grep -c "reissued as $NEW ($C-0005)" >actual &&
 	echo 1 >expect &&
 	test_cmp expect actual &&
@@ -435,8 +441,11 @@ test_expect_success 'revoke: the registry says so, and the enterprise index drop
 	mdb_dump -p -s holders "$EPORT_HOME/db" | grep -c 3700260000015 >actual &&
 	echo 1 >expect &&
 	test_cmp expect actual &&
-	EPORT_USER=carol eport-card revoke 3700260000015 -m "lost by the holder" | cut -f1,5 >actual &&
-	printf "number\tstate\n3700260000015\trevoked\n" >expect &&
+	EPORT_USER=carol eport-card revoke 3700260000015 -m "lost by the holder" | cut -f1,5,9,10 >actual &&
+	printf "number\tstate\twhy\trevoked_by\n3700260000015\trevoked\tlost by the holder\tcarol\n" >expect &&
+	test_cmp expect actual &&
+	eport-card ls -j -s revoked | jq -r "select(.number == \"3700260000015\") | .why, .revoked_by" >actual &&
+	printf "lost by the holder\ncarol\n" >expect &&
 	test_cmp expect actual &&
 	! mdb_dump -p -s holders "$EPORT_HOME/db" | grep -q 3700260000015 &&
 	eport-card ls -s active | cut -f1 >actual &&

@@ -68,7 +68,7 @@ test_expect_success 'intake, review, marks and card revocations at once all succ
 '
 
 test_expect_success 'every card revoked once, with its reason; the enterprise index has none' '
-	grep -c "	revoked" revoke.out >n && echo 3 >expect && test_cmp expect n &&
+	cut -f5 revoke.out | grep -cx revoked >n && echo 3 >expect && test_cmp expect n &&
 	eport-card ls -s active | sed 1d >active &&
 	test_cmp /dev/null active &&
 	eport-card ls -j -s revoked | jq -r .number | sort >revoked &&
