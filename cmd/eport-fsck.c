@@ -156,6 +156,20 @@ stale_lock(const char *name, int removed, void *arg)
 	}
 }
 
+/* A pack write cut off by a crash: a temporary file nothing names. */
+static void
+stale_pack(const char *name, int removed, void *arg)
+{
+	(void)arg;
+	if (removed) {
+		fprintf(stderr, "%s: docs.git: %s removed, its writer is gone\n", argv0, name);
+		fixed++;
+	} else {
+		problem("docs.git", "%s is left by a pack write that was cut off (eport-fsck -r removes it)",
+		    name);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -195,6 +209,8 @@ main(int argc, char *argv[])
 	git_reference_foreach_glob(st.repo, "refs/cases/*", check_ref_case, NULL);
 	if (repo_stale_locks(&st, rflag, stale_lock, NULL) < 0)
 		problem("refs/cases", "%s", "cannot be read");
+	if (repo_stale_packs(&st, rflag, stale_pack, NULL) < 0)
+		problem("objects/pack", "%s", "cannot be read");
 	mdb_txn_abort(txn);
 	eport_close(&st);
 	if (problems) {

@@ -185,6 +185,9 @@ int repo_advance(struct eport *, const char *id, const git_oid *commit);
 /* Lock files under refs/cases/ with no writer left (older than a few
  * seconds): fn(ref name, removed, arg) for each; remove unlinks them. */
 int repo_stale_locks(struct eport *, int remove, void (*fn)(const char *, int, void *), void *arg);
+/* The same of a pack write cut off: its temporary files in objects/pack,
+ * fn(path under docs.git, removed, arg). */
+int repo_stale_packs(struct eport *, int remove, void (*fn)(const char *, int, void *), void *arg);
 
 /* case.c and step.c: the case and its lifecycle. */
 /* An audited step on one case, inside a write transaction: appends the event,

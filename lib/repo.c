@@ -166,43 +166,75 @@ stale_lock(struct eport *st, const char *name)
 	return again;
 }
 
-/* The stale lock files under refs/cases/: fn(name of the ref, removed, arg)
- * for each lock older than STALE_LOCK; with remove, they are unlinked first.
- * libgit2 renames a lock onto its ref by link(2) then unlink(2), so a writer
- * killed between the two leaves a lock beside a ref that is already right:
- * only a sweep finds it.  Returns how many were found, or -1. */
-int
-repo_stale_locks(struct eport *st, int remove, void (*fn)(const char *, int, void *), void *arg)
+/* The files in DIR (under docs.git) that match and are older than
+ * STALE_LOCK: fn(PREFIX + the name as fn wants it, removed, arg) for each,
+ * unlinked first with remove.  Returns how many, or -1. */
+static int
+sweep(struct eport *st, const char *dir, size_t (*match)(const char *), const char *prefix,
+    int remove, void (*fn)(const char *, int, void *), void *arg)
 {
-	char *dir = xasprintf("%s/refs/cases", git_repository_path(st->repo));
-	DIR *d = opendir(dir);
+	char *path = xasprintf("%s/%s", git_repository_path(st->repo), dir);
+	DIR *d = opendir(path);
 	struct dirent *e;
 	struct stat sb;
 	int n = 0;
 
-	if (!d) {
-		free(dir);
+	free(path);
+	if (!d)
 		return errno == ENOENT ? 0 : -1;
-	}
 	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
+		size_t len = match(e->d_name);
 		char *name;
 		int removed = 0;
 
-		if (len <= 5 || strcmp(e->d_name + len - 5, ".lock") ||
-		    fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		if (!len || fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(sb.st_mode) || !is_stale(&sb))
 			continue;
 		if (remove)
 			removed = unlinkat(dirfd(d), e->d_name, 0) == 0;
-		name = xasprintf("refs/cases/%.*s", (int)(len - 5), e->d_name);
+		name = xasprintf("%s%.*s", prefix, (int)len, e->d_name);
 		fn(name, removed, arg);
 		free(name);
 		n++;
 	}
 	closedir(d);
-	free(dir);
 	return n;
+}
+
+/* NAME.lock: the length of NAME */
+static size_t
+ref_lock(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len > 5 && !strcmp(s + len - 5, ".lock") ? len - 5 : 0;
+}
+
+/* libgit2's temporary files of a pack being written (the pack, and its
+ * index's lock): the whole name */
+static size_t
+pack_temp(const char *s)
+{
+	return strncmp(s, "pack_git2_", 10) ? 0 : strlen(s);
+}
+
+/* libgit2 renames a lock onto its ref by link(2) then unlink(2), so a
+ * writer killed between the two leaves a lock beside a ref that is already
+ * right: only a sweep finds it.  fn gets the ref's name. */
+int
+repo_stale_locks(struct eport *st, int remove, void (*fn)(const char *, int, void *), void *arg)
+{
+	return sweep(st, "refs/cases", ref_lock, "refs/cases/", remove, fn, arg);
+}
+
+/* A writer killed while it wrote a batch's pack leaves the pack, or its
+ * index, half made under a temporary name: no object is lost (LMDB did
+ * not commit the batch, so nothing names them), but git calls it garbage.
+ * fn gets the path under docs.git. */
+int
+repo_stale_packs(struct eport *st, int remove, void (*fn)(const char *, int, void *), void *arg)
+{
+	return sweep(st, "objects/pack", pack_temp, "objects/pack/", remove, fn, arg);
 }
 
 /* Whether commit's parent is cur: the ref is one step behind, as it is

@@ -62,6 +62,31 @@ test_expect_success 'a lock left beside a sound ref is found, and -r removes it'
 	eport-fsck
 '
 
+# a batch killed while it wrote its pack: the pack and the index's lock,
+# under libgit2's temporary names; no case names their objects
+test_expect_success 'a pack write cut off is found, and -r removes what it left' '
+	p="$EPORT_HOME/docs.git/objects/pack" &&
+	head -c 1000 /dev/urandom >"$p/pack_git2_0123456789abcdef" &&
+	: >"$p/pack_git2_0123456789abidx.lock" &&
+	eport-fsck 2>err &&
+	test ! -s err &&
+	touch -d "1 minute ago" "$p"/pack_git2_* &&
+	test_expect_code 1 eport-fsck 2>err &&
+	sort err >sorted &&
+	printf "%s\n" "eport-fsck: 2 problems" \
+		"eport-fsck: docs.git: objects/pack/pack_git2_0123456789abcdef is left by a pack write that was cut off (eport-fsck -r removes it)" \
+		"eport-fsck: docs.git: objects/pack/pack_git2_0123456789abidx.lock is left by a pack write that was cut off (eport-fsck -r removes it)" >expect &&
+	test_cmp expect sorted &&
+	eport-fsck -r 2>err &&
+	sort err >sorted &&
+	printf "%s\n" "eport-fsck: docs.git: objects/pack/pack_git2_0123456789abcdef removed, its writer is gone" \
+		"eport-fsck: docs.git: objects/pack/pack_git2_0123456789abidx.lock removed, its writer is gone" >expect &&
+	test_cmp expect sorted &&
+	test -z "$(ls "$p" | grep pack_git2_)" &&
+	git_ count-objects -v | grep -x "garbage: 0" &&
+	eport-fsck
+'
+
 test_expect_success 'a ref off the case'\''s history is reported, not moved' '
 	c=$(git_ rev-parse refs/cases/XM20261126-0001) &&
 	t=$(git_ rev-parse "$c^{tree}") &&

@@ -80,14 +80,19 @@ gitfsck() {
 }
 
 # A kill while libgit2 writes refs/cases/<id> leaves refs/cases/<id>.lock
-# behind.  A lock older than a few seconds has no writer, and eport-fsck -r
-# removes it and makes the ref; the test makes the locks that old.
-find "$EPORT_HOME/docs.git" -name "*.lock" -exec touch -d "1 minute ago" {} + &&
-find "$EPORT_HOME/docs.git" -name "*.lock" >locks
+# behind, and one while it writes a pack leaves its temporary files
+# (objects/pack/pack_git2_*).  Those older than a few seconds have no
+# writer, and eport-fsck -r removes them and makes the ref; the test makes
+# them that old.
+find "$EPORT_HOME/docs.git" \( -name "*.lock" -o -name "pack_git2_*" \) \
+	-exec touch -d "1 minute ago" {} + &&
+find "$EPORT_HOME/docs.git" \( -name "*.lock" -o -name "pack_git2_*" \) >locks
 
 test_expect_success 'eport-fsck -r, then eport-fsck and git fsck find the store sound' '
 	eport-fsck -r 2>/dev/null &&
-	test -z "$(find "$EPORT_HOME/docs.git" -name "*.lock")" &&
+	test -z "$(find "$EPORT_HOME/docs.git" \( -name "*.lock" -o -name "pack_git2_*" \))" &&
+	git --git-dir="$EPORT_HOME/docs.git" count-objects -v >count &&
+	grep -x "garbage: 0" count &&
 	eport-fsck >out 2>err &&
 	test_cmp /dev/null out && test_cmp /dev/null err &&
 	gitfsck
