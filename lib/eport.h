@@ -177,6 +177,7 @@ int repo_read_blob(struct eport *, const char *commit_hex, const char *path, str
 /* pack.c: many objects, one pack: after repo_batch, objects stay in memory
  * until repo_flush writes them as a single fsynced pack (before LMDB
  * commits). */
+#define REPO_INCOMING "objects/eport-incoming"	/* where a batch's pack is made */
 int repo_batch(struct eport *);
 int repo_flush(struct eport *);
 void repo_batch_end(struct eport *);	/* before the repository is freed */

@@ -2,8 +2,12 @@
  * A command that writes many cases (intake, the batch loop) calls
  * repo_batch first; repo_flush writes what the batch made, fsynced, before
  * LMDB commits; repo_batch_end lets go of it before docs.git is freed. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
@@ -24,7 +28,7 @@ struct batch_odb {
 	git_oid *oids;
 	size_t n, cap;
 	git_repository *packrepo;	/* where the packbuilder works */
-	char *packdir;
+	char *packdir, *incoming;
 	git_odb *disk;			/* docs.git's own object database */
 };
 
@@ -350,6 +354,7 @@ b_free(git_odb_backend *be)
 	b->mem->free(b->mem);
 	free(b->oids);
 	free(b->packdir);
+	free(b->incoming);
 	free(b);
 }
 
@@ -402,6 +407,7 @@ repo_batch(struct eport *st)
 	b->parent.write = b_write;
 	b->parent.free = b_free;
 	b->packdir = xasprintf("%s/objects/pack", git_repository_path(st->repo));
+	b->incoming = xasprintf("%s/" REPO_INCOMING, git_repository_path(st->repo));
 	b->disk = disk;
 	if ((rc = git_odb_add_backend(odb, &b->parent, 1000)) < 0) {
 		b_free(&b->parent);
@@ -428,6 +434,44 @@ repo_batch_end(struct eport *st)
 		b->packrepo = NULL;
 	}
 	st->mempack = NULL;
+}
+
+/* libgit2's indexer puts a pack's index in place before the pack, and git
+ * gc deletes an index it finds without its pack as garbage: a gc between
+ * the two made a batch's pack invisible (t/0942 saw it).  So the indexer
+ * writes in objects/eport-incoming, and the pack is moved into
+ * objects/pack before its index, as git itself does; then the directory
+ * is fsynced. */
+static int
+os_fail(const char *what, const char *path)
+{
+	git_error_set(GIT_ERROR_OS, "%s '%s': %s", what, path, strerror(errno));
+	return -1;
+}
+
+static int
+install_pack(struct batch_odb *b, const char *name)
+{
+	static const char *const ext[] = { ".pack", ".idx" };
+	int fd, rc = 0;
+
+	for (size_t i = 0; i < LEN(ext) && rc == 0; i++) {
+		char *from = xasprintf("%s/pack-%s%s", b->incoming, name, ext[i]);
+		char *to = xasprintf("%s/pack-%s%s", b->packdir, name, ext[i]);
+
+		if (rename(from, to) < 0)
+			rc = os_fail("cannot move", from);
+		free(from);
+		free(to);
+	}
+	if (rc == 0) {
+		if ((fd = open(b->packdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+		    fsync(fd) < 0)
+			rc = os_fail("cannot fsync", b->packdir);
+		if (fd >= 0)
+			close(fd);
+	}
+	return rc;
 }
 
 /* The pack goes to the indexer (which writes it and its index) in large
@@ -481,9 +525,11 @@ repo_flush(struct eport *st)
 			goto out;
 	/* fsynced, as GIT_OPT_ENABLE_FSYNC_GITDIR says; no thin pack, so the
 	 * indexer needs no object database */
-	if (git_indexer_new(&f.idx, b->packdir, 0, NULL, &opts) < 0 ||
+	if ((mkdir(b->incoming, 0700) < 0 && errno != EEXIST && os_fail("cannot make", b->incoming)) ||
+	    git_indexer_new(&f.idx, b->incoming, 0, NULL, &opts) < 0 ||
 	    git_packbuilder_foreach(pb, feed, &f) < 0 || feed_flush(&f) < 0 ||
-	    git_indexer_commit(f.idx, &f.stats) < 0)
+	    git_indexer_commit(f.idx, &f.stats) < 0 ||
+	    install_pack(b, git_indexer_name(f.idx)) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -227,14 +227,24 @@ repo_stale_locks(struct eport *st, int remove, void (*fn)(const char *, int, voi
 	return sweep(st, "refs/cases", ref_lock, "refs/cases/", remove, fn, arg);
 }
 
+/* anything: sweep takes regular files only */
+static size_t
+any_file(const char *s)
+{
+	return strlen(s);
+}
+
 /* A writer killed while it wrote a batch's pack leaves the pack, or its
- * index, half made under a temporary name: no object is lost (LMDB did
- * not commit the batch, so nothing names them), but git calls it garbage.
- * fn gets the path under docs.git. */
+ * index, half made in REPO_INCOMING (under objects/pack, before eport made
+ * its packs there): no object is lost, as LMDB did not commit the batch
+ * and nothing names them.  fn gets the path under docs.git. */
 int
 repo_stale_packs(struct eport *st, int remove, void (*fn)(const char *, int, void *), void *arg)
 {
-	return sweep(st, "objects/pack", pack_temp, "objects/pack/", remove, fn, arg);
+	int a = sweep(st, REPO_INCOMING, any_file, REPO_INCOMING "/", remove, fn, arg);
+	int b = sweep(st, "objects/pack", pack_temp, "objects/pack/", remove, fn, arg);
+
+	return a < 0 || b < 0 ? -1 : a + b;
 }
 
 /* Whether commit's parent is cur: the ref is one step behind, as it is

@@ -62,26 +62,36 @@ test_expect_success 'a lock left beside a sound ref is found, and -r removes it'
 	eport-fsck
 '
 
-# a batch killed while it wrote its pack: the pack and the index's lock,
-# under libgit2's temporary names; no case names their objects
+# a batch killed while its pack was made: the indexer's temporary pack, or
+# a whole pack and index not yet moved into objects/pack; no case names
+# their objects.  Before objects/eport-incoming, the indexer's temporary
+# files were made in objects/pack itself.
 test_expect_success 'a pack write cut off is found, and -r removes what it left' '
-	p="$EPORT_HOME/docs.git/objects/pack" &&
-	head -c 1000 /dev/urandom >"$p/pack_git2_0123456789abcdef" &&
+	in="$EPORT_HOME/docs.git/objects/eport-incoming" p="$EPORT_HOME/docs.git/objects/pack" &&
+	mkdir -p "$in" &&
+	head -c 1000 /dev/urandom >"$in/pack_git2_0123456789abcdef" &&
+	h=0123456789abcdef0123456789abcdef01234567 &&
+	: >"$in/pack-$h.idx" &&
 	: >"$p/pack_git2_0123456789abidx.lock" &&
 	eport-fsck 2>err &&
 	test ! -s err &&
-	touch -d "1 minute ago" "$p"/pack_git2_* &&
+	touch -d "1 minute ago" "$in"/* "$p"/pack_git2_* &&
 	test_expect_code 1 eport-fsck 2>err &&
 	sort err >sorted &&
-	printf "%s\n" "eport-fsck: 2 problems" \
-		"eport-fsck: docs.git: objects/pack/pack_git2_0123456789abcdef is left by a pack write that was cut off (eport-fsck -r removes it)" \
-		"eport-fsck: docs.git: objects/pack/pack_git2_0123456789abidx.lock is left by a pack write that was cut off (eport-fsck -r removes it)" >expect &&
+	m="is left by a pack write that was cut off (eport-fsck -r removes it)" &&
+	printf "%s\n" "eport-fsck: 3 problems" \
+		"eport-fsck: docs.git: objects/eport-incoming/pack-$h.idx $m" \
+		"eport-fsck: docs.git: objects/eport-incoming/pack_git2_0123456789abcdef $m" \
+		"eport-fsck: docs.git: objects/pack/pack_git2_0123456789abidx.lock $m" >expect &&
 	test_cmp expect sorted &&
 	eport-fsck -r 2>err &&
 	sort err >sorted &&
-	printf "%s\n" "eport-fsck: docs.git: objects/pack/pack_git2_0123456789abcdef removed, its writer is gone" \
-		"eport-fsck: docs.git: objects/pack/pack_git2_0123456789abidx.lock removed, its writer is gone" >expect &&
+	m="removed, its writer is gone" &&
+	printf "%s\n" "eport-fsck: docs.git: objects/eport-incoming/pack-$h.idx $m" \
+		"eport-fsck: docs.git: objects/eport-incoming/pack_git2_0123456789abcdef $m" \
+		"eport-fsck: docs.git: objects/pack/pack_git2_0123456789abidx.lock $m" >expect &&
 	test_cmp expect sorted &&
+	test -z "$(ls "$in")" &&
 	test -z "$(ls "$p" | grep pack_git2_)" &&
 	git_ count-objects -v | grep -x "garbage: 0" &&
 	eport-fsck

@@ -82,8 +82,23 @@ test_expect_success 'the pack and its index are fsynced before LMDB commits' '
 	test -s mdb &&
 	grep -n "^pack_git2_.*idx.lock$" synced | head -n 1 | cut -d: -f1 >idx &&
 	grep -n "^pack_git2_[0-9a-f]*$" synced | head -n 1 | cut -d: -f1 >pack &&
-	test -s idx && test -s pack &&
-	test $(cat idx) -lt $(cat mdb) && test $(cat pack) -lt $(cat mdb)
+	grep -n "^pack$" synced | head -n 1 | cut -d: -f1 >dir &&
+	test -s idx && test -s pack && test -s dir &&
+	test $(cat idx) -lt $(cat mdb) && test $(cat pack) -lt $(cat mdb) &&
+	test $(cat dir) -lt $(cat mdb)
+'
+
+# git gc deletes an index it finds without its pack; libgit2 puts the index
+# in place first, so the pack is made aside and moved in pack first
+test_expect_success 'the pack is made aside, and moved into objects/pack before its index' '
+	EPORT_USER=bob strace -f -e trace=rename,renameat,renameat2,link,linkat -o trace \
+		eport-check <ids >/dev/null;
+	test $? -le 1 &&
+	grep "objects/pack/pack-[0-9a-f]*\.\(pack\|idx\)\"" trace >into &&
+	test $(wc -l <into) = 2 &&
+	sed -n 1p into | grep -q "eport-incoming/pack-[0-9a-f]*\.pack\"" &&
+	sed -n 2p into | grep -q "eport-incoming/pack-[0-9a-f]*\.idx\"" &&
+	test -z "$(ls "$EPORT_HOME/docs.git/objects/eport-incoming")"
 '
 
 test_expect_success 'the store is sound: eport-fsck and git fsck' '

@@ -80,17 +80,16 @@ gitfsck() {
 }
 
 # A kill while libgit2 writes refs/cases/<id> leaves refs/cases/<id>.lock
-# behind, and one while it writes a pack leaves its temporary files
-# (objects/pack/pack_git2_*).  Those older than a few seconds have no
-# writer, and eport-fsck -r removes them and makes the ref; the test makes
-# them that old.
-find "$EPORT_HOME/docs.git" \( -name "*.lock" -o -name "pack_git2_*" \) \
-	-exec touch -d "1 minute ago" {} + &&
-find "$EPORT_HOME/docs.git" \( -name "*.lock" -o -name "pack_git2_*" \) >locks
+# behind, and one while a batch's pack is made leaves its files in
+# objects/eport-incoming.  Those older than a few seconds have no writer,
+# and eport-fsck -r removes them and makes the ref; the test makes them
+# that old.
+age_debris &&
+debris >locks
 
 test_expect_success 'eport-fsck -r, then eport-fsck and git fsck find the store sound' '
 	eport-fsck -r 2>/dev/null &&
-	test -z "$(find "$EPORT_HOME/docs.git" \( -name "*.lock" -o -name "pack_git2_*" \))" &&
+	debris >left && test_cmp /dev/null left &&
 	git --git-dir="$EPORT_HOME/docs.git" count-objects -v >count &&
 	grep -x "garbage: 0" count &&
 	eport-fsck >out 2>err &&

@@ -90,9 +90,10 @@ test_expect_success 'some review round was killed after it had printed' '
 '
 
 test_expect_success 'review: eport-fsck -r, then the store is sound' '
-	find "$EPORT_HOME/docs.git" -name "*.lock" -exec touch -d "1 minute ago" {} + ;
+	age_debris;
 	eport-fsck -r 2>/dev/null &&
-	eport-fsck
+	eport-fsck &&
+	git --git-dir="$EPORT_HOME/docs.git" count-objects -v | grep -x "garbage: 0"
 '
 
 test_expect_success 'review again: every case decided, each accepted once' '
@@ -122,7 +123,7 @@ while [ $r -le $ROUNDS ]; do
 done
 
 test_expect_success 'mark again after eport-fsck -r: every case shipped once, the store sound' '
-	find "$EPORT_HOME/docs.git" -name "*.lock" -exec touch -d "1 minute ago" {} + ;
+	age_debris;
 	eport-fsck -r 2>/dev/null &&
 	EPORT_NOW=2026-11-27T15:00:00+08:00 eport-ship mark <marks >again 2>again.err;
 	test $(eport-ls -s shipped | sed 1d | wc -l) = $N &&

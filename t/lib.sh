@@ -69,6 +69,17 @@ overlapping() {
 		"$(xargs tail -q -n 1 <.t-files | sort -n | head -n 1)"
 }
 
+# debris: what killed writers may leave in docs.git (ref locks, a pack
+# being made); age_debris makes it a minute old, so that eport-fsck -r
+# takes it for a dead writer's and removes it
+debris() {
+	find "$EPORT_HOME/docs.git" -type f \( -name "*.lock" -o -name "pack_git2_*" \
+		-o -path "*/objects/eport-incoming/*" \)
+}
+age_debris() {
+	debris | xargs -r touch -d "1 minute ago"
+}
+
 # refs_match: every case's ref is its commit, and eport-fsck says nothing
 refs_match() {
 	eport-fsck >fsck.out 2>fsck.err && test_cmp /dev/null fsck.err &&
