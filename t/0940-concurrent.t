@@ -8,12 +8,7 @@
 N=400
 
 test_expect_success "setup: $N reader cases by post, half of them taken in" '
-	eport-init &&
-	git config -f "$EPORT_HOME/config" store.batch-records 10 &&
-	cp -R "$EPORT_SHARE/examples/scans" scans &&
-	reader_cases $N C 10 >all.jsonl &&
-	sed -n "1,$((N / 2))p" all.jsonl >old.jsonl &&
-	sed -n "$((N / 2 + 1)),\$p" all.jsonl >new.jsonl &&
+	reader_store $N C 10 &&
 	eport-apply old.jsonl >old.ids &&
 	eport-check -q <old.ids >checked &&
 	test $(($(wc -l <checked) - 1)) = $((N / 2)) &&

@@ -18,10 +18,8 @@ card() {
 }
 
 test_expect_success "setup: three cards written; $N reader cases by post, half taken in" '
-	eport-init &&
-	git config -f "$EPORT_HOME/config" store.batch-records 10 &&
+	reader_store $N C 12 &&
 	cp -R "$EPORT_SHARE/examples" ex &&
-	cp -R "$EPORT_SHARE/examples/scans" scans &&
 	sed -n 1,2p ex/cases.jsonl >ex/two.jsonl &&
 	(cd ex && eport-apply two.jsonl) | sed 1d | cut -f1 >ex.ids &&
 	eport-check -q <ex.ids >/dev/null &&
@@ -31,9 +29,6 @@ test_expect_success "setup: three cards written; $N reader cases by post, half t
 	card $C-0002 350205198808080461 &&
 	eport-card ls -s active | sed 1d | cut -f1 >cards &&
 	test $(wc -l <cards) = 3 &&
-	reader_cases $N C 12 >all.jsonl &&
-	sed -n "1,$((N / 2))p" all.jsonl >old.jsonl &&
-	sed -n "$((N / 2 + 1)),\$p" all.jsonl >new.jsonl &&
 	eport-apply old.jsonl >old.ids &&
 	eport-check -q <old.ids >checked &&
 	sed -n "2,$((N / 4 + 1))p" checked >A &&

@@ -10,12 +10,7 @@ git_() { git --git-dir="$EPORT_HOME/docs.git" "$@"; }
 packs() { ls "$EPORT_HOME"/docs.git/objects/pack/*.pack | wc -l; }
 
 test_expect_success 'setup: a store of many small packs' '
-	eport-init &&
-	git config -f "$EPORT_HOME/config" store.batch-records 10 &&
-	cp -R "$EPORT_SHARE/examples/scans" scans &&
-	reader_cases $N G 9 >all.jsonl &&
-	sed -n "1,$((N / 2))p" all.jsonl >old.jsonl &&
-	sed -n "$((N / 2 + 1)),\$p" all.jsonl >new.jsonl &&
+	reader_store $N G 9 &&
 	eport-apply old.jsonl | sed 1d | cut -f1 >old.ids &&
 	test $(wc -l <old.ids) = $((N / 2)) &&
 	eport-check -q <old.ids >checked;

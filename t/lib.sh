@@ -50,6 +50,18 @@ reader_cases() {
 		}' "$1" "$2" "$3"
 }
 
+# reader_store N REF HOUR: a new store that writes batches of ten, the
+# examples' scans, and N reader cases (reader_cases) in all.jsonl: the
+# first half in old.jsonl, the rest in new.jsonl
+reader_store() {
+	eport-init &&
+	git config -f "$EPORT_HOME/config" store.batch-records 10 &&
+	cp -R "$EPORT_SHARE/examples/scans" scans &&
+	reader_cases "$1" "$2" "$3" >all.jsonl &&
+	sed -n "1,$(($1 / 2))p" all.jsonl >old.jsonl &&
+	sed -n "$(($1 / 2 + 1)),\$p" all.jsonl >new.jsonl
+}
+
 # timed NAME CMD...: CMD, its output in NAME.out and NAME.err, its start and
 # end times (ns) in NAME.t; overlapping NAME...: the last of them to start
 # started before the first to end ended (the writers really ran together)
