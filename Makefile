@@ -24,6 +24,7 @@ HELPERS = $(HELPER_SRC:t/helper/%.c=$(O)/bin/%)
 MAN1 = $(wildcard man/man1/*.1)
 MAN5 = $(wildcard man/man5/*.5)
 MAN7 = $(wildcard man/man7/*.7)
+MAN8 = $(wildcard man/man8/*.8)
 
 all: $(CMDS) $(HELPERS)
 
@@ -76,7 +77,8 @@ demo: deps all
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(PREFIX)/lib/eport/cgi \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 		$(DESTDIR)$(PREFIX)/share/zsh/site-functions \
 		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
@@ -85,6 +87,9 @@ install: all
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8
+	sed 's|/usr/local|$(PREFIX)|g' share/eport/lighttpd.conf >$(DESTDIR)$(SHAREDIR)/lighttpd.conf
+	ln -sf $(BINDIR)/eport-web $(DESTDIR)$(PREFIX)/lib/eport/cgi/eport-web
 	install -m 644 completions/eport.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/eport
 	install -m 644 completions/_eport $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 644 completions/eport.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
