@@ -36,6 +36,7 @@ static const char css[] =
     "table{border-collapse:collapse;width:100%}\n"
     "th,td{border:1px solid #999;padding:.3em .5em;text-align:left;vertical-align:top}\n"
     "th{background:#e8eef4}\n"
+    "th,td:nth-child(-n+4){white-space:nowrap}\n"
     ".error{border:2px solid #a00;padding:.5em;color:#700}\n"
     "footer{border-top:1px solid #999;margin-top:2em;font-size:.9em}\n"
     "@media print{form,.noprint{display:none}a{color:#000;text-decoration:none}"
