@@ -138,14 +138,27 @@ initial_pin(void)
 	return pin;
 }
 
-static long
-validity_days(void)
+/* When a certificate that runs from `from` ends (DESIGN.md section 8):
+ * card.validity-years calendar years on (cal_add_years: 29 February goes to
+ * 28 February).  A store that still sets the old card.validity-days keeps
+ * its count of days, with a warning that it no longer counts in years. */
+static time_t
+valid_until(time_t from)
 {
-	long d = cfg_int(&st, "card.validity-days", 730);
+	static int warned;
+	long y = cfg_int(&st, "card.validity-years", 2), d = cfg_int(&st, "card.validity-days", 0);
 
-	if (d < 1 || d > 3650)
-		die("card.validity-days: %ld is not from 1 to 3650", d);
-	return d;
+	if (d) {
+		if (d < 1 || d > 3650)
+			die("card.validity-days: %ld is not from 1 to 3650", d);
+		if (!warned++)
+			warnx("warning: card.validity-days is set: certificates run %ld days, not "
+			    "card.validity-years calendar years; remove it from the configuration", d);
+		return from + d * 86400;
+	}
+	if (y < 1 || y > 10)
+		die("card.validity-years: %ld is not from 1 to 10", y);
+	return cal_add_years(from, (int)y);
 }
 
 /* The certificate in 9A, if any (der left empty), and what it says. */
@@ -528,12 +541,12 @@ personalise(struct job *j, const char *old_number, const char *pin)
 
 	if (piv_generate(rd, PIV_SLOT_AUTH, &point) < 0)
 		card_fail(1, id);
-	if (pki_issue(keydir, &h, (unsigned char *)point.s, point.len, now, validity_days(),
+	until = valid_until(now);
+	if (pki_issue(keydir, &h, (unsigned char *)point.s, point.len, now, until,
 	    &j->cert, err, sizeof err) < 0)
 		die("%s", err);
 	buf_free(&point);
 	j->info = pki_cert_info(j->cert.s, j->cert.len);
-	until = now + validity_days() * 86400;
 	if (piv_write_cert(rd, j->cert.s, j->cert.len) < 0)
 		card_fail(1, id);
 	piv_chuid(&obj, j->number, until);
@@ -616,7 +629,7 @@ cmd_write(int argc, char **argv)
 	want = argc - optind == 2 ? argv[optind + 1] : NULL;
 	open_store(0);
 	pin = initial_pin();
-	validity_days();
+	valid_until(0);		/* the configuration, checked before the card is touched */
 	j.kase = load_case(id, types, "no card to write (eport-card unlock or renew?)");
 	rewrite = is_type(j.kase, "info-change") || is_type(j.kase, "operator-change");
 	if (!pending_count(j.kase)) {
@@ -805,7 +818,7 @@ cmd_case_card(int argc, char **argv, const char *type)
 	id = argv[optind];
 	open_store(0);
 	if (renew)
-		validity_days();
+		valid_until(0);	/* as in cmd_write */
 	else
 		initial_pin();
 	j.kase = load_case(id, types, renew ? "no certificate to renew" : "no card to unlock");
@@ -843,7 +856,7 @@ cmd_case_card(int argc, char **argv, const char *type)
 			number, jstr(reg, "role"), jstr(reg, "holder"), jstr(reg, "uscc"),
 			jstr(reg, "enterprise"),
 		};
-		time_t now = eport_now(), until = now + validity_days() * 86400;
+		time_t now = eport_now(), end, until;
 
 		if ((rc = piv_auth_mgmt(rd, PIV_ALG_3DES, keys.mgmt, CARD_MGMT_LEN)) < 0)
 			card_fail(0, NULL);
@@ -851,8 +864,11 @@ cmd_case_card(int argc, char **argv, const char *type)
 			refuse("%s: card %s does not take this office's management key", id, number);
 			goto out;
 		}
-		if (pki_reissue(keydir, der.s, der.len, now, validity_days(), &j.cert, err,
-		    sizeof err) < 0)
+		/* from the later of now and the old end: renewing early loses nothing */
+		if (parse_time(jstr(info, "not_after"), &end) < 0 || end < now)
+			end = now;
+		until = valid_until(end);
+		if (pki_reissue(keydir, der.s, der.len, now, until, &j.cert, err, sizeof err) < 0)
 			die("%s", err);
 		j.info = pki_cert_info(j.cert.s, j.cert.len);
 		why = xasprintf("card %s: certificate %s until %s", number, jstr(j.info, "serial"),

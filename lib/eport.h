@@ -234,11 +234,12 @@ struct card_keys {
 };
 int pki_card_keys(const char *keydir, const char *number, struct card_keys *, char *err, size_t errlen);
 /* A certificate (DER, appended to der) for the P-256 point (04|X|Y) from
- * the office CA in keydir, valid days from now; pki_reissue: a new one for
- * the key and subject of an old certificate.  0, or -1 with a message. */
+ * the office CA in keydir, valid from to until (the caller counts the
+ * years); pki_reissue: a new one for the key and subject of an old
+ * certificate.  0, or -1 with a message. */
 int pki_issue(const char *keydir, const struct cardholder *, const unsigned char *point,
-    size_t len, time_t now, long days, struct buf *der, char *err, size_t errlen);
-int pki_reissue(const char *keydir, const void *old, size_t oldlen, time_t now, long days,
+    size_t len, time_t from, time_t until, struct buf *der, char *err, size_t errlen);
+int pki_reissue(const char *keydir, const void *old, size_t oldlen, time_t from, time_t until,
     struct buf *der, char *err, size_t errlen);
 /* What a certificate says: {"card", "role", "holder", "uscc", "enterprise",
  * "serial" (hex), "not_before", "not_after"}, or NULL if it is not DER. */

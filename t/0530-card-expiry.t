@@ -1,0 +1,144 @@
+#!/bin/sh
+# Certificates over time (DESIGN.md section 8), through the real pcscd and
+# the PIV card emulator: a certificate runs card.validity-years calendar
+# years (29 February + 2 years is 28 February, as the Civil Code counts a
+# period of years), the CHUID and the printed information end on the same
+# day, a renewal runs from the later of now and the old end, a store that
+# still sets card.validity-days keeps its days.
+. "$(dirname "$0")/lib.sh"
+. "$EPORT_SRC/t/pcsc.sh"
+
+pcsc_start
+C=XM20261126
+L=350203198005120316	# 林志强, the legal representative
+O=350206199001010244	# 陈美玲, operator
+
+card() {
+	vcard_stop && vcard_start "$1"
+}
+
+# state FIELD STATEFILE: a field of the emulator's state file
+state() {
+	sed -n "s/^ *\"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p" "$2"
+}
+
+# hex TEXT: its bytes in upper-case hex, as the state file keeps them
+hex() {
+	printf %s "$1" | od -An -tx1 | tr -d " \n" | tr a-f A-F
+}
+
+# ends STATEFILE YYYYMMDD PRINTED: the CHUID's expiry (tag 35) and the
+# printed information's (tag 04, 2030FEB28) on the card are that day
+ends() {
+	state 5FC102 "$1" | grep -q "3508$(hex "$2")" &&
+	state 5FC109 "$1" | grep -q "0409$(hex "$3")"
+}
+
+# enddates: the certificate on the card in the reader, as OpenSSL reads it
+enddates() {
+	pkcs15-tool --read-certificate 01 2>/dev/null |
+		openssl x509 -noout -startdate -enddate
+}
+
+# apply_accept NOW RECORD: the record taken in, checked and accepted at NOW
+apply_accept() {
+	printf "%s\n" "$2" >rec.jsonl &&
+	EPORT_NOW=$1 eport-apply rec.jsonl | sed 1d | cut -f1 >id &&
+	EPORT_NOW=$1 eport-check -q $(cat id) >/dev/null &&
+	EPORT_NOW=$1 EPORT_USER=bob eport-review accept -m ok $(cat id) >/dev/null
+}
+
+test_expect_success 'setup: an onboard case, accepted' '
+	make_store &&
+	cp -R "$EPORT_SHARE/examples/scans" scans &&
+	apply_accept 2026-11-26T10:00:00 "$(sed -n 1p "$EPORT_SHARE/examples/cases.jsonl")" &&
+	test "$(cat id)" = $C-0001
+'
+
+test_expect_success 'a certificate issued on 29 February 2028 ends on 28 February 2030' '
+	vcard_start legal.json &&
+	EPORT_NOW=2028-02-29T10:00:00 eport-card write $C-0001 $L >out 2>err &&
+	test_cmp /dev/null err &&
+	LEGAL=$(sed -n 2p out | cut -f1) &&
+	test "$LEGAL" = 3700280000011 &&
+	eport-card status 2>err | cut -f1,6 >actual &&
+	printf "card\tnot_after\n$LEGAL\t2030-02-28T10:00:00+08:00\n" >expect &&
+	test_cmp expect actual &&
+	printf "notBefore=Feb 29 02:00:00 2028 GMT\nnotAfter=Feb 28 02:00:00 2030 GMT\n" >expect &&
+	enddates >actual &&
+	test_cmp expect actual &&
+	ends legal.json 20300228 2030FEB28 &&
+	eport-card ls | cut -f1,7 | grep "^$LEGAL" >actual &&
+	printf "$LEGAL\t2030-02-28T10:00:00+08:00\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a store that still sets card.validity-days keeps its days, and is told' '
+	git config -f "$EPORT_HOME/config" card.validity-days 365 &&
+	card op.json &&
+	EPORT_NOW=2028-03-15T10:00:00 eport-card write $C-0001 >out 2>err &&
+	echo "eport-card: warning: card.validity-days is set: certificates run 365 days, not card.validity-years calendar years; remove it from the configuration" >expect &&
+	test_cmp expect err &&
+	OP=$(sed -n 2p out | cut -f1) &&
+	printf "notBefore=Mar 15 02:00:00 2028 GMT\nnotAfter=Mar 15 02:00:00 2029 GMT\n" >expect &&
+	enddates >actual &&
+	test_cmp expect actual &&
+	ends op.json 20290315 2029MAR15 &&
+	git config -f "$EPORT_HOME/config" --unset card.validity-days
+'
+
+test_expect_success 'a bad card.validity-years is refused before the card is touched' '
+	git config -f "$EPORT_HOME/config" card.validity-years 0 &&
+	cp op.json op.before &&
+	test_expect_code 2 eport-card renew $C-0001 2>err &&
+	echo "eport-card: card.validity-years: 0 is not from 1 to 10" >expect &&
+	test_cmp expect err &&
+	test_cmp op.before op.json &&
+	git config -f "$EPORT_HOME/config" --unset card.validity-years
+'
+
+# renew_rec CARD REF: the renewal of t/data/card/cases.jsonl for CARD, its
+# handler on a new phone
+renew_rec() {
+	sed -n 2p "$DATA/card/cases.jsonl" | jq -c --arg n "$1" --arg ref "$2" \
+		'.ref = $ref | .inbound.tracking = $ref | .cards[0].number = $n |
+		 .handler.phone = "13906005678"'
+}
+
+test_expect_success 'a renewal 30 days before the end keeps those 30 days' '
+	apply_accept 2029-12-20T10:00:00 "$(renew_rec $LEGAL 1180056789020)" &&
+	RL=$(cat id) &&
+	test "$RL" = XM20291220-0001 &&
+	card legal.json &&
+	EPORT_NOW=2030-01-29T10:00:00 eport-card renew $RL >out 2>err &&
+	test_cmp /dev/null err &&
+	printf "notBefore=Jan 29 02:00:00 2030 GMT\nnotAfter=Feb 28 02:00:00 2032 GMT\n" >expect &&
+	enddates >actual &&
+	test_cmp expect actual &&
+	ends legal.json 20320228 2032FEB28 &&
+	eport-card ls | grep "^$LEGAL" | cut -f7 >actual &&
+	echo 2032-02-28T10:00:00+08:00 >expect &&
+	test_cmp expect actual
+'
+
+# the operator's own renewal: the handler as in the legal one
+op_renew_rec() {
+	sed -n 1p "$EPORT_SHARE/examples/cases.jsonl" | jq -c ".holders[1]" >op.holder &&
+	renew_rec "$OP" 1180056789021 | jq -c --slurpfile h op.holder \
+		'.holders = $h | .cards[0].role = "operator" |
+		 (.documents[] | select(.kind == "id-holder") | .holder) = $h[0].id_number'
+}
+
+test_expect_success 'a certificate renewed after its end runs from now, across 29 February 2032' '
+	apply_accept 2030-03-08T10:00:00 "$(op_renew_rec)" &&
+	RO=$(cat id) &&
+	card op.json &&
+	EPORT_NOW=2030-03-10T10:00:00 eport-card renew $RO >out 2>err &&
+	test_cmp /dev/null err &&
+	printf "notBefore=Mar 10 02:00:00 2030 GMT\nnotAfter=Mar 10 02:00:00 2032 GMT\n" >expect &&
+	enddates >actual &&
+	test_cmp expect actual &&
+	ends op.json 20320310 2032MAR10
+'
+
+done_testing
