@@ -40,7 +40,7 @@ web_start() {
 	ln -sf "$EPORT_BIN/eport-web" "$WEB_DIR/cgi/eport-web"
 	if [ "$(id -u)" = 0 ] && id www-data >/dev/null 2>&1 &&
 	    setpriv --reuid=www-data --regid=www-data --clear-groups \
-		test -x "$WEB_DIR/cgi/eport-web" -a -r "$1/office.json" 2>/dev/null; then
+		test -x "$WEB_DIR/cgi/eport-web" -a -x "$1" -a -r "$1" 2>/dev/null; then
 		WEB_USER=www-data
 	fi
 	trap web_stop EXIT
