@@ -8,7 +8,8 @@
  *   GET /eport.css              the page's style sheet
  * HEAD as GET without the body.  A bad query or path is refused with 400, a
  * method other than GET and HEAD with 405; the request never names a file.
- * Run by hand (no GATEWAY_INTERFACE), -P publishes the whole store. */
+ * It has no code that opens the store (and links neither LMDB nor libgit2):
+ * eport-fsck -r publishes a whole store. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,11 +43,10 @@ static const char css[] =
     "@media print{form,.noprint{display:none}a{color:#000;text-decoration:none}"
     "body{max-width:none}}\n";
 
-static void
+static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: eport-web -P [-n]\n"
-	    "       (as a CGI program: run by the web server, see eport-web(8))\n");
+	fprintf(stderr, "usage: eport-web (a CGI program, run by the web server: see eport-web(8))\n");
 	exit(2);
 }
 
@@ -553,57 +553,16 @@ out:
 	return 0;
 }
 
-/* -P: the whole store published, as the writing commands publish it */
-static void
-told(const char *rel, const char *what, int fixed, void *arg)
-{
-	(void)what;
-	(void)fixed;
-	(void)arg;
-	printf("%s\n", rel);
-}
-
-static void
-quiet(const char *rel, const char *what, int fixed, void *arg)
-{
-	(void)rel;
-	(void)what;
-	(void)fixed;
-	(void)arg;
-}
-
 int
 main(int argc, char *argv[])
 {
-	struct eport st = { 0 };
-	int c, pflag = 0, dry = 0;
-	long n;
-
 	setprogname(argv[0]);
 	/* a CGI request: its arguments (RFC 3875 4.4) are never read */
 	if (getenv("GATEWAY_INTERFACE"))
 		return cgi();
-	while ((c = getopt(argc, argv, "Pnh")) != -1) {
-		switch (c) {
-		case 'P':
-			pflag = 1;
-			break;
-		case 'n':
-			dry = 1;
-			break;
-		case 'h':
-		default:
-			usage();
-		}
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: eport-web (a CGI program, run by the web server: see eport-web(8))\n");
+		return 0;
 	}
-	if (optind != argc || !pflag)
-		usage();
-	if (eport_open(&st, EPORT_NOREPO) < 0)
-		die("%s", st.errbuf);
-	if (!*cfg_str(&st, "web.public", ""))
-		die("web.public is not set in the configuration (see eport-web(8))");
-	if ((n = public_check(&st, !dry, dry ? told : quiet, NULL)) < 0)
-		die("%s", st.errbuf);
-	eport_close(&st);
-	return eport_exit();
+	usage();
 }

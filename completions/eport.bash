@@ -62,7 +62,7 @@ _eport_complete() {
 	eport-cal)	opts='-H -n -p -w -h'; argopts='-H -n -p' ;;
 	eport-vcard)	opts='-H -i -p -v -h'; argopts='-H -p' ;;
 	eport-fsck)	opts='-r -h'; argopts='' ;;
-	eport-web)	opts='-P -n -h'; argopts='' ;;
+	eport-web)	opts='-h'; argopts='' ;;
 	*)		return ;;
 	esac
 

@@ -75,7 +75,7 @@ set -l cmds init 'create a store' apply 'take in case records and bundles' \
     log 'print the history of cases' status 'the public status query of an enterprise' \
     order 'import and list sales-platform orders' cal 'working days' \
     vcard 'the PIV card emulator' fsck 'check that the store agrees with itself' \
-    web 'the public status page (CGI); publish it'
+    web 'the public status page, a CGI program'
 complete -c eport -f
 complete -c eport -n __fish_use_subcommand -l version -d 'print the version'
 complete -c eport -n __fish_use_subcommand -a help -d "print the commands, or a command's manual"
@@ -162,8 +162,6 @@ complete -c eport-show -s t -d 'print TSV'
 complete -c eport-show -a '(__eport_cases)' -d case
 complete -c eport-log -a '(__eport_cases)' -d case
 
-complete -c eport-web -s P -d 'publish the whole store for the page'
-complete -c eport-web -s n -d 'with -P: name the files that would change'
 complete -c eport-status -s p -x -a '(__eport_cases ready bounced)' -d 'print the collection notice (领卡通知书) of a case'
 
 __eport_subcommands eport-order -s -- import "import the sales platform's order export" \

@@ -503,15 +503,17 @@ void mask_json(struct mask *, json_t *);		/* in place */
 char *mask_text(struct mask *, const char *);		/* malloc'd */
 char *mask_value(const char *, int kind);		/* malloc'd */
 
-/* public.c: the collection notice, and the public snapshot eport-web
- * serves (the files are described there). */
+/* notice.c: 领卡通知书 of a case, up to its footer; the footer: where,
+ * when, the date printed. */
 struct office {
 	const char *name, *address, *phone, *hours;
 };
-void office_get(struct eport *, struct office *);	/* office.* of the configuration */
-/* 领卡通知书 of a case, up to its footer; the footer: where, when, the date. */
 void notice_body(struct buf *, const json_t *kase);
 void notice_foot(struct buf *, const struct office *, const char *today);
+
+/* public.c: the public snapshot eport-web serves (the files are described
+ * there). */
+void office_get(struct eport *, struct office *);	/* office.* of the configuration */
 /* case_step notes each case's enterprise; after the commit public_flush
  * writes their files in web.public anew (nothing when it is not set): 0, or
  * -1 with a message in errbuf. */

@@ -1,6 +1,4 @@
-/* public.c: the public face of the store: the collection notice's text
- * (eport-status -p and the web page), and the public snapshot that
- * eport-web serves.  The web server's user may neither read the store
+/* public.c: the public snapshot that eport-web serves.  The web server's user may neither read the store
  * (identity numbers, keys) nor lock LMDB, so the writing commands publish
  * what the public status query shows of each enterprise into the directory
  * web.public, readable by anyone:
@@ -16,8 +14,8 @@
  * writes those enterprises' files anew from a fresh read transaction, each
  * to a temporary file renamed into place, under an flock of .lock: the last
  * to publish read the store after every commit before it.  A crash between
- * the commit and the publishing leaves a file stale: public_check (eport-fsck,
- * eport-web -P) compares every file with what the store says. */
+ * the commit and the publishing leaves a file stale: public_check (eport-fsck)
+ * compares every file with what the store says, and -r publishes it. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -34,8 +32,6 @@
 #define PUBLIC_CASES 100	/* web.cases: the newest cases an enterprise's page shows */
 #define PUBLIC_FILE_MAX (8u << 20)
 
-/* --- the collection notice ------------------------------------------ */
-
 void
 office_get(struct eport *st, struct office *o)
 {
@@ -43,94 +39,6 @@ office_get(struct eport *st, struct office *o)
 	o->address = cfg_str(st, "office.address", "");
 	o->phone = cfg_str(st, "office.phone", "");
 	o->hours = cfg_str(st, "office.hours", CAL_HOURS);
-}
-
-static const char *
-holder_name(const json_t *kase, const char *id_number)
-{
-	size_t i;
-	json_t *h;
-
-	json_array_foreach(json_object_get(kase, "holders"), i, h)
-		if (*id_number && !strcmp(jstr(h, "id_number"), id_number))
-			return jstr(h, "name");
-	return "";
-}
-
-static const char *
-card_kind(const char *role)
-{
-	if (!strcmp(role, "legal"))
-		return "电子口岸法人卡";
-	if (!strcmp(role, "operator"))
-		return "电子口岸操作员卡";
-	return "电子口岸卡";
-}
-
-/* What the enterprise collects: the cards written, else the cards it sent
- * in (unlocked or renewed), or a reader case's reader. */
-static void
-notice_items(struct buf *b, const json_t *kase)
-{
-	const json_t *cards = json_object_get(kase, "issued");
-	size_t i, n = 0;
-	json_t *c;
-
-	if (!json_array_size(cards))
-		cards = json_object_get(kase, "cards");
-	buf_puts(b, "领取物品：\n");
-	json_array_foreach(cards, i, c) {
-		const char *name = holder_name(kase, jstr(c, "holder"));
-
-		buf_printf(b, "  %zu. %s %s%s%s\n", ++n, card_kind(jstr(c, "role")),
-		    jstr(c, "number"), *name ? " " : "", name);
-	}
-	if (!strcmp(jstr(kase, "type"), "reader"))
-		buf_printf(b, "  %zu. 自购读卡器（订单 %s）\n", ++n, jstr(kase, "order"));
-	if (!n)
-		buf_puts(b, "  无\n");
-}
-
-void
-notice_body(struct buf *b, const json_t *kase)
-{
-	const json_t *ent = json_object_get(kase, "enterprise");
-	const char *handler = jstr(json_object_get(kase, "handler"), "name");
-
-	buf_puts(b, "领卡通知书\n\n");
-	buf_printf(b, "企业名称：%s\n", jstr(ent, "name"));
-	buf_printf(b, "统一社会信用代码：%s\n", jstr(ent, "uscc"));
-	buf_printf(b, "业务编号：%s\n", jstr(kase, "id"));
-	buf_printf(b, "业务类型：%s\n", type_name(jstr(kase, "type")) ?: jstr(kase, "type"));
-	buf_printf(b, "受理日期：%.10s\n", jstr(kase, "taken"));
-	if (*jstr(kase, "accepted"))
-		buf_printf(b, "审核通过：%.10s\n", jstr(kase, "accepted"));
-	if (*handler)
-		buf_printf(b, "经办人：%s\n", handler);
-	buf_puts(b, "\n");
-	notice_items(b, kase);
-	buf_puts(b, "\n");
-	if (!strcmp(jstr(kase, "state"), "bounced")) {
-		const json_t *ob = json_object_get(kase, "outbound");
-		const char *why = jstr(ob, "why"), *tracking = jstr(ob, "tracking");
-
-		buf_puts(b, "邮件");
-		if (*tracking)
-			buf_printf(b, "（EMS %s）", tracking);
-		buf_printf(b, "已退回%s%s。往返快递费用由企业承担。\n\n", *why ? "：" : "", why);
-	}
-	buf_puts(b, "本通知书须加盖单位公章，由经办人持本人身份证件到服务大厅领取。\n\n");
-}
-
-void
-notice_foot(struct buf *b, const struct office *o, const char *today)
-{
-	buf_printf(b, "领卡地点：%s\n", o->name);
-	buf_printf(b, "地址：%s\n", o->address);
-	buf_printf(b, "电话：%s\n", o->phone);
-	buf_printf(b, "办公时间：工作日 %s\n", o->hours);
-	buf_puts(b, "\n（单位公章）\n");
-	buf_printf(b, "打印日期：%s\n", today);
 }
 
 /* --- the snapshot ---------------------------------------------------- */
@@ -495,6 +403,8 @@ expect(struct check *c, const char *rel, const char *want, const char *what)
 
 	if (!same(path, want)) {
 		c->problems++;
+		if (access(path, F_OK) < 0)
+			what = "is missing (eport-fsck -r publishes it)";
 		if (c->repair && (rc = put(c->st, path, want)) == 0)
 			fixed = 1;
 		c->fn(rel, what, fixed, c->arg);
