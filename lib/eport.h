@@ -32,6 +32,13 @@ char *xstrdup(const char *);
 char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 int fshut(FILE *, const char *);
 int eport_exit(void);
+/* The bytes of the UTF-8 character at s that a terminal shows as text, or 0
+ * (a control, DEL, a C1 control, a bidi override, no valid character). */
+size_t text_shown(const char *s);
+/* One character of text for a terminal: copied to out, or what a terminal
+ * would act on as an escape (\t, \n, \r, \xNN); the bytes of s used, *n
+ * the bytes in out.  For messages, TSV output and commit subjects. */
+size_t text_esc(const char *s, char out[8], size_t *n);
 
 /* util.c */
 /* A growable byte buffer. */
@@ -42,6 +49,7 @@ struct buf {
 void buf_add(struct buf *, const void *, size_t);
 void buf_puts(struct buf *, const char *);
 void buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
+void buf_esc(struct buf *, const char *);	/* escaped as messages are (text_esc) */
 void buf_free(struct buf *);
 
 #define EPORT_TZ_OFFSET (8 * 3600)	/* Asia/Shanghai: UTC+8, no DST */

@@ -55,6 +55,19 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	free(s);
 }
 
+/* s with what a terminal would act on escaped, as messages are (text_esc) */
+void
+buf_esc(struct buf *b, const char *s)
+{
+	char o[8];
+	size_t n;
+
+	while (*s) {
+		s += text_esc(s, o, &n);
+		buf_add(b, o, n);
+	}
+}
+
 void
 buf_free(struct buf *b)
 {
