@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 #include <lmdb.h>
@@ -266,11 +267,30 @@ void bundle_free(struct bundle *);
 const char *bundle_cases(struct bundle *);	/* "case.json" or "cases.jsonl" */
 int is_archive(const unsigned char *, size_t);	/* by its first bytes */
 void archive_formats(struct archive *);	/* the formats a reader takes */
+/* docread.c: documents from disk, nothing followed on the way (no symbolic
+ * link, no file of more than one link, nothing in the store). */
+struct doc_where {
+	int in_store;		/* the directory is the store or inside it */
+	int have_store;
+	dev_t store_dev;
+	ino_t store_ino;
+};
+/* Where the directory at the real path dir is, against the store at home
+ * (NULL: none); 1 when inside it. */
+int doc_store(const char *dir, const char *home, struct doc_where *);
+/* path below dir (an absolute path: below /), at most max bytes, into b:
+ * 0, or -1 with why ("'scans/x.pdf': 'scans' is a symbolic link, ..."). */
+int doc_read(const char *dir, const char *path, const struct doc_where *, struct buf *b,
+    size_t max, char *why, size_t whylen);
+
 /* Where a record's documents are: a directory, or a bundle. */
 struct origin {
 	const char *dir;	/* real path of the record's directory */
 	struct bundle *bundle;
+	struct doc_where where;	/* of dir: origin_at */
+	int any_path;		/* paths from the staff: absolute, or with "..", too */
 };
+void origin_at(struct origin *, const char *dir, const char *home);	/* home: NULL, none */
 int origin_read(const struct origin *, const char *file, struct buf *, char *why, size_t whylen);
 
 /* ids.c: validators (USCC, identity numbers, phones, tracking, orders). */
