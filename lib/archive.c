@@ -2,11 +2,8 @@
  * libarchive, holding case.json or cases.jsonl and the files they name.  A
  * bundle is read whole into memory, within limits, and anything that could
  * reach outside it (absolute or climbing paths, links, devices) refuses it. */
-#include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <archive.h>
 #include <archive_entry.h>
