@@ -2,6 +2,8 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SHAREDIR ?= $(PREFIX)/share/eport
+# the system's configuration, whose identity settings the staff cannot change
+SYSCONFDIR ?= /etc/eport
 MANDIR ?= $(PREFIX)/share/man
 # where objects and binaries go: O=asan for the sanitizer build
 O ?= build
@@ -10,7 +12,7 @@ PKGS = lmdb libgit2 libarchive libpcsclite openssl jansson
 CC ?= cc
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib \
-	-DSHAREDIR='"$(SHAREDIR)"' $(CFLAGS) $(SAN) \
+	-DSHAREDIR='"$(SHAREDIR)"' -DSYSCONFDIR='"$(SYSCONFDIR)"' $(CFLAGS) $(SAN) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS) $(SAN)

@@ -60,9 +60,6 @@ int parse_date(const char *, int *y, int *m, int *d);
 void fmt_time(time_t, char out[32]);	/* 2026-11-26T10:15:00+08:00 */
 void fmt_date(time_t, char out[11]);	/* 2026-11-26, office time */
 void fmt_ymd(time_t, char out[9]);	/* 20261126, office time */
-const char *eport_user(void);		/* EPORT_USER, else the login */
-extern int eport_strict_identity;	/* office.strict-identity: the login only */
-const char *eport_login(void);		/* the login name, whatever EPORT_USER says */
 const char *eport_share(void);		/* EPORT_SHARE, else next to the binary, else SHAREDIR */
 char *share_path(const char *name);	/* a file in share/eport (malloc'd) */
 int read_file(const char *path, struct buf *, size_t max);	/* -1 with errno; E2BIG past max */
@@ -71,6 +68,24 @@ void cleanse(void *, size_t);		/* wipe a secret */
 long ms_since(const struct timespec *);	/* milliseconds since a CLOCK_MONOTONIC time */
 const char *jstr(const json_t *, const char *key);	/* a string member, or "" */
 int path_is_safe(const char *rel);	/* relative, no "..", no empty part */
+
+/* ident.c: who acts (DESIGN.md section 3). */
+#define USER_MAX 64			/* bytes of a staff member's name */
+const char *eport_login(void);		/* the login name, whatever EPORT_USER says */
+/* The staff member: the login, or EPORT_USER on a shared login; dies when
+ * EPORT_USER is refused (ident_settle says why). */
+const char *eport_user(void);
+/* Settle who acts once, against the store at home: 0, or -1 with why (an
+ * EPORT_USER that is malformed, or other than the login on a login that is
+ * not shared).  eport_open does it for every writer. */
+int ident_settle(const char *home, char *err, size_t len);
+int user_valid(const char *name, char *why, size_t len);	/* 0, or -1 with why */
+const char *eport_sysconf(void);	/* SYSCONFDIR; EPORT_SYSCONFDIR for root (the tests) */
+/* The identity settings (office.shared-login, card.group) from the files
+ * the acting login cannot change: eport_sysconf()/config, and
+ * home/config (home may be NULL) when another account owns it or the login
+ * is root.  A snapshot; the caller frees it. */
+int ident_config(const char *home, git_config **);
 
 /* record.c: records on stdin and stdout, JSON Lines or TSV. */
 #define RECORD_MAX_LINE (1 << 20)	/* a line of input: 1 MiB */
