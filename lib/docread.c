@@ -56,7 +56,7 @@ doc_read(const char *dir, const char *path, const struct doc_where *w, struct bu
 		snprintf(why, whylen, "'%s': the directory it is read from is inside the store", path);
 		return -1;
 	}
-	if ((fd = open(*p == '/' ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if ((fd = open(*p == '/' ? "/" : dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		snprintf(why, whylen, "'%s': %s: %s", path, *p == '/' ? "/" : dir, strerror(errno));
 		return -1;
 	}

@@ -87,6 +87,14 @@ const char *eport_sysconf(void);	/* SYSCONFDIR; EPORT_SYSCONFDIR for root (the t
  * is root.  A snapshot; the caller frees it. */
 int ident_config(const char *home, git_config **);
 
+/* shared.c: a store shared by a group (eport-init -g). */
+int store_umask(const char *home);	/* 007 in a shared store (setgid), else 077 */
+int group_gid(const char *name, gid_t *, char *err, size_t errlen);
+/* Make the store at home the group's: directories 2770, files 0660, the
+ * config 0640; keys/ the card group's (card.group: 2750, 0640), else the
+ * owner's alone.  0, or -1 with a message. */
+int store_share(const char *home, const char *group, char *err, size_t errlen);
+
 /* record.c: records on stdin and stdout, JSON Lines or TSV. */
 #define RECORD_MAX_LINE (1 << 20)	/* a line of input: 1 MiB */
 #define RECORD_MAX_DEPTH 8		/* a TSV column path: documents.1.file is 3 */

@@ -149,6 +149,18 @@ test_expect_success() {
 	fi
 }
 
+# test_expect_todo DESC BODY: what another change is to bring, as TAP's
+# TODO: it fails the suite neither way, and prove reports it once it passes
+# (then make it a test_expect_success).
+test_expect_todo() {
+	test_count=$((test_count + 1))
+	if test_body_ "$2" >"$TRASH/.out" 2>&1; then
+		echo "ok $test_count - $1 # TODO"
+	else
+		echo "not ok $test_count - $1 # TODO"
+	fi
+}
+
 # test_expect_code CODE CMD...: CMD exits with exactly CODE.
 test_expect_code() {
 	want=$1
