@@ -36,6 +36,9 @@ main(int argc, char *argv[])
 	struct stat sb;
 
 	setprogname(argv[0]);
+	/* the keys are made here */
+	if (secret_process(err, sizeof err) < 0)
+		die("%s", err);
 	while ((c = getopt(argc, argv, "b:g:nh")) != -1) {
 		switch (c) {
 		case 'b':

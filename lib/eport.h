@@ -65,6 +65,7 @@ char *share_path(const char *name);	/* a file in share/eport (malloc'd) */
 int read_file(const char *path, struct buf *, size_t max);	/* -1 with errno; E2BIG past max */
 void sha256_hex(const void *, size_t, char out[65]);
 void cleanse(void *, size_t);		/* wipe a secret */
+int secret_process(char *err, size_t errlen);	/* no core dump, no ptrace: 0 or -1 */
 long ms_since(const struct timespec *);	/* milliseconds since a CLOCK_MONOTONIC time */
 const char *jstr(const json_t *, const char *key);	/* a string member, or "" */
 int path_is_safe(const char *rel);	/* relative, no "..", no empty part */
