@@ -14,7 +14,9 @@
 #include <lmdb.h>
 #include <git2.h>
 
-#define EPORT_VERSION "0.1.0"
+#ifndef EPORT_VERSION
+#error "EPORT_VERSION comes from the Makefile"
+#endif
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
