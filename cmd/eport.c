@@ -16,7 +16,7 @@ static const struct {
 	{ "attach", "add documents to a case" },
 	{ "check", "check cases against the office's rules" },
 	{ "review", "accept, reject or return checked cases" },
-	{ "card", "read, write, unlock, renew and revoke cards" },
+	{ "card", "read, write, unlock, renew and revoke cards; those near expiry" },
 	{ "ship", "posting days, the EMS manifest, tracking" },
 	{ "close", "close cases" },
 	{ "export", "write and verify an audit archive" },

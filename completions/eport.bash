@@ -48,8 +48,8 @@ _eport_complete() {
 	eport-attach)	opts='-c -H -j -n -s -h'; argopts='-c -H' ;;
 	eport-check)	opts='-f -j -n -q -h'; argopts='-f' ;;
 	eport-review)	opts='-j -m -n -h'; argopts='-m'; subs='accept reject return' ;;
-	eport-card)	opts='-j -m -n -r -s -u -h'; argopts='-m -r -s -u'
-			subs='status write unlock renew revoke ls' ;;
+	eport-card)	opts='-d -j -m -n -r -s -u -h'; argopts='-d -m -r -s -u'
+			subs='status write unlock renew revoke ls expiring' ;;
 	eport-ship)	opts='-F -e -j -m -n -h'; argopts='-F -e -m'
 			subs='due manifest mark deliver bounce' ;;
 	eport-close)	opts='-j -m -n -h'; argopts='-m' ;;

@@ -69,7 +69,7 @@ end
 
 set -l cmds init 'create a store' apply 'take in case records and bundles' \
     attach 'add documents to a case' check "check cases against the office's rules" \
-    review 'accept, reject or return checked cases' card 'read, write, unlock, renew and revoke cards' \
+    review 'accept, reject or return checked cases' card 'read, write, unlock, renew and revoke cards; those near expiry' \
     ship 'posting days, the EMS manifest, tracking' close 'close cases' \
     export 'write an audit archive' ls 'list cases' show 'print cases as JSON' \
     log 'print the history of cases' status 'the public status query of an enterprise' \
@@ -123,15 +123,17 @@ complete -c eport-review -s m -x -d 'the reason'
 complete -c eport-review -n '__eport_sub accept; and not __eport_npos 0 -m' -a '(__eport_cases checked)' -d case
 complete -c eport-review -n '__eport_sub reject return; and not __eport_npos 0 -m' -a '(__eport_cases checked incomplete)' -d case
 
-__eport_subcommands eport-card -m -r -s -u -- status 'read the card in the reader' \
+__eport_subcommands eport-card -d -m -r -s -u -- status 'read the card in the reader' \
     write 'personalise a card for a holder of an accepted case' \
     unlock "unblock the case's card" renew "a new certificate for the case's card" \
-    revoke 'revoke a card' ls 'list the card registry'
+    revoke 'revoke a card' ls 'list the card registry' \
+    expiring 'the active cards whose certificate ends within days'
 complete -c eport-card -n '__eport_sub revoke' -s m -x -d 'the reason'
 complete -c eport-card -n '__eport_sub status write unlock renew' -s r -x -d 'the reader'
 complete -c eport-card -n '__eport_sub ls' -s s -x -a 'active revoked' -d 'the cards in a state'
 complete -c eport-card -n '__eport_sub ls' -s u -x -d 'the cards of an enterprise (USCC)'
-complete -c eport-card -n '__eport_sub write unlock renew; and __eport_npos 1 -m -r -s -u' -a '(__eport_cases accepted)' -d case
+complete -c eport-card -n '__eport_sub expiring' -s d -x -d 'the window, in days (card.warn-days)'
+complete -c eport-card -n '__eport_sub write unlock renew; and __eport_npos 1 -d -m -r -s -u' -a '(__eport_cases accepted)' -d case
 
 __eport_subcommands eport-ship -m -F -e -- \
     due 'the cases ready to post whose posting day has come' \

@@ -15,7 +15,9 @@
 #include <lmdb.h>
 #include <git2.h>
 
-#define EPORT_VERSION "0.1.0"
+#ifndef EPORT_VERSION
+#error "EPORT_VERSION comes from the Makefile"
+#endif
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -81,7 +83,7 @@ const char *eport_user(void);
  * not shared).  eport_open does it for every writer. */
 int ident_settle(const char *home, char *err, size_t len);
 int user_valid(const char *name, char *why, size_t len);	/* 0, or -1 with why */
-const char *eport_sysconf(void);	/* SYSCONFDIR; EPORT_SYSCONFDIR for root (the tests) */
+const char *eport_sysconf(void);	/* /etc/eport; EPORT_SYSCONFDIR for root (the tests) */
 /* The identity settings (office.shared-login, card.group) from the files
  * the acting login cannot change: eport_sysconf()/config, and
  * home/config (home may be NULL) when another account owns it or the login
@@ -267,11 +269,12 @@ struct card_keys {
 };
 int pki_card_keys(const char *keydir, const char *number, struct card_keys *, char *err, size_t errlen);
 /* A certificate (DER, appended to der) for the P-256 point (04|X|Y) from
- * the office CA in keydir, valid days from now; pki_reissue: a new one for
- * the key and subject of an old certificate.  0, or -1 with a message. */
+ * the office CA in keydir, valid from to until (the caller counts the
+ * years); pki_reissue: a new one for the key and subject of an old
+ * certificate.  0, or -1 with a message. */
 int pki_issue(const char *keydir, const struct cardholder *, const unsigned char *point,
-    size_t len, time_t now, long days, struct buf *der, char *err, size_t errlen);
-int pki_reissue(const char *keydir, const void *old, size_t oldlen, time_t now, long days,
+    size_t len, time_t from, time_t until, struct buf *der, char *err, size_t errlen);
+int pki_reissue(const char *keydir, const void *old, size_t oldlen, time_t from, time_t until,
     struct buf *der, char *err, size_t errlen);
 /* What a certificate says: {"card", "role", "holder", "uscc", "enterprise",
  * "serial" (hex), "not_before", "not_after"}, or NULL if it is not DER. */
@@ -449,10 +452,12 @@ struct each {
 void cases_each(struct eport *, int argc, char **argv, struct each *);
 
 /* cal.c: working days. */
-/* Days are numbered from 1970-01-01 (day 0), office time.  *gap (may be
- * NULL) gets the first year outside the calendar that an answer rests on, or
- * 0: there only Monday to Friday count, and the caller should warn. */
+/* Days are numbered from 1970-01-01 (day 0), office time.  The calendar
+ * fails closed (DESIGN.md section 8): an answer that rests on a day of a
+ * year the calendar does not hold is CAL_GAP, with that year in *gap (may
+ * be NULL), never a guess. */
 #define CAL_HOURS "08:30-12:00,13:30-17:00"	/* office.hours */
+enum { CAL_RANGE = -1, CAL_NOTYPE = -2, CAL_GAP = -3 };
 struct cal;
 /* share/eport/holidays.tsv, then home/holidays.tsv if home is given and the
  * file exists; later lines win.  NULL with "path:line: why" in err. */
@@ -464,16 +469,26 @@ int cal_parse_day(const char *ymd, long *day);	/* exactly YYYY-MM-DD */
 void cal_fmt_day(long day, char out[11]);
 long cal_day_of(time_t);
 int cal_year(long day);
-int cal_is_workday(const struct cal *, long day, int *gap);
+int cal_is_workday(const struct cal *, long day, int *gap);	/* 1, 0 or CAL_GAP */
 /* The nth working day after day; n = 0: day itself if it is a working day,
- * else the next one.  -1 past 9999-12-31. */
+ * else the next one.  0, CAL_RANGE past 9999-12-31, or CAL_GAP. */
 int cal_add(const struct cal *, long day, long n, long *out, int *gap);
 /* The day a step taken at t counts from: its own day in hall hours or before
  * they open on a working day, else the next working day. */
 int cal_effective(const struct cal *, time_t t, long *out, int *gap);
 int cal_posting_days(const char *type);		/* 3, 2, 0; -1 not a type */
-/* The posting day of a case of type accepted at t: -2 not a type. */
+/* The posting day of a case of type accepted at t: CAL_NOTYPE not a type. */
 int cal_posting(const struct cal *, const char *type, time_t accepted, long *out, int *gap);
+/* What a CAL_GAP means to the office: the year, and the file to add it to
+ * (home/holidays.tsv). */
+void cal_gap_msg(const struct cal *, int year, char *buf, size_t len);
+/* From 1 December of now's year: next year if the calendar lacks it, else
+ * 0; cal_ahead_msg the warning that commands counting working days give. */
+int cal_year_ahead(const struct cal *, time_t now);
+void cal_ahead_msg(const struct cal *, int year, char *buf, size_t len);
+/* The same date and time of day (office time) years on; 29 February goes to
+ * 28 February in a common year. */
+time_t cal_add_years(time_t, int years);
 
 /* tlv.c: BER-TLV.  ber_get: the TLV at p[0..n), the bytes it takes (0:
  * malformed; tag 0, len 0 then); ber_put appends one (tags of 1-3 bytes). */
@@ -529,7 +544,8 @@ const char *public_status(const json_t *kase, char **detail);
  * event of its history.  0, or -1 when it has neither. */
 int ship_accepted(struct eport *, MDB_txn *, const json_t *kase, time_t *);
 /* The day it is due to be posted (cal_posting): 0; -1 no acceptance time;
- * -2 not a type or past the calendar's end.  *gap as cal_posting's. */
+ * -2 not a type or past 9999-12-31; CAL_GAP (the year in *gap) unknown
+ * until the calendar holds that year. */
 int ship_posting(struct eport *, MDB_txn *, const struct cal *, const json_t *kase,
     long *day, int *gap);
 /* What its parcel holds: "电子口岸卡 x2, 读卡器 x1" (malloc'd). */

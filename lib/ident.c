@@ -3,8 +3,8 @@
  * shared (office.shared-login: a counter PC that several staff use);
  * elsewhere an EPORT_USER other than the login is refused.  The identity
  * settings (office.shared-login, card.group) are honoured only from a file
- * the acting login cannot change: the system's config (SYSCONFDIR, i.e.
- * /etc/eport/config), or the store's config when another account owns it
+ * the acting login cannot change: the system's config (SYSCONFDIR/eport,
+ * i.e. /etc/eport/config), or the store's config when another account owns it
  * or the login is root.  A name that reaches a commit's header or trailers
  * is checked first: no control character, no '<' or '>', a length limit. */
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 #include "eport.h"
 
 #ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc/eport"
+#define SYSCONFDIR "/etc"		/* the Makefile's, whatever the PREFIX */
 #endif
 
 const char *
@@ -42,7 +42,7 @@ eport_sysconf(void)
 {
 	const char *s = getenv("EPORT_SYSCONFDIR");
 
-	return s && *s && getuid() == 0 ? s : SYSCONFDIR;
+	return s && *s && getuid() == 0 ? s : SYSCONFDIR "/eport";
 }
 
 int

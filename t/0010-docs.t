@@ -79,7 +79,7 @@ eport ls -t	onboard info-change operator-change operator-add reissue renew unloc
 eport-fsck -r	
 eport show	XM20261126-0001 XM20261126-0002 XM20261126-0003
 eport-review accept	
-eport-card	status write unlock renew revoke ls
+eport-card	status write unlock renew revoke ls expiring
 eport ship manifest -e	utf-8 gb18030
 eport-attach XM20261126-0001	license form1 form2 form3 form4 poa id-legal id-operator id-holder id-handler payment
 EOF
