@@ -1206,7 +1206,12 @@ main(int argc, char *argv[])
 		{ "status", cmd_status }, { "write", cmd_write }, { "revoke", cmd_revoke },
 		{ "ls", cmd_ls }, { "expiring", cmd_expiring },
 	};
+	char err[256];
+
 	setprogname(argv[0]);
+	/* the master key, the CA's key and each card's PUK pass through here */
+	if (secret_process(err, sizeof err) < 0)
+		die("%s", err);
 	atexit(at_exit);
 	if (argc < 2 || argv[1][0] == '-')
 		usage();

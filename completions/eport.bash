@@ -43,7 +43,7 @@ _eport_complete() {
 	local opts argopts subs= sub= i n=0
 	((cword > 0)) && prev=${words[cword - 1]}
 	case $cmd in
-	eport-init)	opts='-b -n -h'; argopts='-b' ;;
+	eport-init)	opts='-b -g -n -h'; argopts='-b -g' ;;
 	eport-apply)	opts='-j -n -h'; argopts='' ;;
 	eport-attach)	opts='-c -H -j -n -s -h'; argopts='-c -H' ;;
 	eport-check)	opts='-f -j -n -q -h'; argopts='-f' ;;

@@ -106,6 +106,7 @@ for c in eport-init eport-check eport-review eport-card eport-ship eport-close e
 end
 
 complete -c eport-init -s b -x -d 'the branch code of case ids'
+complete -c eport-init -s g -x -a '(__fish_complete_groups)' -d 'the group whose logins share the store'
 
 complete -c eport-attach -s s -d 'the papers carry the seal'
 complete -c eport-attach -s c -x -d 'copies of each paper (1 to 99)'

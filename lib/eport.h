@@ -9,12 +9,15 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 #include <lmdb.h>
 #include <git2.h>
 
-#define EPORT_VERSION "0.1.0"
+#ifndef EPORT_VERSION
+#error "EPORT_VERSION comes from the Makefile"
+#endif
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -32,6 +35,13 @@ char *xstrdup(const char *);
 char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 int fshut(FILE *, const char *);
 int eport_exit(void);
+/* The bytes of the UTF-8 character at s that a terminal shows as text, or 0
+ * (a control, DEL, a C1 control, a bidi override, no valid character). */
+size_t text_shown(const char *s);
+/* One character of text for a terminal: copied to out, or what a terminal
+ * would act on as an escape (\t, \n, \r, \xNN); the bytes of s used, *n
+ * the bytes in out.  For messages, TSV output and commit subjects. */
+size_t text_esc(const char *s, char out[8], size_t *n);
 
 /* util.c */
 /* A growable byte buffer. */
@@ -42,6 +52,7 @@ struct buf {
 void buf_add(struct buf *, const void *, size_t);
 void buf_puts(struct buf *, const char *);
 void buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
+void buf_esc(struct buf *, const char *);	/* escaped as messages are (text_esc) */
 void buf_free(struct buf *);
 
 #define EPORT_TZ_OFFSET (8 * 3600)	/* Asia/Shanghai: UTC+8, no DST */
@@ -51,17 +62,41 @@ int parse_date(const char *, int *y, int *m, int *d);
 void fmt_time(time_t, char out[32]);	/* 2026-11-26T10:15:00+08:00 */
 void fmt_date(time_t, char out[11]);	/* 2026-11-26, office time */
 void fmt_ymd(time_t, char out[9]);	/* 20261126, office time */
-const char *eport_user(void);		/* EPORT_USER, else the login */
-extern int eport_strict_identity;	/* office.strict-identity: the login only */
-const char *eport_login(void);		/* the login name, whatever EPORT_USER says */
 const char *eport_share(void);		/* EPORT_SHARE, else next to the binary, else SHAREDIR */
 char *share_path(const char *name);	/* a file in share/eport (malloc'd) */
 int read_file(const char *path, struct buf *, size_t max);	/* -1 with errno; E2BIG past max */
 void sha256_hex(const void *, size_t, char out[65]);
 void cleanse(void *, size_t);		/* wipe a secret */
+int secret_process(char *err, size_t errlen);	/* no core dump, no ptrace: 0 or -1 */
 long ms_since(const struct timespec *);	/* milliseconds since a CLOCK_MONOTONIC time */
 const char *jstr(const json_t *, const char *key);	/* a string member, or "" */
 int path_is_safe(const char *rel);	/* relative, no "..", no empty part */
+
+/* ident.c: who acts (DESIGN.md section 3). */
+#define USER_MAX 64			/* bytes of a staff member's name */
+const char *eport_login(void);		/* the login name, whatever EPORT_USER says */
+/* The staff member: the login, or EPORT_USER on a shared login; dies when
+ * EPORT_USER is refused (ident_settle says why). */
+const char *eport_user(void);
+/* Settle who acts once, against the store at home: 0, or -1 with why (an
+ * EPORT_USER that is malformed, or other than the login on a login that is
+ * not shared).  eport_open does it for every writer. */
+int ident_settle(const char *home, char *err, size_t len);
+int user_valid(const char *name, char *why, size_t len);	/* 0, or -1 with why */
+const char *eport_sysconf(void);	/* /etc/eport; EPORT_SYSCONFDIR for root (the tests) */
+/* The identity settings (office.shared-login, card.group) from the files
+ * the acting login cannot change: eport_sysconf()/config, and
+ * home/config (home may be NULL) when another account owns it or the login
+ * is root.  A snapshot; the caller frees it. */
+int ident_config(const char *home, git_config **);
+
+/* shared.c: a store shared by a group (eport-init -g). */
+int store_umask(const char *home);	/* 007 in a shared store (setgid), else 077 */
+int group_gid(const char *name, gid_t *, char *err, size_t errlen);
+/* Make the store at home the group's: directories 2770, files 0660, the
+ * config 0640; keys/ the card group's (card.group: 2750, 0640), else the
+ * owner's alone.  0, or -1 with a message. */
+int store_share(const char *home, const char *group, char *err, size_t errlen);
 
 /* record.c: records on stdin and stdout, JSON Lines or TSV. */
 #define RECORD_MAX_LINE (1 << 20)	/* a line of input: 1 MiB */
@@ -260,11 +295,30 @@ void bundle_free(struct bundle *);
 const char *bundle_cases(struct bundle *);	/* "case.json" or "cases.jsonl" */
 int is_archive(const unsigned char *, size_t);	/* by its first bytes */
 void archive_formats(struct archive *);	/* the formats a reader takes */
+/* docread.c: documents from disk, nothing followed on the way (no symbolic
+ * link, no file of more than one link, nothing in the store). */
+struct doc_where {
+	int in_store;		/* the directory is the store or inside it */
+	int have_store;
+	dev_t store_dev;
+	ino_t store_ino;
+};
+/* Where the directory at the real path dir is, against the store at home
+ * (NULL: none); 1 when inside it. */
+int doc_store(const char *dir, const char *home, struct doc_where *);
+/* path below dir (an absolute path: below /), at most max bytes, into b:
+ * 0, or -1 with why ("'scans/x.pdf': 'scans' is a symbolic link, ..."). */
+int doc_read(const char *dir, const char *path, const struct doc_where *, struct buf *b,
+    size_t max, char *why, size_t whylen);
+
 /* Where a record's documents are: a directory, or a bundle. */
 struct origin {
 	const char *dir;	/* real path of the record's directory */
 	struct bundle *bundle;
+	struct doc_where where;	/* of dir: origin_at */
+	int any_path;		/* paths from the staff: absolute, or with "..", too */
 };
+void origin_at(struct origin *, const char *dir, const char *home);	/* home: NULL, none */
 int origin_read(const struct origin *, const char *file, struct buf *, char *why, size_t whylen);
 
 /* ids.c: validators (USCC, identity numbers, phones, tracking, orders). */

@@ -181,6 +181,39 @@ out:
 	return rc;
 }
 
+/* The office CA's key, parsed from a buffer of our own that is wiped
+ * after: no stdio buffer is left holding it on the heap. */
+static EVP_PKEY *
+read_key(const char *path, char *err, size_t errlen)
+{
+	char pem[8192];
+	ssize_t len = 0, r = 0;
+	EVP_PKEY *key = NULL;
+	BIO *bio;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	while (len < (ssize_t)sizeof pem && (r = read(fd, pem + len, sizeof pem - len)) > 0)
+		len += r;
+	close(fd);
+	if (r < 0)
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+	else if (len == (ssize_t)sizeof pem)
+		snprintf(err, errlen, "'%s': not a key (over %zu bytes)", path, sizeof pem);
+	else if ((bio = BIO_new_mem_buf(pem, len))) {
+		key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+		if (!key)
+			snprintf(err, errlen, "'%s': %s", path, ssl_err());
+	} else
+		snprintf(err, errlen, "OpenSSL: %s", ssl_err());
+	cleanse(pem, sizeof pem);
+	return key;
+}
+
 /* The office CA's key and certificate, each checked against the other. */
 static int
 load_ca(const char *keydir, EVP_PKEY **key, X509 **crt, char *err, size_t errlen)
@@ -191,16 +224,8 @@ load_ca(const char *keydir, EVP_PKEY **key, X509 **crt, char *err, size_t errlen
 
 	*key = NULL;
 	*crt = NULL;
-	if (!(fp = fopen(kpath, "r"))) {
-		snprintf(err, errlen, "cannot open '%s': %s", kpath, strerror(errno));
+	if (!(*key = read_key(kpath, err, errlen)))
 		goto out;
-	}
-	*key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
-	fclose(fp);
-	if (!*key) {
-		snprintf(err, errlen, "'%s': %s", kpath, ssl_err());
-		goto out;
-	}
 	if (!(fp = fopen(cpath, "r"))) {
 		snprintf(err, errlen, "cannot open '%s': %s", cpath, strerror(errno));
 		goto out;
