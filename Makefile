@@ -39,6 +39,7 @@ HELPERS = $(HELPER_SRC:t/helper/%.c=$(O)/bin/%)
 MAN1 = $(wildcard man/man1/*.1)
 MAN5 = $(wildcard man/man5/*.5)
 MAN7 = $(wildcard man/man7/*.7)
+MAN8 = $(wildcard man/man8/*.8)
 
 all: $(CMDS) $(HELPERS)
 
@@ -106,13 +107,12 @@ check: deps
 demo: deps all
 	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport EPORT_SRC=$(CURDIR) ./tools/demo
 
-MAN8 = $(wildcard man/man8/*.8)
 CMD_NAMES = $(CMDS:$(O)/bin/%=%)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-		$(DESTDIR)$(SYSCONFDIR)/eport \
+		$(DESTDIR)$(SYSCONFDIR)/eport $(DESTDIR)$(PREFIX)/lib/eport/cgi \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(CMDS) $(DESTDIR)$(BINDIR)
 	cp -R share/eport/. $(DESTDIR)$(SHAREDIR)
@@ -120,6 +120,9 @@ install: all
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 	if [ -n "$(MAN8)" ]; then install -d $(DESTDIR)$(MANDIR)/man8 && install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8; fi
+	@# the web server's configuration names where this install put things
+	sed 's|/usr/local|$(PREFIX)|g' share/eport/lighttpd.conf >$(DESTDIR)$(SHAREDIR)/lighttpd.conf
+	ln -sf $(BINDIR)/eport-web $(DESTDIR)$(PREFIX)/lib/eport/cgi/eport-web
 	@# the office's own files are never overwritten
 	for f in etc/eport/*; do t=$(DESTDIR)$(SYSCONFDIR)/eport/$${f##*/}; \
 		test -e "$$t" || install -m 644 "$$f" "$$t"; done
@@ -140,6 +143,8 @@ install: all
 uninstall:
 	rm -f $(CMD_NAMES:%=$(DESTDIR)$(BINDIR)/%)
 	rm -rf $(DESTDIR)$(SHAREDIR)
+	rm -f $(DESTDIR)$(PREFIX)/lib/eport/cgi/eport-web
+	-rmdir $(DESTDIR)$(PREFIX)/lib/eport/cgi $(DESTDIR)$(PREFIX)/lib/eport 2>/dev/null
 	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/%) \
 		$(MAN7:man/%=$(DESTDIR)$(MANDIR)/%) $(MAN8:man/%=$(DESTDIR)$(MANDIR)/%)
 	for f in etc/eport/*; do t=$(DESTDIR)$(SYSCONFDIR)/eport/$${f##*/}; \

@@ -90,6 +90,8 @@ flush(struct eport *st)
 
 		if (rc)
 			die("%s", st->errbuf);
+		if (public_flush(st) < 0)
+			warnx("%s (eport-fsck -r publishes it)", st->errbuf);
 		for (i = 0; i < B.nadv; i++)
 			if (repo_advance(st, B.advid[i], &B.adv[i]) < 0)
 				warnx("%s: ref not moved (eport-fsck -r will): %s", B.advid[i], git_err());

@@ -664,6 +664,8 @@ record(struct job *j, txn_fn fn, const json_t *row)
 		}
 		if (j->stepped && repo_advance(&st, id, &j->commit) < 0)
 			warnx("%s: ref not moved (eport-fsck -r will): %s", id, git_err());
+		if (public_flush(&st) < 0)
+			warnx("%s (eport-fsck -r publishes it)", st.errbuf);
 	}
 	out = (struct out){ stdout, jflag, job_cols, 0 };
 	out_row(&out, row);

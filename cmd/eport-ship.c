@@ -451,6 +451,8 @@ cmd_manifest(int argc, char **argv)
 			unknown_fail();
 			die("%s", st.errbuf);
 		}
+		if (public_flush(&st) < 0)
+			warnx("%s (eport-fsck -r publishes it)", st.errbuf);
 		for (size_t i = 0; i < m.n; i++)
 			if (repo_advance(&st, m.ids[i], &m.commits[i]) < 0)
 				warnx("%s: ref not moved (eport-fsck -r will): %s", m.ids[i], git_err());

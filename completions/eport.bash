@@ -4,7 +4,7 @@
 # eport-ls on the store of EPORT_HOME, narrowed to the states a command acts on.
 
 _eport_cmds='init apply attach check review card ship close export ls show log
-status order cal vcard fsck'
+status order cal vcard fsck web'
 _eport_states='received checked incomplete accepted rejected returned ready
 shipped delivered bounced closed'
 _eport_types='onboard info-change operator-change operator-add reissue renew
@@ -62,6 +62,7 @@ _eport_complete() {
 	eport-cal)	opts='-H -n -p -w -h'; argopts='-H -n -p' ;;
 	eport-vcard)	opts='-H -i -p -v -h'; argopts='-H -p' ;;
 	eport-fsck)	opts='-r -h'; argopts='' ;;
+	eport-web)	opts='-h'; argopts='' ;;
 	*)		return ;;
 	esac
 
@@ -143,4 +144,4 @@ _eport() {
 complete -F _eport eport eport-init eport-apply eport-attach eport-check \
 	eport-review eport-card eport-ship eport-close eport-export eport-ls \
 	eport-show eport-log eport-status eport-order eport-cal eport-vcard \
-	eport-fsck
+	eport-fsck eport-web

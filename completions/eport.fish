@@ -74,7 +74,8 @@ set -l cmds init 'create a store' apply 'take in case records and bundles' \
     export 'write an audit archive' ls 'list cases' show 'print cases as JSON' \
     log 'print the history of cases' status 'the public status query of an enterprise' \
     order 'import and list sales-platform orders' cal 'working days' \
-    vcard 'the PIV card emulator' fsck 'check that the store agrees with itself'
+    vcard 'the PIV card emulator' fsck 'check that the store agrees with itself' \
+    web 'the public status page, a CGI program'
 complete -c eport -f
 complete -c eport -n __fish_use_subcommand -l version -d 'print the version'
 complete -c eport -n __fish_use_subcommand -a help -d "print the commands, or a command's manual"
@@ -86,7 +87,7 @@ complete -c eport -n 'not __fish_use_subcommand; and not __fish_seen_subcommand_
 
 set -l all eport-init eport-apply eport-attach eport-check eport-review eport-card eport-ship \
     eport-close eport-export eport-ls eport-show eport-log eport-status eport-order eport-cal \
-    eport-vcard eport-fsck
+    eport-vcard eport-fsck eport-web
 for c in $all
     complete -c $c -s h -d 'print the usage'
 end
@@ -100,7 +101,7 @@ for c in eport-init eport-apply eport-attach eport-check eport-review eport-card
 end
 # the commands that take no file arguments
 for c in eport-init eport-check eport-review eport-card eport-ship eport-close eport-export \
-        eport-ls eport-show eport-log eport-status eport-order eport-cal eport-fsck
+        eport-ls eport-show eport-log eport-status eport-order eport-cal eport-fsck eport-web
     complete -c $c -f
 end
 

@@ -171,6 +171,7 @@ struct eport {
 	int rdonly;
 	int dry;		/* -n: case_step writes no git object */
 	void (*fini)(struct eport *);	/* frees what libgit2 holds, if used */
+	json_t *touched;	/* USCCs whose public page a step changed (public.c) */
 	char errbuf[512];
 };
 #define EPORT_RDONLY 1
@@ -538,6 +539,45 @@ int review_guard(const json_t *kase, const char *action, const char *user,
  * 审核通过, 领卡, 待邮寄, 已邮寄, 已办结; *detail (malloc'd, maybe "") what
  * is missing, the reason, or the tracking number. */
 const char *public_status(const json_t *kase, char **detail);
+
+/* mask.c: identity and phone numbers (and with MASK_NAMES people's names:
+ * holders.N.name, handler.name, recipient) found by their keys in the
+ * records collected, and masked there and wherever else they appear.  An
+ * identity number keeps its first 6 and last 4 characters, a phone its
+ * first 3 and last 4 (too short: masked whole); a name its first
+ * character. */
+enum { MASK_ID = 1, MASK_PHONE = 2, MASK_NAME = 3 };
+#define MASK_NAMES 1
+struct mask;
+struct mask *mask_new(int flags);
+void mask_free(struct mask *);
+void mask_collect(struct mask *, const json_t *);
+void mask_add(struct mask *, const char *value, int kind);
+void mask_json(struct mask *, json_t *);		/* in place */
+char *mask_text(struct mask *, const char *);		/* malloc'd */
+char *mask_value(const char *, int kind);		/* malloc'd */
+
+/* notice.c: 领卡通知书 of a case, up to its footer; the footer: where,
+ * when, the date printed. */
+struct office {
+	const char *name, *address, *phone, *hours;
+};
+void notice_body(struct buf *, const json_t *kase);
+void notice_foot(struct buf *, const struct office *, const char *today);
+
+/* public.c: the public snapshot eport-web serves (the files are described
+ * there). */
+void office_get(struct eport *, struct office *);	/* office.* of the configuration */
+/* case_step notes each case's enterprise; after the commit public_flush
+ * writes their files in web.public anew (nothing when it is not set): 0, or
+ * -1 with a message in errbuf. */
+void public_note(struct eport *, const json_t *kase);
+int public_flush(struct eport *);
+/* Every file against the store: fn(path under web.public, what is wrong,
+ * mended, arg) for each that is not as the store says; repair mends them.
+ * The number of such files, or -1 (message in errbuf). */
+long public_check(struct eport *, int repair,
+    void (*fn)(const char *rel, const char *what, int fixed, void *), void *arg);
 
 /* ship.c: posting back by EMS (DESIGN.md section 7). */
 /* When the case was accepted: its `accepted` member, else the last accept

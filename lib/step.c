@@ -209,6 +209,7 @@ case_step(struct eport *st, MDB_txn *txn, json_t *kase, struct step *step)
 index:
 	if ((rc = db_put_json(st, txn, DB_CASES, id, kase)))
 		goto out;
+	public_note(st, kase);
 	key = case_ev_key(k, id, seq);
 	s = json_dumps(ev, JSON_COMPACT);
 	val.mv_size = strlen(s);

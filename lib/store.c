@@ -86,6 +86,7 @@ eport_close(struct eport *st)
 		st->fini(st);
 	if (st->env)
 		mdb_env_close(st->env);
+	json_decref(st->touched);
 	free(st->home);
 	memset(st, 0, sizeof *st);
 }
