@@ -117,8 +117,8 @@ out:
 }
 
 static int
-write_commit(struct eport *st, json_t *kase, json_t *ev, const git_oid *tree_id,
-    git_commit *parent, git_oid *out)
+write_commit(struct eport *st, json_t *kase, json_t *ev, const char *body,
+    const git_oid *tree_id, git_commit *parent, git_oid *out)
 {
 	git_signature *sig = NULL;
 	git_tree *tree = NULL;
@@ -131,6 +131,8 @@ write_commit(struct eport *st, json_t *kase, json_t *ev, const git_oid *tree_id,
 	buf_printf(&msg, "%s %s", jstr(ev, "action"), jstr(kase, "id"));
 	if (*jstr(ev, "why"))
 		buf_printf(&msg, ": %s", jstr(ev, "why"));
+	if (body && *body)
+		buf_printf(&msg, "\n\n%s", body);
 	buf_printf(&msg, "\n\nCase-State: %s\nStaff: %s\nLogin: %s\n",
 	    jstr(kase, "state"), jstr(ev, "by"), jstr(ev, "login"));
 	if ((rc = git_signature_new(&sig, jstr(ev, "by"), jstr(ev, "login"), t, 8 * 60)) < 0 ||
@@ -197,7 +199,7 @@ case_step(struct eport *st, MDB_txn *txn, json_t *kase, struct step *step)
 		rc = fail(st, "writing the tree");
 		goto out;
 	}
-	if (write_commit(st, kase, ev, &tree, parent, &step->commit) < 0) {
+	if (write_commit(st, kase, ev, step->body, &tree, parent, &step->commit) < 0) {
 		rc = fail(st, "writing the commit");
 		goto out;
 	}
