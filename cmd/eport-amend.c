@@ -61,11 +61,11 @@ static const char *const contact_holder[] = { "phone", "fax", "address", NULL };
 static const char *const on_card[] = { "name", "id_type", "id_number", "role", NULL };
 
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr, "usage: eport-amend [-jn] -m REASON CASE PATH=VALUE...\n"
+	fprintf(status ? stderr : stdout, "usage: eport-amend [-jn] -m REASON CASE PATH=VALUE...\n"
 	    "       eport-amend [-jn] -m REASON <ROWS\n");
-	exit(2);
+	exit(status);
 }
 
 static int
@@ -410,6 +410,7 @@ amend(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 			goto out;
 		}
 	}
+	/* the states before shipped, the same that a withdrawal takes */
 	if (!withdrawable(state)) {
 		snprintf(st->errbuf, sizeof st->errbuf,
 		    "case is %s, not received, checked, incomplete, returned, accepted or ready", state);
@@ -495,21 +496,24 @@ main(int argc, char *argv[])
 		case 'n':
 			dry = 1;
 			break;
+		case 'h':
+			usage(0);
+			break;
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (!reason || !*reason) {
 		warnx("an amendment needs a reason: -m REASON");
-		usage();
+		usage(2);
 	}
 	for (const char *p = reason; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			die("-m: the reason has a control character (a line break?)");
 	if (argc == 1)
-		usage();
+		usage(2);
 	if (argc > 1) {
 		nargs = argc - 1;
 		args = xcalloc(nargs, sizeof *args);
@@ -518,7 +522,7 @@ main(int argc, char *argv[])
 
 			if (!eq || eq == argv[i + 1]) {
 				warnx("argument %zu: '%s': not PATH=VALUE", i + 2, argv[i + 1]);
-				usage();
+				usage(2);
 			}
 			args[i].path = strndup(argv[i + 1], eq - argv[i + 1]);
 			args[i].value = eq + 1;

@@ -152,7 +152,9 @@ test_expect_success 'usage errors: no reason, no change, not PATH=VALUE; exit 2,
 	test_expect_code 2 eport-amend -m x $C-0001 mail.phone 2>err &&
 	printf "%s\n" "eport-amend: argument 2: '\''mail.phone'\'': not PATH=VALUE" "$USAGE" >expect &&
 	test_cmp expect err &&
-	unchanged usage
+	unchanged usage &&
+	eport-amend -h >out &&
+	echo "$USAGE" >expect && test_cmp expect out
 '
 
 test_expect_success 'a mistyped identity number: corrected, and the holder'\''s documents follow it' '
