@@ -93,6 +93,7 @@ attach(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	}
 	fmt_time(eport_now(), at);
 	json_object_set_new(kase, "amended", json_string(at));
+	materials_by_add(kase, eport_user());	/* four eyes: not the acceptor */
 	if (!strcmp(state, "returned"))
 		step.to = "received";
 	step.why = why.s;

@@ -11,7 +11,12 @@
  *   mark      reads `id tracking` rows: ready -> shipped
  *   deliver   shipped -> delivered
  *   bounce    shipped -> bounced, with the reason (-m)
- * mark, deliver and bounce print `id state tracking` per case. */
+ *   collect   bounced, or ready for the hall -> collected: who collected it
+ *             at the counter (-m "NAME ID_NUMBER"), by which staff member,
+ *             and for bounced post the return freight paid (-f)
+ *   uncollected  the cases waiting at the counter, oldest first:
+ *             `id type uscc state since days contact phone`
+ * mark, deliver, bounce and collect print `id state tracking` per case. */
 #include <errno.h>
 #include <iconv.h>
 #include <stdio.h>
@@ -23,7 +28,8 @@
 
 #include "eport.h"
 
-static const char *fmt = "csv", *enc = "utf-8", *reason;
+static const char *fmt = "csv", *enc = "utf-8", *reason, *id_type = "resident", *freight;
+static long min_days = -1;		/* uncollected -d */
 static int dry;
 static struct out out;
 static struct eport st;
@@ -53,7 +59,9 @@ usage(int status)
 	    "       eport-ship manifest [-n] [-F csv|tsv] [-e utf-8|gb18030] [DATE]\n"
 	    "       eport-ship mark [-jn] <ROWS\n"
 	    "       eport-ship deliver [-jn] [CASE...]\n"
-	    "       eport-ship bounce [-jn] -m REASON [CASE...]\n");
+	    "       eport-ship bounce [-jn] -m REASON [CASE...]\n"
+	    "       eport-ship collect [-jn] [-t ID_TYPE] [-f FREIGHT] -m 'NAME ID_NUMBER' [CASE...]\n"
+	    "       eport-ship uncollected [-j] [-d DAYS]\n");
 	exit(status);
 }
 
@@ -573,6 +581,207 @@ arrive_one(struct eport *s, MDB_txn *txn, json_t *kase, const struct item *it,
 	return rc;
 }
 
+/* collect: who came to the counter */
+static struct collector {
+	char *name, *number;
+} who;
+
+/* "NAME ID_NUMBER": the number is the last word, the name what comes
+ * before it; the number checked as a holder's is. */
+static void
+parse_who(const char *s)
+{
+	const char *end = s + strlen(s), *sp;
+	struct idinfo info;
+
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	for (sp = end; sp > s && sp[-1] != ' ' && sp[-1] != '\t'; sp--)
+		;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (sp <= s)
+		die("-m '%s': who collected it: NAME ID_NUMBER", s);
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\t')
+			die("-m: a control character in who collected it");
+	who.number = strndup(sp, end - sp);
+	for (end = sp; end > s && (end[-1] == ' ' || end[-1] == '\t'); end--)
+		;
+	who.name = strndup(s, end - s);
+	if (!id_type_valid(id_type))
+		die("-t '%s': not an identity document type", id_type);
+	if (id_check(id_type, who.number, &info) != ID_OK) {
+		refuse("-m: %s's identity number '%s' (%s): %s", who.name, who.number, id_type,
+		    info.why);
+		exit(eport_exit());
+	}
+}
+
+/* freight: yuan, up to two decimals */
+static int
+money(const char *s)
+{
+	size_t i = 0, d;
+
+	while (s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (!i || i > 6)
+		return 0;
+	if (!s[i])
+		return 1;
+	if (s[i] != '.')
+		return 0;
+	for (d = ++i; s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	return !s[i] && i > d && i - d <= 2;
+}
+
+/* Whom the collector is to the case: its handler, one of its holders, or
+ * someone else (with the enterprise's letter of authority). */
+static const char *
+relation(const json_t *kase)
+{
+	size_t i;
+	json_t *h;
+
+	if (!strcmp(jstr(json_object_get(kase, "handler"), "id_number"), who.number))
+		return "handler";
+	json_array_foreach(json_object_get(kase, "holders"), i, h)
+		if (!strcmp(jstr(h, "id_number"), who.number))
+			return "holder";
+	return "other";
+}
+
+static int
+collect_one(struct eport *s, MDB_txn *txn, json_t *kase, const struct item *it,
+    json_t **row, void *arg)
+{
+	const char *state = jstr(kase, "state"), *counter;
+	struct step step = { .action = "collect", .to = "collected" };
+	struct office o;
+	json_t *rec;
+	char at[32], *why;
+	int rc;
+
+	(void)it;
+	(void)arg;
+	office_get(s, &o);
+	counter = o.counter;
+	if (!strcmp(state, "bounced")) {
+		if (!freight) {
+			snprintf(s->errbuf, sizeof s->errbuf, "case is bounced: the enterprise pays "
+			    "the freight both ways first (-f FREIGHT, the yuan paid)");
+			return 1;
+		}
+	} else if (!strcmp(state, "ready")) {
+		if (!strcmp(jstr(kase, "pickup"), "mail")) {
+			snprintf(s->errbuf, sizeof s->errbuf, "case is ready to post, not for "
+			    "collection (eport-amend pickup=window first)");
+			return 1;
+		}
+		if (!strcmp(jstr(kase, "type"), "deregister")) {
+			snprintf(s->errbuf, sizeof s->errbuf, "case is a deregistration: nothing "
+			    "to collect (eport-close it)");
+			return 1;
+		}
+		if (freight) {
+			snprintf(s->errbuf, sizeof s->errbuf, "case was never posted: no freight "
+			    "to pay (-f)");
+			return 1;
+		}
+	} else {
+		return wrong_state(s, kase, "bounced, or ready for collection at the hall");
+	}
+	fmt_time(eport_now(), at);
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "at", at, "by", eport_user(),
+	    "name", who.name, "id_type", id_type, "id_number", who.number,
+	    "relation", relation(kase), "counter", counter);
+	if (freight)
+		json_object_set_new(rec, "freight", json_string(freight));
+	json_object_set_new(kase, "collected", rec);
+	why = freight ? xasprintf("%s at %s, freight %s paid", who.name, counter, freight) :
+	    xasprintf("%s at %s", who.name, counter);
+	step.why = why;
+	step.extra = json_pack("{s:O}", "collected", rec);
+	if ((rc = case_step(s, txn, kase, &step)) == 0)
+		*row = ship_row(kase);
+	free(why);
+	return rc;
+}
+
+static int
+by_since(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int c = strcmp(jstr(x, "since"), jstr(y, "since"));
+
+	return c ? c : strcmp(jstr(x, "id"), jstr(y, "id"));
+}
+
+static const char *const uncollected_cols[] = {
+	"id", "type", "uscc", "state", "since", "days", "contact", "phone", NULL,
+};
+
+/* The cases waiting at the counter: bounced, or ready for the hall with
+ * something to collect; more than min_days working days with -d. */
+static void
+cmd_uncollected(void)
+{
+	static const char *const states[] = { "bounced", "ready" };
+	MDB_txn *txn = eport_open_read(&st);
+	json_t *rows = json_array(), *r, **v;
+	time_t now = eport_now();
+	size_t i, n;
+	int g = 0;
+
+	load_cal();
+	for (i = 0; i < LEN(states); i++) {
+		MDB_cursor *c;
+		MDB_val k = { strlen(states[i]), (void *)states[i] }, val;
+		int rc;
+
+		if ((rc = mdb_cursor_open(txn, st.dbi[DB_STATE], &c)))
+			die("db: %s", store_err(rc));
+		for (rc = mdb_cursor_get(c, &k, &val, MDB_SET_KEY); rc == 0;
+		    rc = mdb_cursor_get(c, &k, &val, MDB_NEXT_DUP)) {
+			char *id = strndup(val.mv_data, val.mv_size);
+			json_t *kase = case_get(&st, txn, id), *who_;
+			int bounced = !i;
+
+			free(id);
+			if (!kase)
+				continue;
+			if (bounced || (strcmp(jstr(kase, "pickup"), "mail") &&
+			    strcmp(jstr(kase, "type"), "deregister"))) {
+				r = wait_row(&st, txn, cal, kase, now, &g);
+				if (g)
+					gap_fail(g);
+				who_ = json_object_get(kase, bounced ? "mail" : "handler");
+				json_object_set_new(r, "contact",
+				    json_string(jstr(who_, bounced ? "recipient" : "name")));
+				json_object_set_new(r, "phone", json_string(jstr(who_, "phone")));
+				if (json_integer_value(json_object_get(r, "days")) > min_days)
+					json_array_append(rows, r);
+				json_decref(r);
+			}
+			json_decref(kase);
+		}
+		mdb_cursor_close(c);
+	}
+	n = json_array_size(rows);
+	v = xcalloc(n + 1, sizeof *v);
+	json_array_foreach(rows, i, r)
+		v[i] = r;
+	qsort(v, n, sizeof *v, by_since);
+	out.cols = uncollected_cols;
+	for (i = 0; i < n; i++)
+		out_row(&out, v[i]);
+	free(v);
+	json_decref(rows);
+	mdb_txn_abort(txn);
+}
+
 static void
 step_cases(int argc, char **argv, each_fn fn, void *arg, int records)
 {
@@ -605,14 +814,34 @@ main(int argc, char *argv[])
 		allowed = "jnh";
 	else if (!strcmp(sub, "bounce"))
 		allowed = "jmnh";
+	else if (!strcmp(sub, "collect"))
+		allowed = "fjmnth";
+	else if (!strcmp(sub, "uncollected"))
+		allowed = "djh";
 	else
 		usage(2);
 	argc--;
 	argv++;
-	while ((c = getopt(argc, argv, "e:F:jm:nh")) != -1) {
+	while ((c = getopt(argc, argv, "d:e:f:F:jm:nt:h")) != -1) {
+		char *end;
+
 		if (c == '?' || !strchr(allowed, c))
 			usage(2);
 		switch (c) {
+		case 'd':
+			errno = 0;
+			min_days = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || min_days < 0 || min_days > 9999)
+				die("-d '%s': not a number of working days", optarg);
+			break;
+		case 'f':
+			if (!money(optarg))
+				die("-f '%s': not an amount in yuan (22 or 22.50)", optarg);
+			freight = optarg;
+			break;
+		case 't':
+			id_type = optarg;
+			break;
 		case 'e':
 			if (strcmp(optarg, "utf-8") && strcmp(optarg, "gb18030"))
 				die("-e '%s': not utf-8 or gb18030", optarg);
@@ -652,10 +881,21 @@ main(int argc, char *argv[])
 		step_cases(0, NULL, mark_one, NULL, 1);
 	} else if (!strcmp(sub, "deliver")) {
 		step_cases(argc, argv, arrive_one, "delivered", 0);
-	} else {
+	} else if (!strcmp(sub, "bounce")) {
 		if (!reason || !*reason)
 			die("bounce needs the reason: -m REASON (undeliverable, refused...)");
 		step_cases(argc, argv, arrive_one, "bounced", 0);
+	} else if (!strcmp(sub, "collect")) {
+		if (!reason || !*reason)
+			die("collect needs who collected it: -m 'NAME ID_NUMBER'");
+		parse_who(reason);
+		step_cases(argc, argv, collect_one, NULL, 0);
+		free(who.name);
+		free(who.number);
+	} else {
+		if (argc)
+			usage(2);
+		cmd_uncollected();
 	}
 	if (cal)
 		warn_ahead();

@@ -2,7 +2,8 @@
  * them (已受理, 待补正, 不予受理, 审核通过, 领卡, 待邮寄, 已邮寄, 已办结), found
  * by its USCC or by the organisation code inside it.  Prints `id type taken
  * status detail` per case; -p CASE prints instead the collection notice
- * (领卡通知书) of a case at 领卡, as plain UTF-8 text.  Reads only. */
+ * (领卡通知书) of a case at 领卡, or the bounce notice (退件通知书) of one
+ * whose post came back (lib/notice.c), as plain UTF-8 text.  Reads only. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,11 +139,10 @@ list(const char *who)
 static void
 notice(const char *id, const char *who)
 {
-	json_t *kase = case_get(&st, txn, id);
+	json_t *kase = case_get(&st, txn, id), *lines;
 	const char *status, *uscc;
-	char *detail, today[11];
+	char *detail, *text;
 	struct office office;
-	struct buf b = { 0 };
 
 	if (!kase) {
 		refuse("'%s': no such case", id);
@@ -159,12 +159,12 @@ notice(const char *id, const char *who)
 		refuse("%s: case is %s (%s), not at 领卡", id, jstr(kase, "state"), status);
 		goto out;
 	}
-	fmt_date(eport_now(), today);
 	office_get(&st, &office);
-	notice_body(&b, kase);
-	notice_foot(&b, &office, today);
-	fwrite(b.s, 1, b.len, stdout);
-	buf_free(&b);
+	lines = notice_lines(&office, kase, eport_now());
+	text = notice_text(lines);
+	fputs(text, stdout);
+	free(text);
+	json_decref(lines);
 out:
 	json_decref(kase);
 }

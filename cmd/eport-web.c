@@ -396,7 +396,7 @@ show_enterprise(struct buf *b, const json_t *e)
 		esc(b, jstr(c, "status"));
 		buf_puts(b, "</td><td>");
 		esc(b, jstr(c, "detail"));
-		if (*jstr(c, "notice")) {
+		if (json_array_size(json_object_get(c, "notice"))) {
 			if (*jstr(c, "detail"))
 				buf_puts(b, "<br>");
 			buf_puts(b, "<a href=\"/notice/");
@@ -441,10 +441,9 @@ query(const char *code)
 static void
 notice(const char *id, const char *code)
 {
-	struct office o;
 	struct buf b = { 0 };
-	json_t *e, *c = NULL, *cases;
-	char today[11];
+	json_t *e, *c = NULL, *cases, *lines;
+	char today[11], *text;
 	size_t i;
 	int rc;
 
@@ -463,16 +462,16 @@ notice(const char *id, const char *code)
 			break;
 	if (i == json_array_size(cases)) {
 		fail(404, "未查询到该企业的这件业务", NULL);
-	} else if (!*jstr(c, "notice")) {
+	} else if (!json_array_size(json_object_get(c, "notice"))) {
 		fail(404, "该业务尚未到“领卡”状态，暂无领卡通知书", NULL);
 	} else {
-		o.name = jstr(office, "name");
-		o.address = jstr(office, "address");
-		o.phone = jstr(office, "phone");
-		o.hours = jstr(office, "hours");
+		lines = json_deep_copy(json_object_get(c, "notice"));
 		fmt_date(eport_now(), today);
-		buf_puts(&b, jstr(c, "notice"));
-		notice_foot(&b, &o, today);
+		notice_dated(lines, today);
+		text = notice_text(lines);
+		buf_puts(&b, text);
+		free(text);
+		json_decref(lines);
 		reply(200, "text/plain; charset=utf-8", &b, NULL);
 	}
 	json_decref(e);

@@ -87,3 +87,16 @@ cfg_bool(struct eport *st, const char *key, int dflt)
 		return dflt;
 	return v;
 }
+
+/* What the notices and the public page say of the office. */
+void
+office_get(struct eport *st, struct office *o)
+{
+	o->name = cfg_str(st, "office.name", "");
+	o->address = cfg_str(st, "office.address", "");
+	o->phone = cfg_str(st, "office.phone", "");
+	o->hours = cfg_str(st, "office.hours", CAL_HOURS);
+	o->counter = cfg_str(st, "office.counter", "");
+	if (!*o->counter)
+		o->counter = "一号柜台";
+}

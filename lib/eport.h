@@ -235,6 +235,8 @@ struct step {
 	const char *to;		/* the new state, or NULL to keep it */
 	const char *why;
 	json_t *extra;		/* more event fields, or NULL (stolen) */
+	const char *body;	/* the commit message's body, or NULL: lines without
+				 * a trailing newline, before the trailers */
 	git_oid commit;		/* out */
 };
 int case_step(struct eport *, MDB_txn *, json_t *kase, struct step *);
@@ -491,6 +493,18 @@ void cal_ahead_msg(const struct cal *, int year, char *buf, size_t len);
  * 28 February in a common year. */
 time_t cal_add_years(time_t, int years);
 
+/* wait.c: how long cases wait (eport-ls -w, eport-ship uncollected). */
+/* When the case entered its present state (its last step into it) and who
+ * took its last step (*by, malloc'd): 0, or -1 when no time reads back. */
+int case_entered(struct eport *, MDB_txn *, const json_t *kase, time_t *since, char **by);
+/* The working days after the day a step at since counts from, up to the
+ * day of now: 0 on that day itself; -1 when the calendar lacks a year on
+ * the way (the first such year in *gap): the calendar fails closed. */
+long workdays_since(const struct cal *, time_t since, time_t now, int *gap);
+/* {"id", "type", "uscc", "state", "since", "days", "by"} */
+json_t *wait_row(struct eport *, MDB_txn *, const struct cal *, const json_t *kase,
+    time_t now, int *gap);
+
 /* tlv.c: BER-TLV.  ber_get: the TLV at p[0..n), the bytes it takes (0:
  * malformed; tag 0, len 0 then); ber_put appends one (tags of 1-3 bytes). */
 size_t ber_get(const unsigned char *p, size_t n, unsigned *tag, const unsigned char **val, size_t *len);
@@ -531,13 +545,19 @@ char *order_products(const json_t *order);	/* "智能IC卡-操作员x2,读卡器
 
 /* decide.c: review decisions and the public status query. */
 const char *type_name(const char *type);	/* 新入网企业制卡, ...; NULL if unknown */
-/* May user take action (accept, reject, return) on the case?  0 yes; 1 no,
- * with why ("case is received, not checked", "four eyes: ..."). */
+/* May user take action (accept, reject, return, withdraw) on the case?  0
+ * yes; 1 no, with why ("case is received, not checked", "four eyes: ...").
+ * Four eyes: neither the case's "by" (intake) nor anyone in its
+ * "materials_by" (attach, amend) accepts it. */
 int review_guard(const json_t *kase, const char *action, const char *user,
     char *why, size_t len);
+void materials_by_add(json_t *kase, const char *user);	/* user supplied or changed materials */
+int withdrawable(const char *state);	/* before shipped: received ... ready */
 /* The case as the public status query shows it: 已受理, 待补正, 不予受理,
- * 审核通过, 领卡, 待邮寄, 已邮寄, 已办结; *detail (malloc'd, maybe "") what
- * is missing, the reason, or the tracking number. */
+ * 已撤回, 审核通过, 领卡, 待邮寄, 已邮寄, and once it is delivered, collected
+ * or closed how it ended: 已办结 · 不予受理, 已办结 · 已撤回, 已办结 · 已领取,
+ * 已办结 · 已签收, ...; *detail (malloc'd, maybe "") what is missing, the
+ * reason, or the tracking number. */
 const char *public_status(const json_t *kase, char **detail);
 
 /* mask.c: identity and phone numbers (and with MASK_NAMES people's names:
@@ -557,17 +577,22 @@ void mask_json(struct mask *, json_t *);		/* in place */
 char *mask_text(struct mask *, const char *);		/* malloc'd */
 char *mask_value(const char *, int kind);		/* malloc'd */
 
-/* notice.c: 领卡通知书 of a case, up to its footer; the footer: where,
- * when, the date printed. */
+/* notice.c: the collection notice (领卡通知书) of a case at 领卡, the bounce
+ * notice (退件通知书) of a bounced one: their words as lines for a renderer,
+ * [{"kind", "label", "text"}], kind one of title, field (label：text),
+ * heading (text：), item, text, gap (an empty line), seal; with now (not 0)
+ * the date printed last (notice_dated adds it later).  notice_text: the
+ * lines as plain UTF-8 text (malloc'd). */
 struct office {
-	const char *name, *address, *phone, *hours;
+	const char *name, *address, *phone, *hours, *counter;
 };
-void notice_body(struct buf *, const json_t *kase);
-void notice_foot(struct buf *, const struct office *, const char *today);
+void office_get(struct eport *, struct office *);	/* office.* (config.c) */
+json_t *notice_lines(const struct office *, const json_t *kase, time_t now);
+void notice_dated(json_t *lines, const char *today);
+char *notice_text(const json_t *lines);
 
 /* public.c: the public snapshot eport-web serves (the files are described
  * there). */
-void office_get(struct eport *, struct office *);	/* office.* of the configuration */
 /* case_step notes each case's enterprise; after the commit public_flush
  * writes their files in web.public anew (nothing when it is not set): 0, or
  * -1 with a message in errbuf. */

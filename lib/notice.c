@@ -1,10 +1,35 @@
-/* notice.c: the collection notice (领卡通知书) as text: its body from the
- * case, for eport-status -p and the public snapshot, and its footer, which
- * the web page adds when it is asked for.  Nothing here touches the store,
- * so that eport-web links none of it. */
+/* notice.c: what the notices handed to an enterprise say: the collection
+ * notice (领卡通知书) of a case to collect at the hall, and the bounce notice
+ * (退件通知书) of a case whose post came back.  Both name the counter
+ * (office.counter) and who pays the freight.  The content is a list of
+ * lines, so that plain text and a drawn page render the same words; the
+ * public snapshot keeps them (masked) and eport-web adds the date it is
+ * printed.  Nothing here reads the store, so that eport-web links none of
+ * it. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "eport.h"
+
+static void
+line(json_t *a, const char *kind, const char *label, const char *text)
+{
+	json_t *l = json_pack("{s:s}", "kind", kind);
+
+	if (label)
+		json_object_set_new(l, "label", json_string(label));
+	if (text)
+		json_object_set_new(l, "text", json_string(text));
+	json_array_append_new(a, l);
+}
+
+/* a line of text made with xasprintf (which it frees) */
+static void
+line_own(json_t *a, const char *kind, const char *label, char *text)
+{
+	line(a, kind, label, text);
+	free(text);
+}
 
 static const char *
 holder_name(const json_t *kase, const char *id_number)
@@ -31,7 +56,7 @@ card_kind(const char *role)
 /* What the enterprise collects: the cards written, else the cards it sent
  * in (unlocked or renewed), or a reader case's reader. */
 static void
-notice_items(struct buf *b, const json_t *kase)
+items(json_t *a, const json_t *kase)
 {
 	const json_t *cards = json_object_get(kase, "issued");
 	size_t i, n = 0;
@@ -39,57 +64,105 @@ notice_items(struct buf *b, const json_t *kase)
 
 	if (!json_array_size(cards))
 		cards = json_object_get(kase, "cards");
-	buf_puts(b, "领取物品：\n");
+	line(a, "heading", NULL, "领取物品");
 	json_array_foreach(cards, i, c) {
 		const char *name = holder_name(kase, jstr(c, "holder"));
 
-		buf_printf(b, "  %zu. %s %s%s%s\n", ++n, card_kind(jstr(c, "role")),
-		    jstr(c, "number"), *name ? " " : "", name);
+		line_own(a, "item", NULL, xasprintf("%zu. %s %s%s%s", ++n, card_kind(jstr(c, "role")),
+		    jstr(c, "number"), *name ? " " : "", name));
 	}
 	if (!strcmp(jstr(kase, "type"), "reader"))
-		buf_printf(b, "  %zu. 自购读卡器（订单 %s）\n", ++n, jstr(kase, "order"));
+		line_own(a, "item", NULL, xasprintf("%zu. 自购读卡器（订单 %s）", ++n, jstr(kase, "order")));
 	if (!n)
-		buf_puts(b, "  无\n");
+		line(a, "item", NULL, "无");
 }
 
-void
-notice_body(struct buf *b, const json_t *kase)
+json_t *
+notice_lines(const struct office *o, const json_t *kase, time_t now)
 {
 	const json_t *ent = json_object_get(kase, "enterprise");
-	const char *handler = jstr(json_object_get(kase, "handler"), "name");
+	const json_t *handler = json_object_get(kase, "handler");
+	const char *counter = o->counter, *type = jstr(kase, "type");
+	int bounced = !strcmp(jstr(kase, "state"), "bounced");
+	json_t *a = json_array();
+	char today[11];
 
-	buf_puts(b, "领卡通知书\n\n");
-	buf_printf(b, "企业名称：%s\n", jstr(ent, "name"));
-	buf_printf(b, "统一社会信用代码：%s\n", jstr(ent, "uscc"));
-	buf_printf(b, "业务编号：%s\n", jstr(kase, "id"));
-	buf_printf(b, "业务类型：%s\n", type_name(jstr(kase, "type")) ?: jstr(kase, "type"));
-	buf_printf(b, "受理日期：%.10s\n", jstr(kase, "taken"));
+	line(a, "title", NULL, bounced ? "退件通知书" : "领卡通知书");
+	line(a, "gap", NULL, NULL);
+	line(a, "field", "企业名称", jstr(ent, "name"));
+	line(a, "field", "统一社会信用代码", jstr(ent, "uscc"));
+	line(a, "field", "业务编号", jstr(kase, "id"));
+	line(a, "field", "业务类型", type_name(type) ? type_name(type) : type);
+	line_own(a, "field", "受理日期", xasprintf("%.10s", jstr(kase, "taken")));
 	if (*jstr(kase, "accepted"))
-		buf_printf(b, "审核通过：%.10s\n", jstr(kase, "accepted"));
-	if (*handler)
-		buf_printf(b, "经办人：%s\n", handler);
-	buf_puts(b, "\n");
-	notice_items(b, kase);
-	buf_puts(b, "\n");
-	if (!strcmp(jstr(kase, "state"), "bounced")) {
+		line_own(a, "field", "审核通过", xasprintf("%.10s", jstr(kase, "accepted")));
+	if (*jstr(handler, "name"))
+		line(a, "field", "经办人", jstr(handler, "name"));
+	line(a, "gap", NULL, NULL);
+	items(a, kase);
+	line(a, "gap", NULL, NULL);
+	if (bounced) {
 		const json_t *ob = json_object_get(kase, "outbound");
 		const char *why = jstr(ob, "why"), *tracking = jstr(ob, "tracking");
+		struct buf b = { 0 };
 
-		buf_puts(b, "邮件");
+		buf_puts(&b, "邮件");
 		if (*tracking)
-			buf_printf(b, "（EMS %s）", tracking);
-		buf_printf(b, "已退回%s%s。往返快递费用由企业承担。\n\n", *why ? "：" : "", why);
+			buf_printf(&b, "（EMS %s）", tracking);
+		buf_printf(&b, "已退回%s%s。", *why ? "：" : "", why);
+		line(a, "text", NULL, b.s);
+		buf_free(&b);
+		line_own(a, "text", NULL, xasprintf("往返快递费用（寄出和退回）由企业承担，领取时在%s支付。",
+		    counter));
+	} else {
+		line(a, "text", NULL, "窗口领取，不产生快递费用。");
 	}
-	buf_puts(b, "本通知书须加盖单位公章，由经办人持本人身份证件到服务大厅领取。\n\n");
+	line(a, "gap", NULL, NULL);
+	line_own(a, "text", NULL, xasprintf("本通知书须加盖单位公章，由经办人持本人身份证件到服务大厅%s领取。",
+	    counter));
+	line(a, "gap", NULL, NULL);
+	line(a, "field", "领卡地点", o->name);
+	line(a, "field", "领卡柜台", counter);
+	line(a, "field", "地址", o->address);
+	line(a, "field", "电话", o->phone);
+	line_own(a, "field", "办公时间", xasprintf("工作日 %s", o->hours));
+	line(a, "gap", NULL, NULL);
+	line(a, "seal", NULL, "（单位公章）");
+	if (now) {
+		fmt_date(now, today);
+		notice_dated(a, today);
+	}
+	return a;
 }
 
 void
-notice_foot(struct buf *b, const struct office *o, const char *today)
+notice_dated(json_t *lines, const char *today)
 {
-	buf_printf(b, "领卡地点：%s\n", o->name);
-	buf_printf(b, "地址：%s\n", o->address);
-	buf_printf(b, "电话：%s\n", o->phone);
-	buf_printf(b, "办公时间：工作日 %s\n", o->hours);
-	buf_puts(b, "\n（单位公章）\n");
-	buf_printf(b, "打印日期：%s\n", today);
+	line(lines, "field", "打印日期", today);
+}
+
+char *
+notice_text(const json_t *lines)
+{
+	struct buf b = { 0 };
+	size_t i;
+	json_t *l;
+
+	json_array_foreach(lines, i, l) {
+		const char *kind = jstr(l, "kind"), *text = jstr(l, "text");
+
+		if (!strcmp(kind, "field"))
+			buf_printf(&b, "%s：%s\n", jstr(l, "label"), text);
+		else if (!strcmp(kind, "heading"))
+			buf_printf(&b, "%s：\n", text);
+		else if (!strcmp(kind, "item"))
+			buf_printf(&b, "  %s\n", text);
+		else if (!strcmp(kind, "gap"))
+			buf_puts(&b, "\n");
+		else
+			buf_printf(&b, "%s\n", text);
+	}
+	if (!b.s)
+		return xstrdup("");
+	return b.s;
 }

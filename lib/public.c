@@ -32,15 +32,6 @@
 #define PUBLIC_CASES 100	/* web.cases: the newest cases an enterprise's page shows */
 #define PUBLIC_FILE_MAX (8u << 20)
 
-void
-office_get(struct eport *st, struct office *o)
-{
-	o->name = cfg_str(st, "office.name", "");
-	o->address = cfg_str(st, "office.address", "");
-	o->phone = cfg_str(st, "office.phone", "");
-	o->hours = cfg_str(st, "office.hours", CAL_HOURS);
-}
-
 /* --- the snapshot ---------------------------------------------------- */
 
 void
@@ -83,11 +74,13 @@ page(struct eport *st, MDB_txn *txn, const char *uscc)
 	size_t total = 0;
 	json_t *ids = json_array(), *cases = json_array(), *rows, *doc, *id, *kase, *cards;
 	long cap = cfg_int(st, "web.cases", PUBLIC_CASES);
+	struct office o;
 	struct mask *m;
 	size_t i;
 	char *s = NULL;
 	int rc;
 
+	office_get(st, &o);
 	if (cap < 1)
 		cap = PUBLIC_CASES;
 	if (mdb_cursor_open(txn, st->dbi[DB_USCC], &c) == 0) {
@@ -125,14 +118,16 @@ page(struct eport *st, MDB_txn *txn, const char *uscc)
 		    type_name(jstr(kase, "type")) ?: jstr(kase, "type"),
 		    "taken", jstr(kase, "taken"), "status", status, "detail", md);
 		if (!strcmp(status, "领卡")) {
-			struct buf b = { 0 };
-			char *mn;
+			json_t *lines = notice_lines(&o, kase, 0), *l;
+			size_t j;
 
-			notice_body(&b, kase);
-			mn = mask_text(m, b.s);
-			json_object_set_new(row, "notice", json_string(mn));
-			free(mn);
-			buf_free(&b);
+			json_array_foreach(lines, j, l) {
+				char *mt = mask_text(m, jstr(l, "text"));
+
+				json_object_set_new(l, "text", json_string(mt));
+				free(mt);
+			}
+			json_object_set_new(row, "notice", lines);
 		}
 		json_array_append_new(rows, row);
 		free(md);
@@ -165,8 +160,8 @@ office_json(struct eport *st)
 	char *s, *nl;
 
 	office_get(st, &o);
-	j = json_pack("{s:s, s:s, s:s, s:s}", "name", o.name, "address", o.address,
-	    "phone", o.phone, "hours", o.hours);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", o.name, "address", o.address,
+	    "phone", o.phone, "hours", o.hours, "counter", o.counter);
 	s = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	nl = xasprintf("%s\n", s);

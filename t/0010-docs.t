@@ -75,15 +75,21 @@ while IFS='	' read -r line want; do
 		'
 	done
 done <<EOF
-eport	init apply attach check review card ship close export ls show log status order cal vcard fsck web help
-eport help	init apply attach check review card ship close export ls show log status order cal vcard fsck web
-eport-ls -s	received checked incomplete accepted rejected returned ready shipped delivered bounced closed
+eport	init apply attach check review amend card ship close export ls show log status order cal vcard fsck web help
+eport help	init apply attach check review amend card ship close export ls show log status order cal vcard fsck web
+eport-ls -s	received checked incomplete accepted rejected returned ready shipped delivered bounced collected withdrawn closed
 eport ls -t	onboard info-change operator-change operator-add reissue renew unlock reader deregister
 eport-fsck -r	
 eport show	XM20261126-0001 XM20261126-0002 XM20261126-0003
 eport-review accept	
 eport-card	status write unlock renew revoke ls expiring
 eport ship manifest -e	utf-8 gb18030
+eport-review	accept reject return withdraw
+eport-review withdraw	XM20261126-0001 XM20261126-0002 XM20261126-0003
+eport-amend	XM20261126-0001 XM20261126-0002 XM20261126-0003
+eport-ship	due manifest mark deliver bounce collect uncollected
+eport-ship collect -t	resident hk-macau-permit taiwan-permit foreign-permanent passport
+eport-close	
 eport-attach XM20261126-0001	license form1 form2 form3 form4 poa id-legal id-operator id-holder id-handler payment
 EOF
 
@@ -112,7 +118,7 @@ rm -rf ex && mkdir ex && cp -R "$SRC/share/eport/examples/." ex/
 for page in man1/eport-apply.1 man1/eport-ls.1 man1/eport-show.1 man1/eport-log.1 \
     man1/eport-order.1 man5/eport-case.5 man1/eport-fsck.1 man1/eport-check.1 \
     man1/eport-attach.1 man1/eport-review.1 man1/eport-status.1 man1/eport-close.1 \
-    man1/eport-export.1; do
+    man1/eport-export.1 man1/eport-amend.1; do
 	d=tr-$(basename "$page")
 	mkdir "$d" && transcripts "$SRC/man/$page" "$d"
 	case $page in

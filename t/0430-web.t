@@ -52,20 +52,24 @@ test_expect_success 'setup: a store that publishes, and a case in each state' '
 	{ rdr 101 1 && rdr 102 1 && rdr 103 2 | sed "s/\"phone\":\"13906001234\"/\"phone\":\"\"/" &&
 	  rdr 104 2 | sed "s/\"phone\":\"13906001234\"/\"phone\":\"\"/" &&
 	  rdr 105 1 && rdr 106 1 && rdr 107 2 && rdr 108 2 && rdr 109 2 && rdr 110 2 &&
-	  rdr 111 1; } >ex/more.jsonl &&
+	  rdr 111 1 && rdr 112 1 && rdr 113 1; } >ex/more.jsonl &&
 	eport-apply ex/cases.jsonl ex/more.jsonl >/dev/null &&
 	test_expect_code 1 eport-check XM20261126-0001 XM20261126-0003 XM20261126-0005 \
 		XM20261126-0006 XM20261126-0007 XM20261126-0008 XM20261126-0009 XM20261126-0010 \
-		XM20261126-0011 XM20261126-0012 XM20261126-0013 XM20261126-0014 >/dev/null &&
+		XM20261126-0011 XM20261126-0012 XM20261126-0013 XM20261126-0014 XM20261126-0015 \
+		XM20261126-0016 >/dev/null &&
 	EPORT_USER=bob eport-review accept -m ok XM20261126-0001 XM20261126-0009 XM20261126-0010 \
-		XM20261126-0011 XM20261126-0012 XM20261126-0013 XM20261126-0014 >/dev/null &&
+		XM20261126-0011 XM20261126-0012 XM20261126-0013 XM20261126-0014 XM20261126-0015 \
+		>/dev/null &&
+	EPORT_USER=bob eport-review withdraw -m 企业撤回申请 XM20261126-0016 >/dev/null &&
 	EPORT_USER=bob eport-review reject -m 企业信息与营业执照不符 XM20261126-0008 >/dev/null &&
 	EPORT_USER=bob eport-review return -m "请补充收件人黄小燕的电话13906001234" XM20261126-0007 >/dev/null &&
 	printf "id\ttracking\nXM20261126-0011\t1180098765432\nXM20261126-0012\t1180098765446\nXM20261126-0013\t1180098765450\n" |
 		eport-ship mark >/dev/null &&
 	eport-ship deliver XM20261126-0012 >/dev/null &&
 	eport-ship bounce -m 收件人拒收 XM20261126-0013 >/dev/null &&
-	eport-close XM20261126-0014 >/dev/null
+	eport-close XM20261126-0014 >/dev/null &&
+	eport-ship collect -m "林晓燕 11010519491231002X" XM20261126-0015 >/dev/null
 '
 
 test_expect_success 'the snapshot: one file per enterprise, an organisation-code index, public modes' '
@@ -159,9 +163,11 @@ test_expect_success 'the details: reasons, tracking numbers, what is missing, ma
 	XM20261126-0009	领卡	<a href="/notice/XM20261126-0009.pdf?q=91350200MA2Y0Q1X9G">打印领卡通知书</a>
 	XM20261126-0010	待邮寄	
 	XM20261126-0011	已邮寄	1180098765432
-	XM20261126-0012	已办结	
+	XM20261126-0012	已办结 · 已签收	1180098765446
 	XM20261126-0013	领卡	收件人拒收<br><a href="/notice/XM20261126-0013.pdf?q=91350200MA2Y0Q1X9G">打印领卡通知书</a>
-	XM20261126-0014	已办结	
+	XM20261126-0014	已办结 · 已领取	
+	XM20261126-0015	已办结 · 已领取	
+	XM20261126-0016	已撤回	企业撤回申请
 	EOT
 	test_cmp expect actual &&
 	grep -q "<h2>厦门海沧示例贸易有限公司（统一社会信用代码 $A）</h2>" a.body
@@ -271,8 +277,8 @@ else
 		test "$name" = q &&
 		chrome --dump-dom "$WEB_URL/?$name=$A" >result.dom &&
 		grep -q "厦门海沧示例贸易有限公司（统一社会信用代码 $A）" result.dom &&
-		for s in 已受理 待补正 不予受理 领卡 待邮寄 已邮寄 已办结; do
-			grep -q "<td class=\"status\">$s</td>" result.dom || return 1
+		for s in 已受理 待补正 不予受理 领卡 待邮寄 已邮寄 "已办结 · 已签收" 已撤回; do
+			grep -qF "<td class=\"status\">$s</td>" result.dom || return 1
 		done
 	'
 	test_expect_success 'chromium: a screenshot of the page' '
@@ -286,7 +292,7 @@ else
 		grep -q 不予受理 page.txt && ! grep -q "统一社会信用代码（18位）" page.txt &&
 		chrome --print-to-pdf="$TRASH/notice.pdf" "$WEB_URL/notice/XM20261126-0013.pdf?q=$A" &&
 		pdftotext notice.pdf notice.txt &&
-		grep -q "^领卡通知书" notice.txt && grep -q "须加盖单位公章" notice.txt &&
+		grep -q "^退件通知书" notice.txt && grep -q "须加盖单位公章" notice.txt &&
 		grep -q "邮件（EMS 1180098765450）已退回：收件人拒收" notice.txt
 	'
 fi
