@@ -146,14 +146,14 @@ test_expect_success "three logins: $B takes in, $A returns, $C attaches; each st
 	id=$(sed -n "2s/	.*//p" out) && echo "$id" >id2 &&
 	as "$A" eport-check "$id" >/dev/null;
 	as "$A" eport-review return -m "补充材料" "$id" >/dev/null &&
-	as "$C" eport-attach "$id" payment pub/scans/payment.png >/dev/null &&
+	as "$C" eport-attach -s "$id" payment pub/scans/payment.png >/dev/null &&
 	as "$A" eport-check "$id" >/dev/null;
 	eport-log "$id" | cut -f4,5,6 >actual &&
 	printf "by\tlogin\taction\n$B\t$B\tapply\n$A\t$A\tcheck\n$A\t$A\treturn\n$C\t$C\tattach\n$A\t$A\tcheck\n" >expect &&
 	test_cmp expect actual
 '
 
-test_expect_todo 'four eyes across attach (issue 15): the login that attached cannot accept' '
+test_expect_success 'four eyes across attach: the login that attached cannot accept' '
 	id=$(cat id2) &&
 	test "$(eport-show "$id" | jq -r .state)" = checked &&
 	test_expect_code 1 as "$C" eport-review -n accept "$id" 2>err &&
