@@ -6,13 +6,14 @@ MANDIR ?= $(PREFIX)/share/man
 # where objects and binaries go: O=asan for the sanitizer build
 O ?= build
 
-PKGS = lmdb libgit2 libarchive libpcsclite openssl jansson
+PKGS = lmdb libgit2 libarchive libpcsclite openssl jansson xlsxwriter cairo pangocairo \
+	libqrencode expat
 CC ?= cc
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib \
 	-DSHAREDIR='"$(SHAREDIR)"' $(CFLAGS) $(SAN) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv
+LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS) $(SAN)
 
 LIB_SRC = $(sort $(wildcard lib/*.c))
@@ -27,7 +28,7 @@ MAN7 = $(wildcard man/man7/*.7)
 
 all: $(CMDS) $(HELPERS)
 
-$(O)/lib/%.o: lib/%.c lib/eport.h
+$(O)/lib/%.o: lib/%.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -35,11 +36,11 @@ $(O)/libeport.a: $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
 
-$(O)/bin/%: cmd/%.c $(O)/libeport.a lib/eport.h
+$(O)/bin/%: cmd/%.c $(O)/libeport.a $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libeport.a $(LDLIBS)
 
-$(O)/bin/%: t/helper/%.c $(O)/libeport.a lib/eport.h
+$(O)/bin/%: t/helper/%.c $(O)/libeport.a $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libeport.a $(LDLIBS)
 
@@ -111,7 +112,7 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -g -O1 \
 	-DSHAREDIR='"$(CURDIR)/share/eport"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_TARGETS = $(patsubst fuzz/%.c,$(FO)/%,$(wildcard fuzz/fuzz-*.c))
 
-$(FO)/lib/%.o: lib/%.c lib/eport.h
+$(FO)/lib/%.o: lib/%.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
 
@@ -119,7 +120,7 @@ $(FO)/libeport.a: $(LIB_SRC:%.c=$(FO)/%.o)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(FO)/fuzz-%: fuzz/fuzz-%.c $(FO)/libeport.a lib/eport.h
+$(FO)/fuzz-%: fuzz/fuzz-%.c $(FO)/libeport.a $(wildcard lib/*.h)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FO)/libeport.a $(LDLIBS)
 
 fuzz-build: $(FUZZ_TARGETS)

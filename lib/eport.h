@@ -395,6 +395,8 @@ struct each {
 /* Ids from argv, else stdin (bare ids, or the id column of TSV or JSON).
  * With st->dry (-n) nothing is committed and no git object is written. */
 void cases_each(struct eport *, int argc, char **argv, struct each *);
+/* The same for items the caller read itself (their rec and pos copied). */
+void cases_each_items(struct eport *, const struct item *, size_t n, struct each *);
 
 /* cal.c: working days. */
 /* Days are numbered from 1970-01-01 (day 0), office time.  *gap (may be
