@@ -29,6 +29,7 @@ static int dry;
 static struct out out;
 static struct eport st;
 static struct cal *cal;
+static struct manifest_cols mc;	/* the manifest's columns */
 static int gap;			/* the first year the calendar lacks */
 
 static const char *const row_cols[] = { "id", "state", "tracking", NULL };
@@ -317,7 +318,6 @@ put_text(const char *text, size_t len)
 static void
 print_manifest(MDB_txn *txn, const json_t *ids, const char *date)
 {
-	struct manifest_cols mc;
 	int csv = !strcmp(fmt, "csv"), xlsx = !strcmp(fmt, "xlsx");
 	struct out o = { 0 };
 	char *text = NULL, err[512];
@@ -326,8 +326,6 @@ print_manifest(MDB_txn *txn, const json_t *ids, const char *date)
 	time_t created;
 	FILE *fp;
 
-	if (manifest_cols_load(&mc, st.home, err, sizeof err) < 0)
-		die("%s", err);
 	if (!(fp = open_memstream(&text, &len)))
 		die("open_memstream:");
 	o.fp = fp;
@@ -398,13 +396,12 @@ print_manifest(MDB_txn *txn, const json_t *ids, const char *date)
 	}
 	free(text);
 	json_decref(rows);
-	manifest_cols_free(&mc);
 }
 
 static void
 cmd_manifest(int argc, char **argv)
 {
-	char today[11], date[11];
+	char today[11], date[11], err[512];
 	struct made m = { 0 };
 	MDB_txn *txn;
 	json_t *ids;
@@ -415,6 +412,8 @@ cmd_manifest(int argc, char **argv)
 		usage(2);
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);
+	if (manifest_cols_load(&mc, st.home, err, sizeof err) < 0)
+		die("%s", err);
 	load_cal();
 	cal_fmt_day(cal_day_of(eport_now()), today);
 	if (argc && cal_parse_day(argv[0], &day) < 0)
@@ -680,7 +679,6 @@ mark_json(struct marks *m, const struct buf *in, const char *name)
 static void
 mark_sheet(struct marks *m, const struct buf *in, const char *name)
 {
-	struct manifest_cols mc;
 	char err[512];
 	json_t *rows, *row, *cells;
 	const char *idh, *th;
@@ -694,7 +692,6 @@ mark_sheet(struct marks *m, const struct buf *in, const char *name)
 	th = manifest_header(&mc, "tracking");
 	if (sheet_read(in->s, in->len, &rows, &xlsx, err, sizeof err) < 0) {
 		refuse("%s: %s", name, err);
-		manifest_cols_free(&mc);
 		return;
 	}
 	json_array_foreach(rows, i, row) {
@@ -725,7 +722,6 @@ mark_sheet(struct marks *m, const struct buf *in, const char *name)
 		mark_row(m, name, at, jstr_at(cells, idc), jstr_at(cells, tc));
 	}
 	json_decref(rows);
-	manifest_cols_free(&mc);
 }
 
 static void
@@ -739,6 +735,9 @@ cmd_mark(int argc, char **argv)
 
 	if (argc > 1)
 		usage(2);
+	if (eport_open(&st, 0) < 0)
+		die("%s", st.errbuf);
+	st.dry = dry;
 	if (argc ? read_file(argv[0], &in, SHEET_MAX) < 0 : read_all(stdin, &in) < 0)
 		die("%s:", name);
 	for (i = 0; i < in.len && strchr(" \t\r\n", in.s[i]); i++)
@@ -749,9 +748,6 @@ cmd_mark(int argc, char **argv)
 		mark_sheet(&m, &in, name);
 	buf_free(&in);
 	out.cols = row_cols;
-	if (eport_open(&st, 0) < 0)
-		die("%s", st.errbuf);
-	st.dry = dry;
 	cases_each_items(&st, m.it, m.n, &e);
 	for (i = 0; i < m.n; i++) {
 		free((char *)m.it[i].id);
@@ -853,6 +849,7 @@ main(int argc, char *argv[])
 	if (gap)
 		warnx("warning: %d is not in the calendar; counting Monday to Friday only", gap);
 	cal_free(cal);
+	manifest_cols_free(&mc);
 	eport_close(&st);
 	return eport_exit();
 }
