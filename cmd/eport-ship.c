@@ -301,7 +301,7 @@ put_text(const char *text, size_t len)
 	}
 	tmp = xasprintf("%s.XXXXXX", opath);
 	if ((fd = mkstemp(tmp)) < 0 || !(fp = fdopen(fd, "w")))
-		die("%s:", tmp);
+		die("%s:", opath);
 	fchmod(fd, 0644);
 	if (fwrite(text, 1, len, fp) != len || fclose(fp) == EOF) {
 		unlink(tmp);

@@ -2,14 +2,17 @@
  * them (已受理, 待补正, 不予受理, 审核通过, 领卡, 待邮寄, 已邮寄, 已办结), found
  * by its USCC or by the organisation code inside it.  Prints `id type taken
  * status detail` per case; -p CASE prints instead the collection notice
- * (领卡通知书) of a case at 领卡, as plain UTF-8 text.  Reads only. */
+ * (领卡通知书) of a case at 领卡, as plain UTF-8 text, or with -o FILE as
+ * an A4 page of PDF drawn from that text (lib/notice.c).  Reads only. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "eport.h"
+#include "office.h"
 
 static struct eport st;
 static MDB_txn *txn;
@@ -20,7 +23,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: eport-status [-j] USCC|ORGCODE\n"
-	    "       eport-status -p CASE [USCC|ORGCODE]\n");
+	    "       eport-status -p CASE [-o FILE.pdf] [USCC|ORGCODE]\n");
 	exit(2);
 }
 
@@ -239,20 +242,65 @@ out:
 	json_decref(kase);
 }
 
+/* The notice of id as a PDF in path: its text, as notice() prints it, set
+ * on the page.  glibc lets a program point stdout elsewhere (the manual's
+ * "Standard Streams"), so the text is made by the very code that prints it. */
+static void
+notice_file(const char *id, const char *who, const char *path)
+{
+	struct notice nt = { .qr = id, .when = eport_now() };
+	FILE *keep = stdout, *mem, *fp;
+	char *text = NULL, *tmp, err[512];
+	size_t len = 0;
+	int before = eport_status, fd;
+
+	fflush(stdout);
+	if (!(mem = open_memstream(&text, &len)))
+		die("open_memstream:");
+	stdout = mem;
+	notice(id, who);
+	stdout = keep;
+	if (fclose(mem) == EOF)
+		die("open_memstream:");
+	if (eport_status != before) {
+		free(text);
+		return;
+	}
+	nt.text = text;
+	tmp = xasprintf("%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0 || !(fp = fdopen(fd, "w")))
+		die("%s:", path);
+	fchmod(fd, 0644);
+	if (notice_pdf(&nt, fp, err, sizeof err) < 0) {
+		fclose(fp);
+		unlink(tmp);
+		die("%s: %s", path, err);
+	}
+	if (fclose(fp) == EOF || rename(tmp, path) < 0) {
+		unlink(tmp);
+		die("%s:", path);
+	}
+	free(tmp);
+	free(text);
+}
+
 int
 main(int argc, char *argv[])
 {
-	const char *pcase = NULL;
+	const char *pcase = NULL, *opath = NULL;
 	char who[32];
 	int c;
 
 	setprogname(argv[0]);
 	out.fp = stdout;
 	out.cols = cols;
-	while ((c = getopt(argc, argv, "jp:h")) != -1) {
+	while ((c = getopt(argc, argv, "jo:p:h")) != -1) {
 		switch (c) {
 		case 'j':
 			out.json = 1;
+			break;
+		case 'o':
+			opath = optarg;
 			break;
 		case 'p':
 			pcase = optarg;
@@ -263,7 +311,7 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 1 || (argc == 0 && !pcase))
+	if (argc > 1 || (argc == 0 && !pcase) || (opath && !pcase))
 		usage();
 	if (argc == 1) {
 		normalise(argv[0], who, sizeof who);
@@ -274,7 +322,9 @@ main(int argc, char *argv[])
 		}
 	}
 	txn = eport_open_read(&st);
-	if (pcase)
+	if (pcase && opath)
+		notice_file(pcase, argc ? who : NULL, opath);
+	else if (pcase)
 		notice(pcase, argc ? who : NULL);
 	else
 		list(who);

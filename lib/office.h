@@ -58,4 +58,15 @@ const char *manifest_header(const struct manifest_cols *, const char *column);	/
 char *manifest_value(const struct mcol *, const json_t *kase,
     char *(*get)(void *arg, const char *what), void *arg);
 
+/* notice.c: a notice as one A4 page of PDF (cairo, pango, libqrencode).
+ * text: the notice as its plain text has it (notice.c says how each line is
+ * set); qr: what the QR code carries (the case id), or NULL; when: the PDF's
+ * creation time, so that the same notice at the same time is the same
+ * bytes. */
+struct notice {
+	const char *text, *qr;
+	time_t when;
+};
+int notice_pdf(const struct notice *, FILE *, char *err, size_t errlen);
+
 #endif
