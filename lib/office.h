@@ -69,4 +69,20 @@ struct notice {
 };
 int notice_pdf(const struct notice *, FILE *, char *err, size_t errlen);
 
+/* plot.c: charts on one A4 page of PDF or SVG (cairo), labelled in Chinese
+ * (pango): per x (a day), grouped bars or lines of ns series. */
+enum { CHART_BARS, CHART_LINES };
+struct chart {
+	const char *title;
+	int kind;
+	size_t nx, ns;
+	const char *const *x;		/* nx labels */
+	const char *const *series;	/* ns names, the legend */
+	const double *v;		/* series by series: v[s * nx + i] */
+};
+/* the charts one above the other, then the notes (lines of text); a PDF
+ * made at when (its dates), so that the same report gives the same bytes */
+int plot_page(FILE *, int svg, const char *title, const struct chart *, size_t n,
+    const char *notes, time_t when, char *err, size_t errlen);
+
 #endif
