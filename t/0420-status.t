@@ -161,7 +161,7 @@ test_expect_success '-j prints JSON Lines' '
 test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 eport-status 2>err &&
 	test_expect_code 2 eport-status $A $A 2>err &&
-	printf "%s\n" "usage: eport-status [-j] USCC|ORGCODE" "       eport-status -p CASE [USCC|ORGCODE]" >expect &&
+	printf "%s\n" "usage: eport-status [-j] USCC|ORGCODE" "       eport-status -p CASE [-o FILE.pdf] [USCC|ORGCODE]" >expect &&
 	test_cmp expect err
 '
 
