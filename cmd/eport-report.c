@@ -91,22 +91,31 @@ zh_state(const char *s)
 	return s;
 }
 
-/* The working days from a to b: those after a's (effective) day up to b's. */
+/* The working days after day a up to day b. */
 static long
-workdays(time_t a, time_t b)
+wd_between(long a, long b)
 {
-	long da, db, n = 0;
+	long n = 0;
 	int g;
 
-	cal_effective(cal, a, &da, &g);
-	note(g);
-	cal_effective(cal, b, &db, &g);
-	note(g);
-	for (long d = da + 1; d <= db; d++) {
+	for (long d = a + 1; d <= b; d++) {
 		n += cal_is_workday(cal, d, &g) ? 1 : 0;
 		note(g);
 	}
 	return n;
+}
+
+/* The day a step taken at t counts from (outside hall hours: the next
+ * working day's). */
+static long
+effective(time_t t)
+{
+	long d;
+	int g;
+
+	cal_effective(cal, t, &d, &g);
+	note(g);
+	return d;
 }
 
 static long
@@ -187,7 +196,7 @@ count_stage(const char *id, uint32_t seq, const json_t *ev)
 				durs = json_array();
 				json_object_set_new(stages, from, durs);
 			}
-			json_array_append_new(durs, json_integer(workdays(a, b)));
+			json_array_append_new(durs, json_integer(wd_between(effective(a), effective(b))));
 		}
 		break;
 	}
@@ -224,7 +233,6 @@ gather(void)
 	json_t *last = json_object();	/* id -> its last state change up to until */
 	MDB_cursor *cur;
 	MDB_val k, v;
-	time_t end;
 	int rc;
 
 	counts_now(c);
@@ -293,7 +301,6 @@ gather(void)
 			memcpy(&backlog[(boundary - since) * nstates], c, nstates * sizeof *c);
 	/* the ages at until's end: the cases that entered their state in the
 	 * period, by working days; the rest of each state's backlog came earlier */
-	end = (time_t)(until + 1) * 86400 - EPORT_TZ_OFFSET - 1;
 	{
 		const char *id;
 		json_t *l;
@@ -305,7 +312,7 @@ gather(void)
 
 			if (s < 0 || parse_time(jstr(l, "at"), &t) < 0)
 				continue;
-			n = workdays(t, end);
+			n = wd_between(effective(t), until);
 			b = n <= 1 ? 0 : n <= 3 ? 1 : n <= 5 ? 2 : n <= 10 ? 3 : 4;
 			age[s * 6 + b]++;
 		}
