@@ -28,6 +28,7 @@ static const struct {
 	{ "cal", "working days" },
 	{ "vcard", "the PIV card emulator" },
 	{ "fsck", "check that the store agrees with itself" },
+	{ "report", "the office's workload over a period" },
 };
 
 static void

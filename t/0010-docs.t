@@ -72,8 +72,8 @@ while IFS='	' read -r line want; do
 		'
 	done
 done <<EOF
-eport	init apply attach check review card ship close export ls show log status order cal vcard fsck help
-eport help	init apply attach check review card ship close export ls show log status order cal vcard fsck
+eport	init apply attach check review card ship close export ls show log status order cal vcard fsck report help
+eport help	init apply attach check review card ship close export ls show log status order cal vcard fsck report
 eport-ls -s	received checked incomplete accepted rejected returned ready shipped delivered bounced closed
 eport ls -t	onboard info-change operator-change operator-add reissue renew unlock reader deregister
 eport-fsck -r	
@@ -81,6 +81,8 @@ eport show	XM20261126-0001 XM20261126-0002 XM20261126-0003
 eport-review accept	
 eport-card	status write unlock renew revoke ls
 eport ship manifest -e	utf-8 gb18030
+eport ship manifest -F	csv tsv xlsx
+eport-report -t	work backlog age posting stages
 eport-attach XM20261126-0001	license form1 form2 form3 form4 poa id-legal id-operator id-holder id-handler payment
 EOF
 
