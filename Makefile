@@ -6,7 +6,7 @@ MANDIR ?= $(PREFIX)/share/man
 # where objects and binaries go: O=asan for the sanitizer build
 O ?= build
 
-PKGS = lmdb libgit2 libarchive libpcsclite openssl jansson xlsxwriter cairo pangocairo \
+PKGS = lmdb libgit2 libarchive libpcsclite openssl jansson xlsxwriter cairo pangocairo fontconfig \
 	libqrencode expat
 CC ?= cc
 CFLAGS ?= -O2 -g

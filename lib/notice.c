@@ -14,6 +14,7 @@
 
 #include <cairo.h>
 #include <cairo-pdf.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <qrencode.h>
 
@@ -224,6 +225,16 @@ draw_qr(cairo_t *cr, const char *s, double base)
 	return 0;
 }
 
+/* What pango, cairo and fontconfig keep for the next page, given back: a
+ * command draws one, and a leak checker sees the rest as lost. */
+static void
+release_fonts(void)
+{
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
+}
+
 static cairo_status_t
 write_fp(void *fp, const unsigned char *p, unsigned n)
 {
@@ -246,7 +257,6 @@ notice_pdf(const struct notice *nt, FILE *fp, char *err, size_t errlen)
 	/* the same notice made at the same time gives the same bytes */
 	fmt_time(nt->when, date);
 	cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_CREATE_DATE, date);
-	cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_MOD_DATE, date);
 	split(nt->text, &l, &n);
 	if (n && l[0].kind == L_TITLE)
 		cairo_pdf_surface_set_metadata(sf, CAIRO_PDF_METADATA_TITLE, l[0].text);
@@ -267,6 +277,7 @@ notice_pdf(const struct notice *nt, FILE *fp, char *err, size_t errlen)
 		rc = -1;
 	}
 	cairo_surface_destroy(sf);
+	release_fonts();
 	for (i = 0; i < n; i++) {
 		free(l[i].label);
 		free(l[i].text);
