@@ -36,6 +36,7 @@ int xlsx_write(const char *path, const char *sheet, const json_t *rows, time_t c
  * the line of the text or the row of the sheet; rows of empty cells left
  * out.  *xlsx: 1 when it was a workbook. */
 #define SHEET_MAX (64u << 20)	/* a sheet, unpacked */
+#define SHEET_CELLS (1u << 21)	/* cells of a sheet, the gaps between them too */
 int sheet_read(const void *, size_t, json_t **rows, int *xlsx, char *err, size_t errlen);
 
 /* manifest.c: the EMS manifest's columns (share/eport/manifest.tsv:

@@ -428,6 +428,7 @@ struct xp {
 	json_t *rows, *cells;
 	long row_at, nrows;
 	long col;
+	size_t ncells;		/* cells in all, gaps filled: at most SHEET_CELLS */
 	char ctype[16];
 	int bad;
 	char *err;
@@ -531,6 +532,13 @@ sh_start(void *arg, const XML_Char *name, const XML_Char **atts)
 		if (c < 0 || c <= p->col) {
 			snprintf(p->err, p->errlen, "row %ld: a cell out of place ('%.20s')",
 			    p->row_at, v ? v : "");
+			p->bad = 1;
+			XML_StopParser(p->x, XML_FALSE);
+			return;
+		}
+		if ((p->ncells += c - p->col) > SHEET_CELLS) {
+			snprintf(p->err, p->errlen, "row %ld: more than %u cells in the sheet",
+			    p->row_at, SHEET_CELLS);
 			p->bad = 1;
 			XML_StopParser(p->x, XML_FALSE);
 			return;
