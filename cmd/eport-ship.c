@@ -740,7 +740,8 @@ cmd_mark(int argc, char **argv)
 	st.dry = dry;
 	if (argc ? read_file(argv[0], &in, SHEET_MAX) < 0 : read_all(stdin, &in) < 0)
 		die("%s:", name);
-	for (i = 0; i < in.len && strchr(" \t\r\n", in.s[i]); i++)
+	i = in.len >= 3 && !memcmp(in.s, "\xEF\xBB\xBF", 3) ? 3 : 0;
+	for (; i < in.len && strchr(" \t\r\n", in.s[i]); i++)
 		;
 	if (i < in.len && in.s[i] == '{')
 		mark_json(&m, &in, name);

@@ -222,6 +222,10 @@ test_expect_success 'mark: a sheet without the columns, and what is no workbook,
 	test_expect_code 1 eport-ship mark notrack.csv 2>err &&
 	echo "eport-ship: notrack.csv:1: no tracking column (邮件号, 运单号, or tracking)" >expect &&
 	test_cmp expect err &&
+	printf "\357\273\277{\"id\": \"$C-0009\", \"tracking\": \"1180098765439\"}\n" >bom.jsonl &&
+	test_expect_code 1 eport-ship mark -n <bom.jsonl 2>err &&
+	echo "eport-ship: $C-0009: no such case" >expect &&
+	test_cmp expect err &&
 	printf "PK\003\004 not a zip" >bad.xlsx &&
 	test_expect_code 1 eport-ship mark bad.xlsx 2>err &&
 	grep -q "^eport-ship: bad.xlsx: not a workbook: " err &&
