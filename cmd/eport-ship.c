@@ -1,6 +1,8 @@
 /* eport-ship: posting cases back by EMS, freight to pay (DESIGN.md section 7).
  *   due       the ready cases for post whose posting day has come:
- *             `id type uscc accepted posting manifest`
+ *             `id type uscc accepted posting manifest`; a posting day the
+ *             calendar cannot give (a year it does not hold) refuses the
+ *             whole list, and the manifest, with exit 2: cron fails loudly
  *   manifest  the EMS manifest of a working day, its columns from
  *             manifest.tsv (CSV through libcsv, UTF-8 with a BOM or GB18030,
  *             formulas guarded; TSV; or an xlsx workbook).  The first run for today takes
@@ -30,7 +32,7 @@ static struct out out;
 static struct eport st;
 static struct cal *cal;
 static struct manifest_cols mc;	/* the manifest's columns */
-static int gap;			/* the first year the calendar lacks */
+static json_t *unknown;		/* due_ids: [[id, year]] whose posting day is unknown */
 
 static const char *const row_cols[] = { "id", "state", "tracking", NULL };
 static const char *const due_cols[] = {
@@ -49,13 +51,6 @@ usage(int status)
 }
 
 static void
-note(int year)
-{
-	if (year && (!gap || year < gap))
-		gap = year;
-}
-
-static void
 load_cal(void)
 {
 	char err[512];
@@ -63,6 +58,47 @@ load_cal(void)
 	if (!(cal = cal_load(st.home, err, sizeof err)) ||
 	    cal_set_hours(cal, cfg_str(&st, "office.hours", CAL_HOURS), err, sizeof err) < 0)
 		die("%s", err);
+	unknown = json_array();
+}
+
+/* The calendar lacks a year that day or a case's posting day needs: the
+ * message eport-cal gives, and nothing is listed or made */
+static void __attribute__((noreturn))
+gap_fail(int year)
+{
+	char msg[1024];
+
+	cal_gap_msg(cal, year, msg, sizeof msg);
+	die("%s", msg);
+}
+
+static void
+unknown_fail(void)
+{
+	char msg[1024];
+	json_t *u;
+	size_t i;
+
+	if (!json_array_size(unknown))
+		return;
+	json_array_foreach(unknown, i, u) {
+		cal_gap_msg(cal, (int)json_integer_value(json_array_get(u, 1)), msg, sizeof msg);
+		warnx("%s: posting day unknown: %s", json_string_value(json_array_get(u, 0)), msg);
+	}
+	exit(2);
+}
+
+/* From 1 December, while next year is missing (due and manifest count) */
+static void
+warn_ahead(void)
+{
+	char msg[1024];
+	int year = cal_year_ahead(cal, eport_now());
+
+	if (year) {
+		cal_ahead_msg(cal, year, msg, sizeof msg);
+		warnx("%s", msg);
+	}
 }
 
 static MDB_val
@@ -82,7 +118,8 @@ ship_key(char *k, size_t cap, const char *date, const char *id)
 
 /* The due cases of day, in id order (the index keeps them sorted): ready,
  * for post, posting day on or before day, and with onlynew on no manifest
- * yet.  *rows (may be NULL) gets a `due` row for each. */
+ * yet.  *rows (may be NULL) gets a `due` row for each.  Cases whose posting
+ * day the calendar cannot give go into `unknown`, for the caller to refuse. */
 static json_t *
 due_ids(MDB_txn *txn, long day, int onlynew, json_t **rows)
 {
@@ -93,6 +130,7 @@ due_ids(MDB_txn *txn, long day, int onlynew, json_t **rows)
 
 	if (rows)
 		*rows = json_array();
+	json_array_clear(unknown);
 	if ((rc = mdb_cursor_open(txn, st.dbi[DB_STATE], &c)))
 		die("db: %s", store_err(rc));
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY); rc == 0;
@@ -117,8 +155,10 @@ due_ids(MDB_txn *txn, long day, int onlynew, json_t **rows)
 		case -2:
 			warnx("%s: no posting day for type '%s'; left out", id, jstr(kase, "type"));
 			goto next;
+		case CAL_GAP:
+			json_array_append_new(unknown, json_pack("[s, i]", id, g));
+			goto next;
 		}
-		note(g);
 		if (pday > day)
 			goto next;
 		json_array_append_new(ids, json_string(id));
@@ -149,6 +189,7 @@ cmd_due(void)
 	load_cal();
 	out.cols = due_cols;
 	ids = due_ids(txn, cal_day_of(eport_now()), 0, &rows);
+	unknown_fail();
 	json_array_foreach(rows, i, r)
 		out_row(&out, r);
 	json_decref(rows);
@@ -226,6 +267,11 @@ make_txn(struct eport *s, MDB_txn *txn, void *arg)
 		return rc;
 	rc = 0;
 	ids = due_ids(txn, m->day, 1, NULL);
+	if (json_array_size(unknown)) {
+		json_decref(ids);
+		snprintf(s->errbuf, sizeof s->errbuf, "posting days unknown");
+		return 2;
+	}
 	m->ids = xrealloc(m->ids, (json_array_size(ids) + 1) * sizeof *m->ids);
 	m->commits = xrealloc(m->commits, (json_array_size(ids) + 1) * sizeof *m->commits);
 	json_array_foreach(ids, i, id) {
@@ -421,16 +467,16 @@ cmd_manifest(int argc, char **argv)
 	if (!argc)
 		day = cal_day_of(eport_now());
 	cal_fmt_day(day, date);
-	if (!cal_is_workday(cal, day, &g)) {
-		note(g);
+	if ((rc = cal_is_workday(cal, day, &g)) == CAL_GAP)
+		gap_fail(g);
+	if (!rc)
 		return;
-	}
-	note(g);
 	if ((rc = store_read(&st, &txn)))
 		die("db: %s", store_err(rc));
 	ids = recorded(txn, date);
 	if (!ids && dry) {
 		ids = due_ids(txn, day, 1, NULL);
+		unknown_fail();
 	} else if (!ids && strcmp(date, today)) {
 		mdb_txn_abort(txn);
 		refuse("%s: no manifest was made that day; only today's is made "
@@ -441,8 +487,12 @@ cmd_manifest(int argc, char **argv)
 		mdb_txn_abort(txn);
 		m.date = date;
 		m.day = day;
-		if (store_write(&st, make_txn, &m))
+		if (store_write(&st, make_txn, &m)) {
+			unknown_fail();
 			die("%s", st.errbuf);
+		}
+		if (public_flush(&st) < 0)
+			warnx("%s (eport-fsck -r publishes it)", st.errbuf);
 		for (size_t i = 0; i < m.n; i++)
 			if (repo_advance(&st, m.ids[i], &m.commits[i]) < 0)
 				warnx("%s: ref not moved (eport-fsck -r will): %s", m.ids[i], git_err());
@@ -847,8 +897,9 @@ main(int argc, char *argv[])
 			die("bounce needs the reason: -m REASON (undeliverable, refused...)");
 		step_cases(argc, argv, arrive_one, "bounced", 0);
 	}
-	if (gap)
-		warnx("warning: %d is not in the calendar; counting Monday to Friday only", gap);
+	if (cal)
+		warn_ahead();
+	json_decref(unknown);
 	cal_free(cal);
 	manifest_cols_free(&mc);
 	eport_close(&st);

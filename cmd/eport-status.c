@@ -3,7 +3,7 @@
  * by its USCC or by the organisation code inside it.  Prints `id type taken
  * status detail` per case; -p CASE prints instead the collection notice
  * (领卡通知书) of a case at 领卡, as plain UTF-8 text, or with -o FILE as
- * an A4 page of PDF drawn from that text (lib/notice.c).  Reads only. */
+ * an A4 page of PDF drawn from that text (lib/notice-pdf.c).  Reads only. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 static struct eport st;
 static MDB_txn *txn;
 static struct out out;
+static const char *opath;	/* -o: the notice as PDF */
 static const char *const cols[] = { "id", "type", "taken", "status", "detail", NULL };
 
 static void
@@ -138,136 +139,15 @@ list(const char *who)
 	json_decref(ids);
 }
 
-static const char *
-holder_name(const json_t *kase, const char *id_number)
-{
-	size_t i;
-	json_t *h;
-
-	json_array_foreach(json_object_get(kase, "holders"), i, h)
-		if (*id_number && !strcmp(jstr(h, "id_number"), id_number))
-			return jstr(h, "name");
-	return "";
-}
-
-static const char *
-card_kind(const char *role)
-{
-	if (!strcmp(role, "legal"))
-		return "电子口岸法人卡";
-	if (!strcmp(role, "operator"))
-		return "电子口岸操作员卡";
-	return "电子口岸卡";
-}
-
-/* What the enterprise collects: the cards written, else the cards it sent
- * in (unlocked or renewed), or a reader case's reader. */
+/* The notice's text, set on an A4 page of PDF in path (lib/notice-pdf.c). */
 static void
-print_items(const json_t *kase)
+notice_file(const char *id, const char *text, const char *path)
 {
-	const json_t *cards = json_object_get(kase, "issued");
-	size_t i, n = 0;
-	json_t *c;
+	struct notice nt = { .text = text, .qr = id, .when = eport_now() };
+	char *tmp = xasprintf("%s.XXXXXX", path), err[512];
+	FILE *fp;
+	int fd;
 
-	if (!json_array_size(cards))
-		cards = json_object_get(kase, "cards");
-	printf("领取物品：\n");
-	json_array_foreach(cards, i, c) {
-		const char *name = holder_name(kase, jstr(c, "holder"));
-
-		printf("  %zu. %s %s%s%s\n", ++n, card_kind(jstr(c, "role")), jstr(c, "number"),
-		    *name ? " " : "", name);
-	}
-	if (!strcmp(jstr(kase, "type"), "reader"))
-		printf("  %zu. 自购读卡器（订单 %s）\n", ++n, jstr(kase, "order"));
-	if (!n)
-		printf("  无\n");
-}
-
-static void
-notice(const char *id, const char *who)
-{
-	json_t *kase = case_get(&st, txn, id);
-	const json_t *ent;
-	const char *status, *uscc;
-	char *detail, today[11];
-
-	if (!kase) {
-		refuse("'%s': no such case", id);
-		return;
-	}
-	ent = json_object_get(kase, "enterprise");
-	uscc = jstr(ent, "uscc");
-	if (who && !matches(uscc, who)) {
-		refuse("%s: not a case of '%s'", id, who);
-		goto out;
-	}
-	status = public_status(kase, &detail);
-	free(detail);
-	if (strcmp(status, "领卡")) {
-		refuse("%s: case is %s (%s), not at 领卡", id, jstr(kase, "state"), status);
-		goto out;
-	}
-	fmt_date(eport_now(), today);
-	printf("领卡通知书\n\n");
-	printf("企业名称：%s\n", jstr(ent, "name"));
-	printf("统一社会信用代码：%s\n", uscc);
-	printf("业务编号：%s\n", id);
-	printf("业务类型：%s\n", type_name(jstr(kase, "type")) ?: jstr(kase, "type"));
-	printf("受理日期：%.10s\n", jstr(kase, "taken"));
-	if (*jstr(kase, "accepted"))
-		printf("审核通过：%.10s\n", jstr(kase, "accepted"));
-	if (*jstr(json_object_get(kase, "handler"), "name"))
-		printf("经办人：%s\n", jstr(json_object_get(kase, "handler"), "name"));
-	printf("\n");
-	print_items(kase);
-	printf("\n");
-	if (!strcmp(jstr(kase, "state"), "bounced")) {
-		const json_t *ob = json_object_get(kase, "outbound");
-		const char *why = jstr(ob, "why"), *tracking = jstr(ob, "tracking");
-
-		printf("邮件");
-		if (*tracking)
-			printf("（EMS %s）", tracking);
-		printf("已退回%s%s。往返快递费用由企业承担。\n\n", *why ? "：" : "", why);
-	}
-	printf("本通知书须加盖单位公章，由经办人持本人身份证件到服务大厅领取。\n\n");
-	printf("领卡地点：%s\n", cfg_str(&st, "office.name", ""));
-	printf("地址：%s\n", cfg_str(&st, "office.address", ""));
-	printf("电话：%s\n", cfg_str(&st, "office.phone", ""));
-	printf("办公时间：工作日 %s\n", cfg_str(&st, "office.hours", CAL_HOURS));
-	printf("\n（单位公章）\n");
-	printf("打印日期：%s\n", today);
-out:
-	json_decref(kase);
-}
-
-/* The notice of id as a PDF in path: its text, as notice() prints it, set
- * on the page.  glibc lets a program point stdout elsewhere (the manual's
- * "Standard Streams"), so the text is made by the very code that prints it. */
-static void
-notice_file(const char *id, const char *who, const char *path)
-{
-	struct notice nt = { .qr = id, .when = eport_now() };
-	FILE *keep = stdout, *mem, *fp;
-	char *text = NULL, *tmp, err[512];
-	size_t len = 0;
-	int before = eport_status, fd;
-
-	fflush(stdout);
-	if (!(mem = open_memstream(&text, &len)))
-		die("open_memstream:");
-	stdout = mem;
-	notice(id, who);
-	stdout = keep;
-	if (fclose(mem) == EOF)
-		die("open_memstream:");
-	if (eport_status != before) {
-		free(text);
-		return;
-	}
-	nt.text = text;
-	tmp = xasprintf("%s.XXXXXX", path);
 	if ((fd = mkstemp(tmp)) < 0 || !(fp = fdopen(fd, "w")))
 		die("%s:", path);
 	fchmod(fd, 0644);
@@ -281,13 +161,49 @@ notice_file(const char *id, const char *who, const char *path)
 		die("%s:", path);
 	}
 	free(tmp);
-	free(text);
+}
+
+static void
+notice(const char *id, const char *who)
+{
+	json_t *kase = case_get(&st, txn, id);
+	const char *status, *uscc;
+	char *detail, today[11];
+	struct office office;
+	struct buf b = { 0 };
+
+	if (!kase) {
+		refuse("'%s': no such case", id);
+		return;
+	}
+	uscc = jstr(json_object_get(kase, "enterprise"), "uscc");
+	if (who && !matches(uscc, who)) {
+		refuse("%s: not a case of '%s'", id, who);
+		goto out;
+	}
+	status = public_status(kase, &detail);
+	free(detail);
+	if (strcmp(status, "领卡")) {
+		refuse("%s: case is %s (%s), not at 领卡", id, jstr(kase, "state"), status);
+		goto out;
+	}
+	fmt_date(eport_now(), today);
+	office_get(&st, &office);
+	notice_body(&b, kase);
+	notice_foot(&b, &office, today);
+	if (opath)
+		notice_file(id, b.s, opath);
+	else
+		fwrite(b.s, 1, b.len, stdout);
+	buf_free(&b);
+out:
+	json_decref(kase);
 }
 
 int
 main(int argc, char *argv[])
 {
-	const char *pcase = NULL, *opath = NULL;
+	const char *pcase = NULL;
 	char who[32];
 	int c;
 
@@ -322,9 +238,7 @@ main(int argc, char *argv[])
 		}
 	}
 	txn = eport_open_read(&st);
-	if (pcase && opath)
-		notice_file(pcase, argc ? who : NULL, opath);
-	else if (pcase)
+	if (pcase)
 		notice(pcase, argc ? who : NULL);
 	else
 		list(who);

@@ -16,7 +16,7 @@ static const struct {
 	{ "attach", "add documents to a case" },
 	{ "check", "check cases against the office's rules" },
 	{ "review", "accept, reject or return checked cases" },
-	{ "card", "read, write, unlock, renew and revoke cards" },
+	{ "card", "read, write, unlock, renew and revoke cards; those near expiry" },
 	{ "ship", "posting days, the EMS manifest, tracking" },
 	{ "close", "close cases" },
 	{ "export", "write and verify an audit archive" },
@@ -28,6 +28,7 @@ static const struct {
 	{ "cal", "working days" },
 	{ "vcard", "the PIV card emulator" },
 	{ "fsck", "check that the store agrees with itself" },
+	{ "web", "the public status page, a CGI program" },
 	{ "report", "the office's workload over a period" },
 };
 

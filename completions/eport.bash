@@ -4,7 +4,7 @@
 # eport-ls on the store of EPORT_HOME, narrowed to the states a command acts on.
 
 _eport_cmds='init apply attach check review card ship close export ls show log
-status order cal vcard fsck report'
+status order cal vcard fsck web report'
 _eport_states='received checked incomplete accepted rejected returned ready
 shipped delivered bounced closed'
 _eport_types='onboard info-change operator-change operator-add reissue renew
@@ -43,13 +43,13 @@ _eport_complete() {
 	local opts argopts subs= sub= i n=0
 	((cword > 0)) && prev=${words[cword - 1]}
 	case $cmd in
-	eport-init)	opts='-b -n -h'; argopts='-b' ;;
+	eport-init)	opts='-b -g -n -h'; argopts='-b -g' ;;
 	eport-apply)	opts='-j -n -h'; argopts='' ;;
 	eport-attach)	opts='-c -H -j -n -s -h'; argopts='-c -H' ;;
 	eport-check)	opts='-f -j -n -q -h'; argopts='-f' ;;
 	eport-review)	opts='-j -m -n -h'; argopts='-m'; subs='accept reject return' ;;
-	eport-card)	opts='-j -m -n -r -s -u -h'; argopts='-m -r -s -u'
-			subs='status write unlock renew revoke ls' ;;
+	eport-card)	opts='-d -j -m -n -r -s -u -h'; argopts='-d -m -r -s -u'
+			subs='status write unlock renew revoke ls expiring' ;;
 	eport-ship)	opts='-F -e -j -m -n -o -h'; argopts='-F -e -m -o'
 			subs='due manifest mark deliver bounce' ;;
 	eport-close)	opts='-j -m -n -h'; argopts='-m' ;;
@@ -63,6 +63,7 @@ _eport_complete() {
 	eport-cal)	opts='-H -n -p -w -h'; argopts='-H -n -p' ;;
 	eport-vcard)	opts='-H -i -p -v -h'; argopts='-H -p' ;;
 	eport-fsck)	opts='-r -h'; argopts='' ;;
+	eport-web)	opts='-h'; argopts='' ;;
 	*)		return ;;
 	esac
 
@@ -146,4 +147,4 @@ _eport() {
 complete -F _eport eport eport-init eport-apply eport-attach eport-check \
 	eport-review eport-card eport-ship eport-close eport-export eport-ls \
 	eport-show eport-log eport-status eport-order eport-cal eport-vcard \
-	eport-fsck eport-report
+	eport-fsck eport-web eport-report

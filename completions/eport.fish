@@ -69,12 +69,13 @@ end
 
 set -l cmds init 'create a store' apply 'take in case records and bundles' \
     attach 'add documents to a case' check "check cases against the office's rules" \
-    review 'accept, reject or return checked cases' card 'read, write, unlock, renew and revoke cards' \
+    review 'accept, reject or return checked cases' card 'read, write, unlock, renew and revoke cards; those near expiry' \
     ship 'posting days, the EMS manifest, tracking' close 'close cases' \
     export 'write an audit archive' ls 'list cases' show 'print cases as JSON' \
     log 'print the history of cases' status 'the public status query of an enterprise' \
     order 'import and list sales-platform orders' cal 'working days' \
     vcard 'the PIV card emulator' fsck 'check that the store agrees with itself' \
+    web 'the public status page, a CGI program' \
     report "the office's workload over a period"
 complete -c eport -f
 complete -c eport -n __fish_use_subcommand -l version -d 'print the version'
@@ -87,7 +88,7 @@ complete -c eport -n 'not __fish_use_subcommand; and not __fish_seen_subcommand_
 
 set -l all eport-init eport-apply eport-attach eport-check eport-review eport-card eport-ship \
     eport-close eport-export eport-ls eport-show eport-log eport-status eport-order eport-cal \
-    eport-vcard eport-fsck eport-report
+    eport-vcard eport-fsck eport-web eport-report
 for c in $all
     complete -c $c -s h -d 'print the usage'
 end
@@ -101,11 +102,13 @@ for c in eport-init eport-apply eport-attach eport-check eport-review eport-card
 end
 # the commands that take no file arguments
 for c in eport-init eport-check eport-review eport-card eport-ship eport-close eport-export \
-        eport-ls eport-show eport-log eport-status eport-order eport-cal eport-fsck eport-report
+        eport-ls eport-show eport-log eport-status eport-order eport-cal eport-fsck eport-web \
+        eport-report
     complete -c $c -f
 end
 
 complete -c eport-init -s b -x -d 'the branch code of case ids'
+complete -c eport-init -s g -x -a '(__fish_complete_groups)' -d 'the group whose logins share the store'
 
 complete -c eport-attach -s s -d 'the papers carry the seal'
 complete -c eport-attach -s c -x -d 'copies of each paper (1 to 99)'
@@ -123,15 +126,17 @@ complete -c eport-review -s m -x -d 'the reason'
 complete -c eport-review -n '__eport_sub accept; and not __eport_npos 0 -m' -a '(__eport_cases checked)' -d case
 complete -c eport-review -n '__eport_sub reject return; and not __eport_npos 0 -m' -a '(__eport_cases checked incomplete)' -d case
 
-__eport_subcommands eport-card -m -r -s -u -- status 'read the card in the reader' \
+__eport_subcommands eport-card -d -m -r -s -u -- status 'read the card in the reader' \
     write 'personalise a card for a holder of an accepted case' \
     unlock "unblock the case's card" renew "a new certificate for the case's card" \
-    revoke 'revoke a card' ls 'list the card registry'
+    revoke 'revoke a card' ls 'list the card registry' \
+    expiring 'the active cards whose certificate ends within days'
 complete -c eport-card -n '__eport_sub revoke' -s m -x -d 'the reason'
 complete -c eport-card -n '__eport_sub status write unlock renew' -s r -x -d 'the reader'
 complete -c eport-card -n '__eport_sub ls' -s s -x -a 'active revoked' -d 'the cards in a state'
 complete -c eport-card -n '__eport_sub ls' -s u -x -d 'the cards of an enterprise (USCC)'
-complete -c eport-card -n '__eport_sub write unlock renew; and __eport_npos 1 -m -r -s -u' -a '(__eport_cases accepted)' -d case
+complete -c eport-card -n '__eport_sub expiring' -s d -x -d 'the window, in days (card.warn-days)'
+complete -c eport-card -n '__eport_sub write unlock renew; and __eport_npos 1 -d -m -r -s -u' -a '(__eport_cases accepted)' -d case
 
 __eport_subcommands eport-ship -m -F -e -o -- \
     due 'the cases ready to post whose posting day has come' \

@@ -133,6 +133,8 @@ flush(struct eport *st, struct batch *b)
 	if (rc && !(rc == 1 && b->dry_done))
 		die("%s", st->errbuf);
 	store_release(st);
+	if (public_flush(st) < 0)
+		warnx("%s (eport-fsck -r publishes it)", st->errbuf);
 	for (i = 0; i < b->n; i++) {
 		struct slot *s = &b->s[i];
 

@@ -12,8 +12,9 @@
 
 #include "eport.h"
 
-/* layer.c: the office's data files in layers: share/eport, then the store's
- * own $EPORT_HOME.  The file of the last layer that has it (malloc'd). */
+/* layer.c: the office's data files in layers: share/eport, then /etc/eport
+ * (eport_sysconf), then the store's own $EPORT_HOME.  The file of the last
+ * layer that has it (malloc'd). */
 char *layer_path(const char *home, const char *name);
 
 /* sheet.c: tables as spreadsheets take them. */
@@ -59,7 +60,7 @@ const char *manifest_header(const struct manifest_cols *, const char *column);	/
 char *manifest_value(const struct mcol *, const json_t *kase,
     char *(*get)(void *arg, const char *what), void *arg);
 
-/* notice.c: a notice as one A4 page of PDF (cairo, pango, libqrencode).
+/* notice-pdf.c: a notice as one A4 page of PDF (cairo, pango, libqrencode).
  * text: the notice as its plain text has it (notice.c says how each line is
  * set); qr: what the QR code carries (the case id), or NULL; when: the PDF's
  * creation time, so that the same notice at the same time is the same

@@ -128,9 +128,13 @@ write_commit(struct eport *st, json_t *kase, json_t *ev, const git_oid *tree_id,
 	int rc;
 
 	parse_time(jstr(ev, "at"), &t);
+	/* the subject is what git log shows on a terminal: the reason (text
+	 * from a person or an enterprise) escaped; the event keeps it whole */
 	buf_printf(&msg, "%s %s", jstr(ev, "action"), jstr(kase, "id"));
-	if (*jstr(ev, "why"))
-		buf_printf(&msg, ": %s", jstr(ev, "why"));
+	if (*jstr(ev, "why")) {
+		buf_puts(&msg, ": ");
+		buf_esc(&msg, jstr(ev, "why"));
+	}
 	buf_printf(&msg, "\n\nCase-State: %s\nStaff: %s\nLogin: %s\n",
 	    jstr(kase, "state"), jstr(ev, "by"), jstr(ev, "login"));
 	if ((rc = git_signature_new(&sig, jstr(ev, "by"), jstr(ev, "login"), t, 8 * 60)) < 0 ||
@@ -205,6 +209,7 @@ case_step(struct eport *st, MDB_txn *txn, json_t *kase, struct step *step)
 index:
 	if ((rc = db_put_json(st, txn, DB_CASES, id, kase)))
 		goto out;
+	public_note(st, kase);
 	key = case_ev_key(k, id, seq);
 	s = json_dumps(ev, JSON_COMPACT);
 	val.mv_size = strlen(s);

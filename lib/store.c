@@ -123,9 +123,10 @@ store_open(struct eport *st, int flags, size_t mapsize)
 	MDB_txn *txn;
 	int rc;
 
-	umask(077);
 	if (!st->home)
 		st->home = xstrdup(eport_home());
+	/* what this command writes, the others of a shared store can use */
+	umask(store_umask(st->home));
 	st->rdonly = flags & EPORT_RDONLY;
 	db = xasprintf("%s/db", st->home);
 	if (stat(db, &sb) < 0) {
@@ -138,7 +139,7 @@ store_open(struct eport *st, int flags, size_t mapsize)
 	    (rc = mdb_env_set_maxdbs(st->env, DB_N + 4)) ||
 	    (mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize))) ||
 	    (rc = mdb_env_set_maxreaders(st->env, 126)) ||
-	    (rc = mdb_env_open(st->env, db, 0, 0600))) {
+	    (rc = mdb_env_open(st->env, db, 0, 0660))) {
 		free(db);
 		return seterr(st, "db", rc);
 	}
@@ -163,6 +164,7 @@ eport_close(struct eport *st)
 		st->fini(st);
 	if (st->env)
 		mdb_env_close(st->env);
+	json_decref(st->touched);
 	free(st->home);
 	memset(st, 0, sizeof *st);
 }
@@ -180,7 +182,7 @@ store_create(const char *dir, size_t mapsize, char *err, size_t errlen)
 		goto fail;
 	mdb_env_set_maxdbs(env, DB_N + 4);
 	mdb_env_set_mapsize(env, mapsize ? mapsize : MAP_INITIAL);
-	if ((rc = mdb_env_open(env, dir, 0, 0600)) ||
+	if ((rc = mdb_env_open(env, dir, 0, 0660)) ||
 	    (rc = mdb_txn_begin(env, NULL, 0, &txn))) {
 		mdb_env_close(env);
 		goto fail;
