@@ -17,7 +17,8 @@ FISHCONFDIR ?= $(if $(filter /usr,$(PREFIX)),,$(SYSCONFDIR)/fish/conf.d)
 # where objects and binaries go: O=asan for the sanitizer build
 O ?= build
 
-PKGS = lmdb libgit2 libarchive libpcsclite openssl jansson
+PKGS = lmdb libgit2 libarchive libpcsclite openssl jansson xlsxwriter cairo pangocairo fontconfig \
+	libqrencode expat
 CC ?= cc
 CFLAGS ?= -O2 -g
 # warnings are errors in make check and CI (WERROR=-Werror), never in a
@@ -27,7 +28,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Ilib \
 	-DEPORT_VERSION='"$(VERSION)"' -DSHAREDIR='"$(SHAREDIR)"' \
 	-DSYSCONFDIR='"$(SYSCONFDIR)"' $(CPPFLAGS) $(CFLAGS) $(SAN) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv
+LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS) $(SAN)
 
 LIB_SRC = $(sort $(wildcard lib/*.c))

@@ -3,12 +3,14 @@
  *             `id type uscc accepted posting manifest`; a posting day the
  *             calendar cannot give (a year it does not hold) refuses the
  *             whole list, and the manifest, with exit 2: cron fails loudly
- *   manifest  the EMS manifest of a working day (CSV through libcsv, UTF-8
- *             with a BOM or GB18030; or TSV).  The first run for today takes
+ *   manifest  the EMS manifest of a working day, its columns from
+ *             manifest.tsv (CSV through libcsv, UTF-8 with a BOM or GB18030,
+ *             formulas guarded; TSV; or an xlsx workbook).  The first run for today takes
  *             the due cases not on a manifest yet and records them (DB_SHIP
  *             "DATE NUL id", the case's outbound.manifest, a `manifest` step);
  *             every run for that day prints the cases recorded, and only them
- *   mark      reads `id tracking` rows: ready -> shipped
+ *   mark      reads `id tracking` rows, or the manifest back as EMS filled it
+ *             in (CSV, TSV or xlsx; columns by their headers): ready -> shipped
  *   deliver   shipped -> delivered
  *   bounce    shipped -> bounced, with the reason (-m)
  *   collect   bounced, or ready for the hall -> collected: who collected it
@@ -22,42 +24,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
-
-#include <csv.h>
+#include <sys/stat.h>
 
 #include "eport.h"
+#include "office.h"
 
-static const char *fmt = "csv", *enc = "utf-8", *reason, *id_type = "resident", *freight;
+static const char *fmt = "csv", *enc = "utf-8", *reason, *opath, *id_type = "resident", *freight;
 static long min_days = -1;		/* uncollected -d */
 static int dry;
 static struct out out;
 static struct eport st;
 static struct cal *cal;
+static struct manifest_cols mc;	/* the manifest's columns */
 static json_t *unknown;		/* due_ids: [[id, year]] whose posting day is unknown */
 
 static const char *const row_cols[] = { "id", "state", "tracking", NULL };
 static const char *const due_cols[] = {
 	"id", "type", "uscc", "accepted", "posting", "manifest", NULL,
 };
-/* The manifest's columns: names for TSV, and the headings of the CSV that
- * EMS and Excel read. */
-static const char *const man_cols[] = {
-	"id", "recipient", "phone", "address", "contents", "pieces", "payment",
-	"sender", "sender_phone", "sender_address", NULL,
-};
-static const char *const man_heads[] = {
-	"业务编号", "收件人", "收件人电话", "收件人地址", "内件", "件数", "付款方式",
-	"寄件人", "寄件人电话", "寄件人地址", NULL,
-};
-
 static void
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: eport-ship due [-j]\n"
-	    "       eport-ship manifest [-n] [-F csv|tsv] [-e utf-8|gb18030] [DATE]\n"
-	    "       eport-ship mark [-jn] <ROWS\n"
+	    "       eport-ship manifest [-n] [-F csv|tsv|xlsx] [-e utf-8|gb18030] [-o FILE] [DATE]\n"
+	    "       eport-ship mark [-jn] [FILE]\n"
 	    "       eport-ship deliver [-jn] [CASE...]\n"
 	    "       eport-ship bounce [-jn] -m REASON [CASE...]\n"
 	    "       eport-ship collect [-jn] [-t ID_TYPE] [-f FREIGHT] -m 'NAME ID_NUMBER' [CASE...]\n"
@@ -327,75 +320,119 @@ make_txn(struct eport *s, MDB_txn *txn, void *arg)
 	return rc;
 }
 
-static void
-csv_field(FILE *fp, const char *s, int first)
+/* What a manifest column's config:KEY and ship:WHAT say for a case. */
+struct man_arg {
+	MDB_txn *txn;
+	const json_t *kase;
+	const char *date;
+};
+
+static char *
+man_get(void *arg, const char *what)
 {
-	if (!first)
-		fputc(',', fp);
-	if (csv_fwrite(fp, s, strlen(s)) < 0)
-		die("csv: cannot write");
+	struct man_arg *a = arg;
+
+	if (!strncmp(what, "config:", 7))
+		return xstrdup(cfg_str(&st, what + 7, ""));
+	if (!strcmp(what, "ship:contents"))
+		return ship_contents(&st, a->txn, a->kase);
+	if (!strcmp(what, "ship:date"))
+		return xstrdup(a->date);
+	return NULL;
 }
 
-/* The manifest of the cases ids, in the encoding asked for. */
+/* text to -o FILE (made aside and renamed) or stdout */
 static void
-print_manifest(MDB_txn *txn, const json_t *ids)
+put_text(const char *text, size_t len)
 {
-	const char *sender[3] = {
-		cfg_str(&st, "ship.sender-name", ""),
-		cfg_str(&st, "ship.sender-phone", ""),
-		cfg_str(&st, "ship.sender-address", ""),
-	};
-	const char *payment = cfg_str(&st, "ship.payment", "到付");
-	int csv = !strcmp(fmt, "csv");
+	char *tmp;
+	FILE *fp;
+	int fd;
+
+	if (!opath) {
+		fwrite(text, 1, len, stdout);
+		return;
+	}
+	tmp = xasprintf("%s.XXXXXX", opath);
+	if ((fd = mkstemp(tmp)) < 0 || !(fp = fdopen(fd, "w")))
+		die("%s:", opath);
+	fchmod(fd, 0644);
+	if (fwrite(text, 1, len, fp) != len || fclose(fp) == EOF) {
+		unlink(tmp);
+		die("%s:", opath);
+	}
+	if (rename(tmp, opath) < 0) {
+		unlink(tmp);
+		die("%s:", opath);
+	}
+	free(tmp);
+}
+
+/* The manifest of the cases ids, in the format and encoding asked for. */
+static void
+print_manifest(MDB_txn *txn, const json_t *ids, const char *date)
+{
+	int csv = !strcmp(fmt, "csv"), xlsx = !strcmp(fmt, "xlsx");
 	struct out o = { 0 };
-	char *text = NULL;
-	size_t len = 0, i;
-	json_t *id;
+	char *text = NULL, err[512];
+	json_t *id, *rows = json_array(), *head = json_array();
+	size_t len = 0, i, c;
+	time_t created;
 	FILE *fp;
 
 	if (!(fp = open_memstream(&text, &len)))
 		die("open_memstream:");
 	o.fp = fp;
-	o.cols = man_cols;
+	o.cols = mc.names;
+	for (c = 0; c < mc.n; c++)
+		json_array_append_new(head, json_string(mc.c[c].header));
+	json_array_append_new(rows, head);
 	if (csv) {
 		if (!strcmp(enc, "utf-8"))
 			fputs("\xEF\xBB\xBF", fp);	/* so that Excel reads UTF-8 */
-		for (i = 0; man_heads[i]; i++)
-			csv_field(fp, man_heads[i], i == 0);
+		for (c = 0; c < mc.n; c++)
+			if (csv_cell(fp, mc.c[c].header, c == 0) < 0)
+				die("csv: cannot write");
 		fputs("\r\n", fp);
-	} else {
-		for (i = 0; man_cols[i]; i++)
-			fprintf(fp, "%s%s", i ? "\t" : "", man_cols[i]);
+	} else if (!xlsx) {
+		for (c = 0; c < mc.n; c++)
+			fprintf(fp, "%s%s", c ? "\t" : "", mc.c[c].column);
 		fputc('\n', fp);
 		o.header_done = 1;
 	}
 	json_array_foreach(ids, i, id) {
-		json_t *kase = case_get(&st, txn, json_string_value(id)), *mail, *row;
-		char *contents;
+		json_t *kase = case_get(&st, txn, json_string_value(id)), *row, *cells;
+		struct man_arg a = { txn, kase, date };
 
 		if (!kase)
 			die("%s: on the manifest, but no such case", json_string_value(id));
-		mail = json_object_get(kase, "mail");
-		contents = ship_contents(&st, txn, kase);
-		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-		    "id", jstr(kase, "id"), "recipient", jstr(mail, "recipient"),
-		    "phone", jstr(mail, "phone"), "address", jstr(mail, "address"),
-		    "contents", contents, "pieces", "1", "payment", payment,
-		    "sender", sender[0], "sender_phone", sender[1], "sender_address", sender[2]);
-		if (csv) {
-			for (size_t c = 0; man_cols[c]; c++)
-				csv_field(fp, jstr(row, man_cols[c]), c == 0);
-			fputs("\r\n", fp);
-		} else {
-			out_row(&o, row);
+		row = json_object();
+		cells = json_array();
+		for (c = 0; c < mc.n; c++) {
+			char *v = manifest_value(&mc.c[c], kase, man_get, &a);
+
+			json_object_set_new(row, mc.c[c].column, json_string(v));
+			json_array_append_new(cells, json_string(v));
+			if (csv && csv_cell(fp, v, c == 0) < 0)
+				die("csv: cannot write");
+			free(v);
 		}
+		if (csv)
+			fputs("\r\n", fp);
+		else if (!xlsx)
+			out_row(&o, row);
+		json_array_append_new(rows, cells);
 		json_decref(row);
-		free(contents);
 		json_decref(kase);
 	}
 	if (fclose(fp) == EOF)
 		die("open_memstream:");
-	if (!strcmp(enc, "gb18030")) {
+	if (xlsx) {
+		/* the day's own time, so that the same day gives the same bytes */
+		parse_time(date, &created);
+		if (xlsx_write(opath, "EMS", rows, created, err, sizeof err) < 0)
+			die("%s", err);
+	} else if (!strcmp(enc, "gb18030")) {
 		iconv_t cd = iconv_open("GB18030", "UTF-8");
 		size_t cap = 4 * len + 16, left = cap, inleft = len;
 		char *conv = xmalloc(cap), *in = text, *p = conv;
@@ -406,18 +443,19 @@ print_manifest(MDB_txn *txn, const json_t *ids)
 		    iconv(cd, NULL, NULL, &p, &left) == (size_t)-1)
 			die("iconv: UTF-8 to GB18030:");
 		iconv_close(cd);
-		free(text);
-		text = conv;
-		len = p - conv;
+		put_text(conv, p - conv);
+		free(conv);
+	} else {
+		put_text(text, len);
 	}
-	fwrite(text, 1, len, stdout);
 	free(text);
+	json_decref(rows);
 }
 
 static void
 cmd_manifest(int argc, char **argv)
 {
-	char today[11], date[11];
+	char today[11], date[11], err[512];
 	struct made m = { 0 };
 	MDB_txn *txn;
 	json_t *ids;
@@ -428,6 +466,8 @@ cmd_manifest(int argc, char **argv)
 		usage(2);
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);
+	if (manifest_cols_load(&mc, st.home, err, sizeof err) < 0)
+		die("%s", err);
 	load_cal();
 	cal_fmt_day(cal_day_of(eport_now()), today);
 	if (argc && cal_parse_day(argv[0], &day) < 0)
@@ -470,7 +510,7 @@ cmd_manifest(int argc, char **argv)
 			die("db: %s", store_err(rc));
 		ids = recorded(txn, date);
 	}
-	print_manifest(txn, ids);
+	print_manifest(txn, ids, date);
 	json_decref(ids);
 	mdb_txn_abort(txn);
 }
@@ -782,6 +822,201 @@ cmd_uncollected(void)
 	mdb_txn_abort(txn);
 }
 
+/* The headers a tracking column goes by in EMS's sheets, besides the
+ * manifest's own tracking column. */
+static const char *const tracking_heads[] = {
+	"tracking", "邮件号", "邮件号码", "运单号", "运单号码", "快递单号", "邮件条码", NULL,
+};
+
+static int
+is_head(const char *cell, const char *want)
+{
+	return want && !strcasecmp(cell, want);
+}
+
+static const char *
+jstr_at(const json_t *cells, long i)
+{
+	const char *s = i < 0 ? NULL : json_string_value(json_array_get(cells, i));
+
+	return s ? s : "";
+}
+
+static int
+read_all(FILE *fp, struct buf *b)
+{
+	char chunk[65536];
+	size_t n;
+
+	buf_add(b, "", 0);
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+		if (b->len + n > SHEET_MAX) {
+			errno = E2BIG;
+			return -1;
+		}
+		buf_add(b, chunk, n);
+	}
+	return ferror(fp) ? -1 : 0;
+}
+
+static char *
+trimmed(const char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n && strchr(" \t\r\n", s[n - 1]))
+		n--;
+	return xasprintf("%.*s", (int)n, s);
+}
+
+struct marks {
+	struct item *it;
+	size_t n;
+};
+
+/* One row to mark: skipped with a note when it has no number yet. */
+static void
+mark_row(struct marks *m, const char *name, long at, const char *id, const char *tracking)
+{
+	char *pos = xasprintf("%s:%ld", name, at), *i = trimmed(id), *t = trimmed(tracking);
+
+	if (!*i && !*t) {
+		free(pos);
+	} else if (!*i) {
+		refuse("%s: id: missing (tracking '%s')", pos, t);
+		free(pos);
+	} else if (!*t) {
+		warnx("%s: %s: no tracking number yet; skipped", i, pos);
+		free(pos);
+	} else {
+		m->it = xrealloc(m->it, (m->n + 1) * sizeof *m->it);
+		m->it[m->n].id = xstrdup(i);
+		m->it[m->n].rec = json_pack("{s:s, s:s}", "id", i, "tracking", t);
+		m->it[m->n].pos = pos;
+		m->n++;
+	}
+	free(i);
+	free(t);
+}
+
+/* JSON Lines records, through the record reader */
+static void
+mark_json(struct marks *m, const struct buf *in, const char *name)
+{
+	FILE *fp = fmemopen(in->s, in->len, "r");
+	struct rdr *r;
+	json_t *rec;
+	int rc;
+
+	if (!fp)
+		die("fmemopen:");
+	r = rdr_open(fp, name);
+	while ((rc = rdr_next(r, &rec)) != 0) {
+		if (rc < 0) {
+			refuse("%s", rdr_error(r));
+			if (rc == -2)
+				break;
+			continue;
+		}
+		char *id = json_scalar(json_object_get(rec, "id"));
+		char *t = json_scalar(json_object_get(rec, "tracking"));
+
+		mark_row(m, name, rdr_line(r), id, t);
+		free(id);
+		free(t);
+		json_decref(rec);
+	}
+	rdr_close(r);
+	fclose(fp);
+}
+
+/* A table: eport's `id tracking` TSV, or the manifest as EMS sends it back,
+ * CSV or xlsx, its columns found by the manifest's own headers. */
+static void
+mark_sheet(struct marks *m, const struct buf *in, const char *name)
+{
+	char err[512];
+	json_t *rows, *row, *cells;
+	const char *idh, *th;
+	long idc = -1, tc = -1;
+	size_t i, c;
+	int xlsx;
+
+	if (manifest_cols_load(&mc, st.home, err, sizeof err) < 0)
+		die("%s", err);
+	idh = manifest_header(&mc, "id");
+	th = manifest_header(&mc, "tracking");
+	if (sheet_read(in->s, in->len, &rows, &xlsx, err, sizeof err) < 0) {
+		refuse("%s: %s", name, err);
+		return;
+	}
+	json_array_foreach(rows, i, row) {
+		cells = json_object_get(row, "cells");
+		long at = json_integer_value(json_object_get(row, "at"));
+
+		if (i == 0) {
+			for (c = 0; c < json_array_size(cells); c++) {
+				const char *h = json_string_value(json_array_get(cells, c));
+				int is_t = is_head(h, th);
+
+				for (size_t k = 0; !is_t && tracking_heads[k]; k++)
+					is_t = is_head(h, tracking_heads[k]);
+				if (idc < 0 && (is_head(h, idh) || is_head(h, "id")))
+					idc = c;
+				else if (tc < 0 && is_t)
+					tc = c;
+			}
+			if (idc < 0 || tc < 0) {
+				refuse("%s:%ld: no %s column (%s%s%s, or %s)", name, at,
+				    idc < 0 ? "case" : "tracking",
+				    idc < 0 ? idh : th ? th : "邮件号", idc < 0 ? "" : ", ",
+				    idc < 0 ? "" : "运单号", idc < 0 ? "id" : "tracking");
+				break;
+			}
+			continue;
+		}
+		mark_row(m, name, at, jstr_at(cells, idc), jstr_at(cells, tc));
+	}
+	json_decref(rows);
+}
+
+static void
+cmd_mark(int argc, char **argv)
+{
+	struct each e = { .fn = mark_one, .out = &out };
+	struct marks m = { 0 };
+	struct buf in = { 0 };
+	const char *name = argc ? argv[0] : "<stdin>";
+	size_t i;
+
+	if (argc > 1)
+		usage(2);
+	if (eport_open(&st, 0) < 0)
+		die("%s", st.errbuf);
+	st.dry = dry;
+	if (argc ? read_file(argv[0], &in, SHEET_MAX) < 0 : read_all(stdin, &in) < 0)
+		die("%s:", name);
+	i = in.len >= 3 && !memcmp(in.s, "\xEF\xBB\xBF", 3) ? 3 : 0;
+	for (; i < in.len && strchr(" \t\r\n", in.s[i]); i++)
+		;
+	if (i < in.len && in.s[i] == '{')
+		mark_json(&m, &in, name);
+	else
+		mark_sheet(&m, &in, name);
+	buf_free(&in);
+	out.cols = row_cols;
+	cases_each_items(&st, m.it, m.n, &e);
+	for (i = 0; i < m.n; i++) {
+		free((char *)m.it[i].id);
+		json_decref((json_t *)m.it[i].rec);
+		free((char *)m.it[i].pos);
+	}
+	free(m.it);
+}
+
 static void
 step_cases(int argc, char **argv, each_fn fn, void *arg, int records)
 {
@@ -809,7 +1044,7 @@ main(int argc, char *argv[])
 	if (!strcmp(sub, "due"))
 		allowed = "jh";
 	else if (!strcmp(sub, "manifest"))
-		allowed = "eFnh";
+		allowed = "eFnoh";
 	else if (!strcmp(sub, "mark") || !strcmp(sub, "deliver"))
 		allowed = "jnh";
 	else if (!strcmp(sub, "bounce"))
@@ -822,7 +1057,7 @@ main(int argc, char *argv[])
 		usage(2);
 	argc--;
 	argv++;
-	while ((c = getopt(argc, argv, "d:e:f:F:jm:nt:h")) != -1) {
+	while ((c = getopt(argc, argv, "d:e:f:F:jm:no:t:h")) != -1) {
 		char *end;
 
 		if (c == '?' || !strchr(allowed, c))
@@ -848,8 +1083,8 @@ main(int argc, char *argv[])
 			enc = optarg;
 			break;
 		case 'F':
-			if (strcmp(optarg, "csv") && strcmp(optarg, "tsv"))
-				die("-F '%s': not csv or tsv", optarg);
+			if (strcmp(optarg, "csv") && strcmp(optarg, "tsv") && strcmp(optarg, "xlsx"))
+				die("-F '%s': not csv, tsv or xlsx", optarg);
 			fmt = optarg;
 			break;
 		case 'h':
@@ -864,11 +1099,18 @@ main(int argc, char *argv[])
 		case 'n':
 			dry = 1;
 			break;
+		case 'o':
+			opath = optarg;
+			break;
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	out.fp = stdout;
+	if (!strcmp(fmt, "xlsx") && !opath)
+		die("-F xlsx writes a workbook: name it with -o FILE");
+	if (!strcmp(fmt, "xlsx") && strcmp(enc, "utf-8"))
+		die("-e %s: a workbook is always Unicode", enc);
 	if (!strcmp(sub, "due")) {
 		if (argc)
 			usage(2);
@@ -876,9 +1118,7 @@ main(int argc, char *argv[])
 	} else if (!strcmp(sub, "manifest")) {
 		cmd_manifest(argc, argv);
 	} else if (!strcmp(sub, "mark")) {
-		if (argc)
-			usage(2);
-		step_cases(0, NULL, mark_one, NULL, 1);
+		cmd_mark(argc, argv);
 	} else if (!strcmp(sub, "deliver")) {
 		step_cases(argc, argv, arrive_one, "delivered", 0);
 	} else if (!strcmp(sub, "bounce")) {
@@ -901,6 +1141,7 @@ main(int argc, char *argv[])
 		warn_ahead();
 	json_decref(unknown);
 	cal_free(cal);
+	manifest_cols_free(&mc);
 	eport_close(&st);
 	return eport_exit();
 }

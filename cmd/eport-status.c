@@ -3,25 +3,30 @@
  * by its USCC or by the organisation code inside it.  Prints `id type taken
  * status detail` per case; -p CASE prints instead the collection notice
  * (领卡通知书) of a case at 领卡, or the bounce notice (退件通知书) of one
- * whose post came back (lib/notice.c), as plain UTF-8 text.  Reads only. */
+ * whose post came back (lib/notice.c), as plain UTF-8 text, or with -o FILE
+ * as an A4 page of PDF drawn from the same lines (lib/notice-pdf.c).  Reads
+ * only. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "eport.h"
+#include "office.h"
 
 static struct eport st;
 static MDB_txn *txn;
 static struct out out;
+static const char *opath;	/* -o: the notice as PDF */
 static const char *const cols[] = { "id", "type", "taken", "status", "detail", NULL };
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: eport-status [-j] USCC|ORGCODE\n"
-	    "       eport-status -p CASE [USCC|ORGCODE]\n");
+	    "       eport-status -p CASE [-o FILE.pdf] [USCC|ORGCODE]\n");
 	exit(2);
 }
 
@@ -136,6 +141,30 @@ list(const char *who)
 	json_decref(ids);
 }
 
+/* The notice's text, set on an A4 page of PDF in path (lib/notice-pdf.c). */
+static void
+notice_file(const char *id, const json_t *lines, const char *path)
+{
+	struct notice nt = { .lines = lines, .qr = id, .when = eport_now() };
+	char *tmp = xasprintf("%s.XXXXXX", path), err[512];
+	FILE *fp;
+	int fd;
+
+	if ((fd = mkstemp(tmp)) < 0 || !(fp = fdopen(fd, "w")))
+		die("%s:", path);
+	fchmod(fd, 0644);
+	if (notice_pdf(&nt, fp, err, sizeof err) < 0) {
+		fclose(fp);
+		unlink(tmp);
+		die("%s: %s", path, err);
+	}
+	if (fclose(fp) == EOF || rename(tmp, path) < 0) {
+		unlink(tmp);
+		die("%s:", path);
+	}
+	free(tmp);
+}
+
 static void
 notice(const char *id, const char *who)
 {
@@ -161,9 +190,13 @@ notice(const char *id, const char *who)
 	}
 	office_get(&st, &office);
 	lines = notice_lines(&office, kase, eport_now());
-	text = notice_text(lines);
-	fputs(text, stdout);
-	free(text);
+	if (opath) {
+		notice_file(id, lines, opath);
+	} else {
+		text = notice_text(lines);
+		fputs(text, stdout);
+		free(text);
+	}
 	json_decref(lines);
 out:
 	json_decref(kase);
@@ -179,10 +212,13 @@ main(int argc, char *argv[])
 	setprogname(argv[0]);
 	out.fp = stdout;
 	out.cols = cols;
-	while ((c = getopt(argc, argv, "jp:h")) != -1) {
+	while ((c = getopt(argc, argv, "jo:p:h")) != -1) {
 		switch (c) {
 		case 'j':
 			out.json = 1;
+			break;
+		case 'o':
+			opath = optarg;
 			break;
 		case 'p':
 			pcase = optarg;
@@ -193,7 +229,7 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 1 || (argc == 0 && !pcase))
+	if (argc > 1 || (argc == 0 && !pcase) || (opath && !pcase))
 		usage();
 	if (argc == 1) {
 		normalise(argv[0], who, sizeof who);

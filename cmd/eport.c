@@ -30,6 +30,7 @@ static const struct {
 	{ "vcard", "the PIV card emulator" },
 	{ "fsck", "check that the store agrees with itself" },
 	{ "web", "the public status page, a CGI program" },
+	{ "report", "the office's workload over a period" },
 };
 
 static void

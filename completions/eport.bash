@@ -4,7 +4,7 @@
 # eport-ls on the store of EPORT_HOME, narrowed to the states a command acts on.
 
 _eport_cmds='init apply attach check review amend card ship close export ls show
-log status order cal vcard fsck web'
+log status order cal vcard fsck web report'
 _eport_states='received checked incomplete accepted rejected returned ready
 shipped delivered bounced collected withdrawn closed'
 _eport_types='onboard info-change operator-change operator-add reissue renew
@@ -55,14 +55,15 @@ _eport_complete() {
 	eport-amend)	opts='-j -m -n -h'; argopts='-m' ;;
 	eport-card)	opts='-d -j -m -n -r -s -u -h'; argopts='-d -m -r -s -u'
 			subs='status write unlock renew revoke ls expiring' ;;
-	eport-ship)	opts='-F -d -e -f -j -m -n -t -h'; argopts='-F -d -e -f -m -t'
+	eport-ship)	opts='-F -d -e -f -j -m -n -o -t -h'; argopts='-F -d -e -f -m -o -t'
 			subs='due manifest mark deliver bounce collect uncollected' ;;
 	eport-close)	opts='-j -m -n -h'; argopts='-m' ;;
 	eport-export)	opts='-m -n -o -V -h'; argopts='-o -V' ;;
 	eport-ls)	opts='-d -j -s -t -u -w -S -U -h'; argopts='-d -s -t -u -S -U' ;;
 	eport-show)	opts='-t -h'; argopts='' ;;
 	eport-log)	opts='-j -h'; argopts='' ;;
-	eport-status)	opts='-j -p -h'; argopts='-p' ;;
+	eport-status)	opts='-j -o -p -h'; argopts='-o -p' ;;
+	eport-report)	opts='-j -o -S -t -U -h'; argopts='-o -S -t -U' ;;
 	eport-order)	opts='-j -n -s -h'; argopts='-s'; subs='import ls' ;;
 	eport-cal)	opts='-H -n -p -w -h'; argopts='-H -n -p' ;;
 	eport-vcard)	opts='-H -i -p -v -h'; argopts='-H -p' ;;
@@ -77,8 +78,10 @@ _eport_complete() {
 		eport-ls:-s)		_eport_words "$_eport_states" ;;
 		eport-card:-s)		_eport_words 'active revoked' ;;
 		eport-ls:-t|eport-cal:-p) _eport_words "$_eport_types" ;;
-		eport-check:-f|eport-export:-o|eport-export:-V) _eport_files ;;
-		eport-ship:-F)		_eport_words 'csv tsv' ;;
+		eport-check:-f|eport-export:-o|eport-export:-V|eport-ship:-o|eport-status:-o|\
+		eport-report:-o) _eport_files ;;
+		eport-ship:-F)		_eport_words 'csv tsv xlsx' ;;
+		eport-report:-t)	_eport_words 'work backlog age posting stages' ;;
 		eport-ship:-e)		_eport_words 'utf-8 gb18030' ;;
 		eport-ship:-t)		_eport_words 'resident hk-macau-permit taiwan-permit foreign-permanent passport' ;;
 		eport-status:-p)	_eport_cases ready bounced ;;
@@ -107,7 +110,7 @@ _eport_complete() {
 	[[ -n $sub ]] && ((n--))
 
 	case $cmd:$sub in
-	eport-apply:|eport-vcard:|eport-order:import) _eport_files ;;
+	eport-apply:|eport-vcard:|eport-order:import|eport-ship:mark) _eport_files ;;
 	eport-attach:)
 		case $n in
 		0) _eport_cases received incomplete returned ;;
@@ -159,4 +162,4 @@ _eport() {
 complete -F _eport eport eport-init eport-apply eport-attach eport-check \
 	eport-review eport-amend eport-card eport-ship eport-close eport-export eport-ls \
 	eport-show eport-log eport-status eport-order eport-cal eport-vcard \
-	eport-fsck eport-web
+	eport-fsck eport-web eport-report

@@ -76,7 +76,8 @@ set -l cmds init 'create a store' apply 'take in case records and bundles' \
     log 'print the history of cases' status 'the public status query of an enterprise' \
     order 'import and list sales-platform orders' cal 'working days' \
     vcard 'the PIV card emulator' fsck 'check that the store agrees with itself' \
-    web 'the public status page, a CGI program'
+    web 'the public status page, a CGI program' \
+    report "the office's workload over a period"
 complete -c eport -f
 complete -c eport -n __fish_use_subcommand -l version -d 'print the version'
 complete -c eport -n __fish_use_subcommand -a help -d "print the commands, or a command's manual"
@@ -88,12 +89,12 @@ complete -c eport -n 'not __fish_use_subcommand; and not __fish_seen_subcommand_
 
 set -l all eport-init eport-apply eport-attach eport-check eport-review eport-amend eport-card eport-ship \
     eport-close eport-export eport-ls eport-show eport-log eport-status eport-order eport-cal \
-    eport-vcard eport-fsck eport-web
+    eport-vcard eport-fsck eport-web eport-report
 for c in $all
     complete -c $c -s h -d 'print the usage'
 end
 for c in eport-apply eport-attach eport-check eport-review eport-amend eport-card eport-ship eport-close \
-        eport-ls eport-log eport-status eport-order
+        eport-ls eport-log eport-status eport-order eport-report
     complete -c $c -s j -d 'print JSON Lines'
 end
 for c in eport-init eport-apply eport-attach eport-check eport-review eport-amend eport-card eport-ship \
@@ -102,7 +103,8 @@ for c in eport-init eport-apply eport-attach eport-check eport-review eport-amen
 end
 # the commands that take no file arguments
 for c in eport-init eport-check eport-review eport-amend eport-card eport-ship eport-close eport-export \
-        eport-ls eport-show eport-log eport-status eport-order eport-cal eport-fsck eport-web
+        eport-ls eport-show eport-log eport-status eport-order eport-cal eport-fsck eport-web \
+        eport-report
     complete -c $c -f
 end
 
@@ -143,15 +145,18 @@ complete -c eport-card -n '__eport_sub ls' -s u -x -d 'the cards of an enterpris
 complete -c eport-card -n '__eport_sub expiring' -s d -x -d 'the window, in days (card.warn-days)'
 complete -c eport-card -n '__eport_sub write unlock renew; and __eport_npos 1 -d -m -r -s -u' -a '(__eport_cases accepted)' -d case
 
-__eport_subcommands eport-ship -m -F -e -d -f -t -- \
+__eport_subcommands eport-ship -m -F -e -o -d -f -t -- \
     due 'the cases ready to post whose posting day has come' \
-    manifest 'the EMS manifest of a day' mark 'read id and tracking rows: the cases are shipped' \
+    manifest 'the EMS manifest of a day' \
+    mark 'read id and tracking rows, or the manifest EMS filled in: the cases are shipped' \
     deliver 'a case was delivered' bounce 'a case came back undelivered' \
     collect 'a case collected at the counter' uncollected 'what waits at the counter'
-complete -c eport-ship -n '__eport_sub manifest' -s F -x -a 'csv tsv' -d 'the format'
+complete -c eport-ship -n '__eport_sub manifest' -s F -x -a 'csv tsv xlsx' -d 'the format'
+complete -c eport-ship -n '__eport_sub manifest' -s o -r -F -d 'write the manifest to a file'
+complete -c eport-ship -n '__eport_sub mark' -F -d 'tracking rows or the filled-in manifest'
 complete -c eport-ship -n '__eport_sub manifest' -s e -x -a 'utf-8 gb18030' -d 'the encoding of the CSV'
 complete -c eport-ship -n '__eport_sub bounce' -s m -x -d 'the reason'
-complete -c eport-ship -n '__eport_sub deliver bounce; and not __eport_npos 0 -m -F -e' -a '(__eport_cases shipped)' -d case
+complete -c eport-ship -n '__eport_sub deliver bounce; and not __eport_npos 0 -m -F -e -o' -a '(__eport_cases shipped)' -d case
 complete -c eport-ship -n '__eport_sub collect' -s m -x -d 'who collected it (name and identity number)'
 complete -c eport-ship -n '__eport_sub collect' -s t -x -a 'resident hk-macau-permit taiwan-permit foreign-permanent passport' -d 'the identity document'
 complete -c eport-ship -n '__eport_sub collect' -s f -x -d 'the freight both ways paid (yuan)'
@@ -179,6 +184,7 @@ complete -c eport-show -a '(__eport_cases)' -d case
 complete -c eport-log -a '(__eport_cases)' -d case
 
 complete -c eport-status -s p -x -a '(__eport_cases ready bounced)' -d 'print the collection notice (领卡通知书) of a case'
+complete -c eport-status -s o -r -F -d 'write the notice as PDF'
 
 __eport_subcommands eport-order -s -- import "import the sales platform's order export" \
     ls 'list the orders'
@@ -199,4 +205,9 @@ complete -c eport-vcard -s H -x -a '(__fish_print_hostnames)' -d 'the host of vp
 complete -c eport-vcard -s p -x -d 'the port of vpcd'
 
 complete -c eport-fsck -s r -d 'repair what is safe to repair'
+
+complete -c eport-report -s S -x -d 'the first day (YYYY-MM-DD)'
+complete -c eport-report -s U -x -d 'the last day (YYYY-MM-DD)'
+complete -c eport-report -s t -x -a 'work backlog age posting stages' -d 'the table'
+complete -c eport-report -s o -r -F -d 'draw the plots (.pdf or .svg)'
 end

@@ -157,6 +157,8 @@ enum {
 	DB_COUNTERS,	/* name -> uint64 */
 	DB_ENTERPRISES,	/* uscc -> enterprise JSON (closed, ...) */
 	DB_META,	/* schema and misc */
+	DB_EVTIME,	/* event time NUL id NUL seq(4, BE) -> "": the events by time
+			 * (eport-report); built from DB_EVENTS when a store lacks it */
 	DB_N
 };
 extern const char *const db_names[DB_N];
@@ -195,6 +197,11 @@ int store_read(struct eport *, MDB_txn **);
 int store_create(const char *dbdir, size_t mapsize, char *err, size_t errlen);
 void store_release(struct eport *);	/* after a batch: the store's mapped pages */
 const char *store_err(int rc);		/* mdb_strerror */
+/* The DB_EVTIME key of the event at `at` (its ISO time, office time) whose
+ * DB_EVENTS key is ev; k holds at least EVTIME_KEY_MAX bytes.  The times
+ * are all written +08:00, so the keys sort by time. */
+#define EVTIME_KEY_MAX 160
+MDB_val evtime_key(char *k, const char *at, const MDB_val *ev);
 
 int db_get(struct eport *, MDB_txn *, int db, const char *key, MDB_val *);
 int db_put(struct eport *, MDB_txn *, int db, const char *key, const void *, size_t, unsigned flags);
@@ -453,6 +460,8 @@ struct each {
 /* Ids from argv, else stdin (bare ids, or the id column of TSV or JSON).
  * With st->dry (-n) nothing is committed and no git object is written. */
 void cases_each(struct eport *, int argc, char **argv, struct each *);
+/* The same for items the caller read itself (their rec and pos copied). */
+void cases_each_items(struct eport *, const struct item *, size_t n, struct each *);
 
 /* cal.c: working days. */
 /* Days are numbered from 1970-01-01 (day 0), office time.  The calendar

@@ -240,6 +240,12 @@ index:
 	val.mv_data = s;
 	rc = mdb_put(txn, st->dbi[DB_EVENTS], &key, &val, 0);
 	free(s);
+	if (!rc && st->dbi[DB_EVTIME]) {
+		char tk[EVTIME_KEY_MAX];
+		MDB_val t = evtime_key(tk, at, &key), none = { 0, "" };
+
+		rc = mdb_put(txn, st->dbi[DB_EVTIME], &t, &none, 0);
+	}
 out:
 	git_commit_free(parent);
 	json_decref(ev);

@@ -75,8 +75,8 @@ while IFS='	' read -r line want; do
 		'
 	done
 done <<EOF
-eport	init apply attach check review amend card ship close export ls show log status order cal vcard fsck web help
-eport help	init apply attach check review amend card ship close export ls show log status order cal vcard fsck web
+eport	init apply attach check review amend card ship close export ls show log status order cal vcard fsck web report help
+eport help	init apply attach check review amend card ship close export ls show log status order cal vcard fsck web report
 eport-ls -s	received checked incomplete accepted rejected returned ready shipped delivered bounced collected withdrawn closed
 eport ls -t	onboard info-change operator-change operator-add reissue renew unlock reader deregister
 eport-fsck -r	
@@ -90,6 +90,8 @@ eport-amend	XM20261126-0001 XM20261126-0002 XM20261126-0003
 eport-ship	due manifest mark deliver bounce collect uncollected
 eport-ship collect -t	resident hk-macau-permit taiwan-permit foreign-permanent passport
 eport-close	
+eport ship manifest -F	csv tsv xlsx
+eport-report -t	work backlog age posting stages
 eport-attach XM20261126-0001	license form1 form2 form3 form4 poa id-legal id-operator id-holder id-handler payment
 EOF
 
