@@ -268,9 +268,11 @@ int origin_read(const struct origin *, const char *file, struct buf *, char *why
 /* ids.c: validators (USCC, identity numbers, phones, tracking, orders). */
 enum { ID_BAD = -1, ID_OK = 0, ID_LEGACY = 1 };
 /* ID_OK; ID_LEGACY when the check character fails but the embedded
- * organisation code passes (pre-2016 Fujian codes: warn, never refuse);
- * ID_BAD.  why: an English reason, NULL when OK. */
+ * organisation code passes and the division code is Fujian's (35....: the
+ * pre-2016 pilot codes, warn, never refuse); ID_BAD.  why: an English
+ * reason, NULL when OK. */
 int uscc_check(const char *, const char **why);
+char uscc_check_char(const char *);	/* what position 18 should be; 0 if malformed */
 int orgcode_valid(const char *);			/* GB 11714, 9 characters */
 void uscc_orgcode(const char *uscc, char out[10]);	/* positions 9..17; "" unless 18 long */
 struct idinfo {
