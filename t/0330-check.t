@@ -6,6 +6,7 @@
 test_expect_success 'setup' '
 	eport-init &&
 	cp -R "$EPORT_SHARE/examples" ex &&
+	eport-order import "$DATA/orders/export.csv" >/dev/null &&
 	eport-apply ex/cases.jsonl >ids
 '
 
@@ -50,7 +51,7 @@ test_expect_success '-q prints only the ids with no blocking finding, for a pipe
 test_expect_success '-j gives the findings as JSON Lines' '
 	eport-check -j XM20261126-0002 >actual &&
 	jq -r "[.id, .severity, .rule, .path] | @tsv" actual >got &&
-	printf "XM20261126-0002\twarn\torder-unknown\torder\nXM20261126-0002\twarn\tcard-unknown\tcards.1.number\n" >expect &&
+	printf "XM20261126-0002\twarn\tcard-unknown\tcards.1.number\n" >expect &&
 	test_cmp expect got
 '
 
@@ -104,6 +105,7 @@ test_expect_success 'online uploads are judged by their stored bytes: doc-format
 	printf "not an image\n" >ex/scans/license.txt &&
 	{ printf "%%PDF-1.4\n"; head -c 4194305 /dev/zero; } >ex/scans/big.pdf &&
 	jq -c "select(.type == \"onboard\") | .ref = \"W20261126001\" | .channel = \"online\" |
+		.enterprise.uscc = \"91350200M00012343R\" |
 		.documents = [{kind: \"license\", file: \"scans/license.txt\", sealed: true},
 			{kind: \"poa\", file: \"scans/big.pdf\", sealed: true},
 			{kind: \"id-legal\", file: \"scans/id-legal.png\", sealed: true},
@@ -118,7 +120,8 @@ test_expect_success 'online uploads are judged by their stored bytes: doc-format
 '
 
 test_expect_success 'a near miss: the same uploads as PDF and PNG under 4 MiB pass' '
-	jq -c ".ref = \"W20261126002\" | .documents[0].file = \"scans/license.pdf\" |
+	jq -c ".ref = \"W20261126002\" | .enterprise.uscc = \"91350205MA2YQB7K1K\" |
+		.documents[0].file = \"scans/license.pdf\" |
 		.documents[1].file = \"scans/form1.pdf\"" ex/online.jsonl >ex/online2.jsonl &&
 	eport-apply ex/online2.jsonl >online2 &&
 	id=$(sed -n "2s/	.*//p" online2) &&

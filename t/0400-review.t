@@ -16,7 +16,8 @@ USAGE='usage: eport-review accept [-jn] [-m REASON] [CASE...]
 test_expect_success 'setup' '
 	eport-init &&
 	cp -R "$EPORT_SHARE/examples" ex &&
-	cp "$DATA/review/readers.jsonl" ex/
+	cp "$DATA/review/readers.jsonl" ex/ &&
+	eport-order import "$DATA/review/orders.tsv" >/dev/null
 '
 
 test_expect_success 'the decision functions over the table of cases' '
@@ -172,13 +173,13 @@ test_expect_success 'a returned case waits for materials: no decision takes it' 
 test_expect_success 'reject frees the order for another case' '
 	sed -n 3p ex/readers.jsonl | sed "s/1180055555503/1180055555504/" >ex/again.jsonl &&
 	eport-apply ex/again.jsonl | eport-check | cut -f 3 >actual &&
-	printf "rule\norder-used\norder-unknown\n" >expect &&
+	printf "rule\norder-used\ncase-open\n" >expect &&
 	test_cmp expect actual &&
 	EPORT_USER=bob eport-review reject -m 重复申请 XM20261126-0006 >actual &&
 	printf "id\tstate\nXM20261126-0006\trejected\n" >expect &&
 	test_cmp expect actual &&
 	eport-check XM20261126-0007 | cut -f 3 >actual &&
-	printf "rule\norder-unknown\n" >expect &&
+	printf "rule\ncase-open\n" >expect &&
 	test_cmp expect actual &&
 	glog XM20261126-0006 | sed 1q >actual &&
 	echo "bob|reject XM20261126-0006: 重复申请|rejected" >expect &&

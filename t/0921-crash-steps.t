@@ -15,6 +15,7 @@ test_expect_success "setup: $N reader cases checked, batches of 20" '
 	git config -f "$EPORT_HOME/config" store.batch-records 20 &&
 	cp -R "$EPORT_SHARE/examples/scans" scans &&
 	reader_cases $N K 11 >all.jsonl &&
+	reader_orders all.jsonl >orders.tsv && eport-order import orders.tsv >/dev/null &&
 	eport-apply all.jsonl | eport-check -q >checked &&
 	sed 1d checked >ids &&
 	test $(wc -l <ids) = $N &&
