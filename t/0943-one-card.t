@@ -78,7 +78,7 @@ active() {
 test_expect_success 'setup: an old rulebook, the orders, and the check of today refuses the second case' '
 	make_store &&
 	cp -R "$EPORT_SHARE/examples" ex &&
-	mkdir old && cp "$EPORT_SHARE"/* old/ 2>/dev/null;
+	mkdir old && find "$EPORT_SHARE" -maxdepth 1 -type f -exec cp {} old/ \; &&
 	grep -v "	unique	" "$EPORT_SHARE/rules.tsv" >old/rules.tsv &&
 	! grep -q "	unique	" old/rules.tsv &&
 	{ printf "订单号\t订单状态\t关区\t取货方式\t商品\t数量\n"
