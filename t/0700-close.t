@@ -108,6 +108,18 @@ test_expect_success 'rejected cases are closed; a rejected deregistration closes
 	! mdb_dump -p -s enterprises "$EPORT_HOME/db" | grep -q 91350203MA2XN1BQ18
 '
 
+test_expect_success 'a deregister is not closed while another case of its enterprise is open' '
+	sed -n 3p ex/cases.jsonl | sed "s/91350203MA2XN1BQ18/91350205MA2YQB7K1K/; s/1180034567890/OPEN1/g" >ex/open.jsonl &&
+	(cd ex && eport-apply open.jsonl) >/dev/null &&
+	snapshot open &&
+	test_expect_code 1 eport-close $C-0007 >out 2>err &&
+	echo "eport-close: $C-0007: case $C-0011 (renew, received) of the enterprise is open: close, reject or withdraw it first" >expect &&
+	test_cmp expect err && test ! -s out &&
+	unchanged open &&
+	test_expect_code 1 eport-check $C-0011 >/dev/null &&
+	EPORT_USER=bob eport-review reject -m "企业已申请注销" $C-0011 >/dev/null
+'
+
 test_expect_success 'a deregister case ready (even for post) closes its enterprise' '
 	eport-close -m "注销完成" $C-0007 >actual &&
 	printf "id\tstate\n$C-0007\tclosed\n" >expect &&
@@ -129,13 +141,13 @@ test_expect_success 'later cases of a closed enterprise draw enterprise-closed, 
 	} >ex/after.jsonl &&
 	eport-apply ex/after.jsonl >actual &&
 	cut -f1-3 actual >ids &&
-	printf "id\ttype\tuscc\n$C-0011\tonboard\t91350205MA2YQB7K1K\n$C-0012\toperator-add\t91350205MA2YQB7K1K\n$C-0013\trenew\t91350203MA2XN1BQ18\n" >expect &&
+	printf "id\ttype\tuscc\n$C-0012\tonboard\t91350205MA2YQB7K1K\n$C-0013\toperator-add\t91350205MA2YQB7K1K\n$C-0014\trenew\t91350203MA2XN1BQ18\n" >expect &&
 	test_cmp expect ids &&
-	test_expect_code 1 eport-check $C-0011 $C-0012 $C-0013 >findings &&
+	test_expect_code 1 eport-check $C-0012 $C-0013 $C-0014 >findings &&
 	grep enterprise-closed findings >actual &&
-	printf "$C-0012\tblock\tenterprise-closed\tenterprise.uscc\t企业91350205MA2YQB7K1K已注销电子口岸，不能办理此业务\n" >expect &&
+	printf "$C-0013\tblock\tenterprise-closed\tenterprise.uscc\t企业91350205MA2YQB7K1K已注销电子口岸，不能办理此业务\n" >expect &&
 	test_cmp expect actual &&
-	test "$(state $C-0011)" = checked
+	test "$(state $C-0012)" = checked
 '
 
 test_expect_success 'usage: an empty note, an unknown option' '
