@@ -130,4 +130,30 @@ test_expect_success 'a near miss: the same uploads as PDF and PNG under 4 MiB pa
 	test "$(eport-show "$id" | jq -r .state)" = checked
 '
 
+test_expect_success 'against the store: a deregister waits for the open renewal of its enterprise' '
+	jq -c ".ref = \"DEREG1\" | .type = \"deregister\" | .attest = {no_tripartite: true}" \
+		<ex/cases.jsonl | sed -n 3p >ex/dereg.jsonl &&
+	eport-apply ex/dereg.jsonl >dereg &&
+	id=$(sed -n "2s/	.*//p" dereg) &&
+	test_expect_code 1 eport-check "$id" >actual &&
+	grep "	case-open	" actual >got &&
+	printf "%s\tblock\tcase-open\tcases[XM20261126-0003]\t本企业另有在办的证书更新业务XM20261126-0003（待补正）：注销须待本企业其他在办业务办结、不予受理或撤回后办理\n" "$id" >expect &&
+	test_cmp expect got
+'
+
+test_expect_success 'check.ems-names: the office says which names are EMS' '
+	jq -c ".ref = \"CARRIER1\" | .enterprise.uscc = \"91350211MA8UCR3D38\" | .inbound.carrier = \"邮政速递\"" <ex/cases.jsonl | sed -n 1p >ex/carrier.jsonl &&
+	test_expect_code 1 eport-check -f ex/carrier.jsonl >actual &&
+	grep -c "	inbound-carrier	" actual >n && echo 1 >expect && test_cmp expect n &&
+	git config -f "$EPORT_HOME/config" check.ems-names "EMS, 邮政速递" &&
+	eport-check -f ex/carrier.jsonl >actual &&
+	! grep -q "	inbound-carrier	" actual &&
+	jq -c ".inbound.carrier = \"中国邮政EMS\"" ex/carrier.jsonl >ex/carrier2.jsonl &&
+	test_expect_code 1 eport-check -f ex/carrier2.jsonl >actual &&
+	grep "	inbound-carrier	" actual | cut -f5 >got &&
+	echo "本件由“中国邮政EMS”寄达：根据《邮政法》规定仅接收邮政EMS寄递的资料（本中心接收：EMS、邮政速递）" >expect &&
+	test_cmp expect got &&
+	git config -f "$EPORT_HOME/config" --unset check.ems-names
+'
+
 done_testing
