@@ -37,12 +37,6 @@ static const char *const card_rules[] = {
 	"order-missing", "order-unknown", "order-used", "order-mismatch", "order-unpaid",
 	"card-holder", "card-revoked", "case-open", "enterprise-closed", NULL
 };
-/* a reissue revokes the card it replaces: a second holder's card is no
- * reason to stop */
-static const char *const reissue_rules[] = {
-	"order-missing", "order-unknown", "order-used", "order-mismatch", "order-unpaid",
-	"card-holder", "case-open", "enterprise-closed", NULL
-};
 
 static const char *const status_cols[] = {
 	"card", "role", "holder", "uscc", "enterprise", "not_after", "pin_tries", NULL
@@ -124,8 +118,7 @@ open_store(int rdonly)
 static int
 recheck(struct eport *s, MDB_txn *txn, const json_t *kase)
 {
-	json_t *f = store_recheck(s, txn, rb, kase,
-	    is_type(kase, "reissue") ? reissue_rules : card_rules);
+	json_t *f = store_recheck(s, txn, rb, kase, card_rules);
 
 	if (!f)
 		return 0;
@@ -591,6 +584,8 @@ write_txn(struct eport *s, MDB_txn *txn, void *arg)
 		json_object_set_new(old, "revoked", json_string(at));
 		json_object_set_new(old, "why", json_string(why));
 		json_object_set_new(old, "revoked_by", json_string(eport_user()));
+		/* the case's own doing: no card-revoked for its next holder */
+		json_object_set_new(old, "revoked_case", json_string(id));
 		free(why);
 		if ((rc = card_put(s, txn, old)))
 			goto out;

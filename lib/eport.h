@@ -354,7 +354,8 @@ const json_t *rules_first_block(const json_t *findings, const char *const *only)
  *   DB_CARDS: number -> {"number", "role": "legal"|"operator", "uscc",
  *     "enterprise" (name), "holder" (name), "id_number", "state":
  *     "active"|"revoked", "case" (the case that wrote it), "serial" (hex),
- *     "not_after" (ISO time), "cert" (PEM), "written", "revoked" (time), "why"}
+ *     "not_after" (ISO time), "cert" (PEM), "written", "revoked" (time), "why",
+ *     "revoked_case" (the case whose reissue replaced it)}
  *   DB_HOLDERS: uscc NUL card number -> "" for each active card of an enterprise
  *   DB_ENTERPRISES: uscc -> {"uscc", "name", "closed" (time), "case"}
  *   DB_ORDERS: order number -> the order as imported (the shape check_env

@@ -1364,9 +1364,17 @@ check_case(struct ctx *c)
 		else if (known && *c->uscc && strcmp(str(known, "uscc"), c->uscc) != 0)
 			add(c, 1, "card-foreign", path, "卡号%s属于其他企业（统一社会信用代码%s）",
 			    num, str(known, "uscc"));
+		else if (known && strcmp(str(known, "state"), "revoked") == 0 && c->env->self_id &&
+		    strcmp(str(known, "revoked_case"), c->env->self_id) == 0)
+			;	/* the case revoked it itself: a reissue's old card */
 		else if (known && strcmp(str(known, "state"), "revoked") == 0 &&
 		    strcmp(c->type, "deregister") == 0)
 			add(c, 0, "card-revoked", path, "卡号%s已于%.10s作废，无需再注销", num,
+			    str(known, "revoked"));
+		else if (known && strcmp(str(known, "state"), "revoked") == 0 &&
+		    strcmp(c->type, "reissue") == 0)
+			add(c, 1, "card-revoked", path,
+			    "卡号%s已于%.10s作废，不能据此补办：请核对卡号，或是否已补办过", num,
 			    str(known, "revoked"));
 		else if (known && strcmp(str(known, "state"), "revoked") == 0)
 			add(c, 1, "card-revoked", path,
