@@ -725,7 +725,7 @@ others(struct ctx *c)
 	return c->others;
 }
 
-/* Is case id a taken in before b?  Ids are BRANCH YYYYMMDD-SEQ; a record with
+/* Was case a taken in before case b?  Ids are BRANCH YYYYMMDD-SEQ; a record with
  * no id (eport-check -f) comes after every stored case. */
 static int
 earlier(const char *a, const char *b)
