@@ -90,6 +90,8 @@ flush(struct eport *st)
 
 		if (rc)
 			die("%s", st->errbuf);
+		if (public_flush(st) < 0)
+			warnx("%s (eport-fsck -r publishes it)", st->errbuf);
 		for (i = 0; i < B.nadv; i++)
 			if (repo_advance(st, B.advid[i], &B.adv[i]) < 0)
 				warnx("%s: ref not moved (eport-fsck -r will): %s", B.advid[i], git_err());
@@ -220,7 +222,7 @@ read_bundle(struct eport *st, const char *path)
 {
 	char err[512];
 	struct bundle *b = bundle_open(path, err, sizeof err);
-	struct origin o = { NULL, b };
+	struct origin o = { .bundle = b };
 	const char *name;
 	const struct buf *cases;
 	json_t *rec;
@@ -265,7 +267,7 @@ read_path(struct eport *st, const char *path)
 	unsigned char head[264];
 	size_t n;
 	char dir[PATH_MAX], *slash;
-	struct origin o = { dir, NULL };
+	struct origin o;
 
 	if (!fp) {
 		refuse("cannot open '%s':", path);
@@ -282,6 +284,7 @@ read_path(struct eport *st, const char *path)
 		die("%s:", path);
 	if ((slash = strrchr(dir, '/')))
 		*(slash == dir ? slash + 1 : slash) = '\0';
+	origin_at(&o, dir, st->home);
 	read_records(st, fp, path, &o);
 	fclose(fp);
 }
@@ -291,10 +294,11 @@ static void
 read_stdin(struct eport *st)
 {
 	char cwd[PATH_MAX];
-	struct origin o = { cwd, NULL };
+	struct origin o;
 
 	if (!getcwd(cwd, sizeof cwd))
 		die("getcwd:");
+	origin_at(&o, cwd, st->home);
 	read_records(st, stdin, "<stdin>", &o);
 }
 

@@ -1,9 +1,10 @@
 /* eport-fsck: check that LMDB and the audit repository agree: every case's
  * commit exists and its ref points at it, its case.json is the case, every
  * document's blob hashes to the recorded SHA-256, the indexes hold the case,
- * and no ref names a case LMDB does not know.  -r moves lagging refs on (a
- * crash between the LMDB commit and the ref update leaves one behind) and
- * removes the ref locks of writers that died. */
+ * and no ref names a case LMDB does not know; and that the public page's
+ * snapshot (web.public) is what the store says.  -r moves lagging refs on (a
+ * crash between the LMDB commit and the ref update leaves one behind),
+ * removes the ref locks of writers that died and publishes stale pages. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +171,25 @@ stale_pack(const char *name, int removed, void *arg)
 	}
 }
 
+/* A file of the public page (web.public) that the store does not match: a
+ * crash came between a commit and its publishing, or web.public was set on
+ * a store that had cases already. */
+static void
+stale_public(const char *rel, const char *what, int mended, void *arg)
+{
+	char *msg;
+
+	(void)arg;
+	if (mended) {
+		fprintf(stderr, "%s: web.public: %s published again\n", argv0, rel);
+		fixed++;
+		return;
+	}
+	msg = xasprintf("%s %s", rel, what);
+	problem("web.public", "%s", msg);
+	free(msg);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -212,6 +232,8 @@ main(int argc, char *argv[])
 	if (repo_stale_packs(&st, rflag, stale_pack, NULL) < 0)
 		problem("objects/pack", "%s", "cannot be read");
 	mdb_txn_abort(txn);
+	if (public_check(&st, rflag, stale_public, NULL) < 0)
+		problem("web.public", "%s", st.errbuf);
 	eport_close(&st);
 	if (problems) {
 		warnx("%lu problem%s", problems, problems == 1 ? "" : "s");

@@ -13,7 +13,7 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: eport-init [-n] [-b BRANCH]\n");
+	fprintf(stderr, "usage: eport-init [-n] [-b BRANCH] [-g GROUP]\n");
 	exit(2);
 }
 
@@ -29,17 +29,23 @@ mkdir_p(const char *path)
 int
 main(int argc, char *argv[])
 {
-	const char *home, *branch = NULL;
+	const char *home, *branch = NULL, *group = NULL;
 	char *db, *repo, *keys, *cfgpath, *p, err[512];
 	int c, dry = 0;
 	git_config *cfg;
 	struct stat sb;
 
 	setprogname(argv[0]);
-	while ((c = getopt(argc, argv, "b:nh")) != -1) {
+	/* the keys are made here */
+	if (secret_process(err, sizeof err) < 0)
+		die("%s", err);
+	while ((c = getopt(argc, argv, "b:g:nh")) != -1) {
 		switch (c) {
 		case 'b':
 			branch = optarg;
+			break;
+		case 'g':
+			group = optarg;
 			break;
 		case 'n':
 			dry = 1;
@@ -53,6 +59,12 @@ main(int argc, char *argv[])
 	if (branch && (strlen(branch) < 1 || strlen(branch) > 8 || strspn(branch,
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(branch)))
 		die("branch '%s': 1 to 8 capital letters", branch);
+	if (group) {
+		gid_t gid;
+
+		if (group_gid(group, &gid, err, sizeof err) < 0)
+			die("-g: %s", err);
+	}
 	umask(077);
 	home = eport_home();
 	db = xasprintf("%s/db", home);
@@ -98,6 +110,9 @@ main(int argc, char *argv[])
 	git_config_free(cfg);
 	if (pki_init_ca(keys, "中国电子口岸数据中心厦门分中心", eport_now(), err, sizeof err) < 0)
 		die("%s", err);
+	/* -g: the store shared by a group's logins, keys/ by the card group's */
+	if (group && store_share(home, group, err, sizeof err) < 0)
+		die("-g %s: %s", group, err);
 out:
 	free(db);
 	free(repo);
