@@ -17,6 +17,7 @@ test_expect_success 'setup: the examples and three reader cases taken in' '
 	eport-init &&
 	cp -R "$EPORT_SHARE/examples" ex &&
 	cp "$DATA/review/readers.jsonl" ex/ &&
+	eport-order import "$DATA/review/orders.tsv" >/dev/null &&
 	eport-apply ex/cases.jsonl ex/readers.jsonl >/dev/null
 '
 

@@ -53,6 +53,8 @@ test_expect_success 'setup: a store that publishes, and a case in each state' '
 	  rdr 104 2 | sed "s/\"phone\":\"13906001234\"/\"phone\":\"\"/" &&
 	  rdr 105 1 && rdr 106 1 && rdr 107 2 && rdr 108 2 && rdr 109 2 && rdr 110 2 &&
 	  rdr 111 1 && rdr 112 1 && rdr 113 1; } >ex/more.jsonl &&
+	reader_orders ex/more.jsonl >more-orders.tsv &&
+	eport-order import more-orders.tsv >/dev/null &&
 	eport-apply ex/cases.jsonl ex/more.jsonl >/dev/null &&
 	test_expect_code 1 eport-check XM20261126-0001 XM20261126-0003 XM20261126-0005 \
 		XM20261126-0006 XM20261126-0007 XM20261126-0008 XM20261126-0009 XM20261126-0010 \
