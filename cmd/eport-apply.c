@@ -69,11 +69,7 @@ apply_txn(struct eport *st, MDB_txn *txn, void *arg)
 		}
 		json_decref(kase);
 	}
-	/* the batch's objects, one pack, on disk before the cases are */
-	if (repo_flush(st) < 0) {
-		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: writing the pack: %s", git_err());
-		return 2;
-	}
+	/* store_write writes the batch's objects, one pack, before the cases */
 	return 0;
 }
 
@@ -93,6 +89,7 @@ flush(struct eport *st)
 		for (i = 0; i < B.nadv; i++)
 			if (repo_advance(st, B.advid[i], &B.adv[i]) < 0)
 				warnx("%s: ref not moved (eport-fsck -r will): %s", B.advid[i], git_err());
+		repo_settle(st);
 		json_array_foreach(B.seen, i, r)
 			warnx("%s: ref '%s' was taken in before as %s", jstr(r, "source"),
 			    jstr(r, "ref"), jstr(r, "id"));
@@ -321,8 +318,6 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);
-	if (!dry && repo_batch(&st) < 0)
-		die("docs.git: %s", git_err());
 	batch_max = cfg_int(&st, "store.batch-records", 1000);
 	batch_ms = cfg_int(&st, "store.batch-ms", 1000);
 	if (batch_max < 1 || batch_max > 1000)

@@ -590,6 +590,7 @@ record(struct job *j, txn_fn fn, const json_t *row)
 		}
 		if (j->stepped && repo_advance(&st, id, &j->commit) < 0)
 			warnx("%s: ref not moved (eport-fsck -r will): %s", id, git_err());
+		repo_settle(&st);
 	}
 	out = (struct out){ stdout, jflag, job_cols, 0 };
 	out_row(&out, row);

@@ -170,6 +170,34 @@ stale_pack(const char *name, int removed, void *arg)
 	}
 }
 
+/* The .keep of a batch whose writer is gone: it keeps git gc from the
+ * pack's objects, which the refs reach once they are mended. */
+static void
+stale_keep(const char *name, int removed, void *arg)
+{
+	(void)arg;
+	if (removed) {
+		fprintf(stderr, "%s: docs.git: %s removed, its writer is gone\n", argv0, name);
+		fixed++;
+	} else {
+		problem("docs.git", "%s is left by a writer that is gone (eport-fsck -r removes it)",
+		    name);
+	}
+}
+
+static void
+stale_config(const char *name, int removed, void *arg)
+{
+	(void)arg;
+	if (removed) {
+		fprintf(stderr, "%s: docs.git: %s removed, its writer is gone\n", argv0, name);
+		fixed++;
+	} else {
+		problem("docs.git", "%s is left by a configuration write that was cut off; "
+		    "git config fails while it is there (eport-fsck -r removes it)", name);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -210,6 +238,11 @@ main(int argc, char *argv[])
 	if (repo_stale_locks(&st, rflag, stale_lock, NULL) < 0)
 		problem("refs/cases", "%s", "cannot be read");
 	if (repo_stale_packs(&st, rflag, stale_pack, NULL) < 0)
+		problem("objects/pack", "%s", "cannot be read");
+	if (repo_stale_config(&st, rflag, stale_config, NULL) < 0)
+		problem("docs.git", "%s", "config.lock cannot be read");
+	/* the refs they may guard are mended by now, or problems say why not */
+	if (repo_stale_keeps(&st, rflag && !problems, stale_keep, NULL) < 0)
 		problem("objects/pack", "%s", "cannot be read");
 	mdb_txn_abort(txn);
 	eport_close(&st);

@@ -146,13 +146,23 @@ store_write(struct eport *st, txn_fn fn, void *arg)
 	int rc;
 
 	for (;;) {
+		/* the last transaction's refs have moved (callers move them
+		 * before they write again): its packs need no keep now */
+		if (st->settle)
+			st->settle(st);
 		if ((rc = begin(st, 0, &txn)))
 			return seterr(st, "db", rc), 2;
 		rc = fn(st, txn, arg);
-		if (rc == 0)
+		/* the git objects fn wrote, on disk before LMDB names them */
+		if (rc == 0 && st->flush)
+			rc = st->flush(st);
+		if (rc == 0) {
 			rc = mdb_txn_commit(txn);
-		else
+		} else {
 			mdb_txn_abort(txn);
+			if (st->drop)
+				st->drop(st);
+		}
 		if (rc != MDB_MAP_FULL)
 			break;
 		mdb_env_info(st->env, &info);
