@@ -102,7 +102,10 @@ store_create(const char *dir, size_t mapsize, char *err, size_t errlen)
 		goto fail;
 	mdb_env_set_maxdbs(env, DB_N + 4);
 	mdb_env_set_mapsize(env, mapsize ? mapsize : MAP_INITIAL);
-	if ((rc = mdb_env_open(env, dir, 0, 0600)) ||
+	/* no lock file: nothing else opens a store being made, and LMDB
+	 * writes its lock file through a map, which a full disk turns into
+	 * SIGBUS; the first command makes it */
+	if ((rc = mdb_env_open(env, dir, MDB_NOLOCK, 0600)) ||
 	    (rc = mdb_txn_begin(env, NULL, 0, &txn))) {
 		mdb_env_close(env);
 		goto fail;
