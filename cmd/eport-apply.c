@@ -15,7 +15,7 @@
 #include "eport.h"
 
 static int dry, jflag;
-static long batch_max = 1000, batch_ms = 1000;
+static long batch_max = 1000, batch_ms = 1000, max_docs = 200;
 static struct out out;
 static const char *const cols[] = { "id", "type", "uscc", "state", "ref", NULL };
 
@@ -173,10 +173,17 @@ static void
 take(struct eport *st, json_t *rec, const struct origin *o, const char *pos)
 {
 	struct buf err = { 0 };
+	size_t ndocs = json_array_size(json_object_get(rec, "documents"));
 
 	if (case_validate(rec, &err) < 0) {
 		refuse("%s: %s", pos, err.s);
 		buf_free(&err);
+		json_decref(rec);
+		return;
+	}
+	if ((long)ndocs > max_docs) {
+		refuse("%s: documents: %zu documents; a case holds at most %ld (case.max-documents)",
+		    pos, ndocs, max_docs);
 		json_decref(rec);
 		return;
 	}
@@ -320,6 +327,7 @@ main(int argc, char *argv[])
 		die("%s", st.errbuf);
 	batch_max = cfg_int(&st, "store.batch-records", 1000);
 	batch_ms = cfg_int(&st, "store.batch-ms", 1000);
+	max_docs = cfg_int(&st, "case.max-documents", 200);
 	if (batch_max < 1 || batch_max > 1000)
 		batch_max = 1000;
 	out.fp = stdout;
