@@ -2,6 +2,7 @@
  * per batch; a full map is grown and the transaction run again. */
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,47 @@ seterr(struct eport *st, const char *what, int rc)
 	return -1;
 }
 
+/* The store is there but not open to this user: say whose it is, as far
+ * as the path can be followed. */
+static void
+denied(struct eport *st)
+{
+	char *p = xstrdup(st->home), *s, who[80];
+	struct stat sb;
+	struct passwd *pw;
+
+	while (stat(p, &sb) < 0 && (s = strrchr(p, '/')) && s != p)
+		*s = '\0';
+	pw = getpwuid(sb.st_uid);
+	if (pw)
+		snprintf(who, sizeof who, "'%s'", pw->pw_name);
+	else
+		snprintf(who, sizeof who, "uid %u", (unsigned)sb.st_uid);
+	snprintf(st->errbuf, sizeof st->errbuf, "cannot open the store at '%s': %s: "
+	    "'%s' belongs to %s; run the command as the store's owner",
+	    st->home, strerror(EACCES), p, who);
+	free(p);
+}
+
+static int
+env_open(struct eport *st, const char *db, unsigned flags, size_t mapsize)
+{
+	int rc;
+
+	if (st->env)
+		mdb_env_close(st->env);
+	st->env = NULL;
+	if ((rc = mdb_env_create(&st->env)) ||
+	    (rc = mdb_env_set_maxdbs(st->env, DB_N + 4)) ||
+	    (mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize))) ||
+	    (rc = mdb_env_set_maxreaders(st->env, 126)) ||
+	    (rc = mdb_env_open(st->env, db, flags, 0600)))
+		return rc;
+	return 0;
+}
+
 /* The LMDB environment of the store; a writer maps mapsize bytes (0: what
- * is there), a reader what is there.  No libgit2 here: eport_open (repo.c)
+ * is there), a reader what is there, read-only (MDB_RDONLY).  No libgit2 here: eport_open (repo.c)
  * adds the configuration and the repository. */
 int
 store_open(struct eport *st, int flags, size_t mapsize)
@@ -53,20 +93,28 @@ store_open(struct eport *st, int flags, size_t mapsize)
 	st->rdonly = flags & EPORT_RDONLY;
 	db = xasprintf("%s/db", st->home);
 	if (stat(db, &sb) < 0) {
-		snprintf(st->errbuf, sizeof st->errbuf,
-		    "no store at '%s' (run eport-init, or set EPORT_HOME)", st->home);
+		if (errno == EACCES)
+			denied(st);
+		else
+			snprintf(st->errbuf, sizeof st->errbuf,
+			    "no store at '%s' (run eport-init, or set EPORT_HOME)", st->home);
 		free(db);
 		return -1;
 	}
-	if ((rc = mdb_env_create(&st->env)) ||
-	    (rc = mdb_env_set_maxdbs(st->env, DB_N + 4)) ||
-	    (mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize))) ||
-	    (rc = mdb_env_set_maxreaders(st->env, 126)) ||
-	    (rc = mdb_env_open(st->env, db, 0, 0600))) {
-		free(db);
-		return seterr(st, "db", rc);
-	}
+	if ((rc = env_open(st, db, st->rdonly ? MDB_RDONLY : 0, mapsize)) &&
+	    st->rdonly && (rc == EACCES || rc == EROFS))
+		/* a read-only copy (chmod a-w, a read-only mount): its lock file
+		 * cannot be written, and no writer can be at work in it */
+		rc = env_open(st, db, MDB_RDONLY | MDB_NOLOCK, mapsize);
 	free(db);
+	if (rc == EACCES || rc == EROFS) {
+		snprintf(st->errbuf, sizeof st->errbuf, "db: %s: the store at '%s' cannot be "
+		    "written (a read-only copy or mount, or another user's): the commands that "
+		    "only read, and eport-check -n, work on it", mdb_strerror(rc), st->home);
+		return -1;
+	}
+	if (rc)
+		return seterr(st, "db", rc);
 	if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)))
 		return seterr(st, "db", rc);
 	for (int i = 0; i < DB_N; i++)
