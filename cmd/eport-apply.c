@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -262,6 +263,61 @@ read_bundle(struct eport *st, const char *path)
 	bundle_free(b);
 }
 
+/* A stream that cannot be read twice (a pipe: /dev/stdin, <(cmd), a
+ * FIFO): the bytes read to tell an archive, then the rest. */
+struct chain {
+	unsigned char head[264];
+	size_t n, off;
+	FILE *rest;
+};
+
+static ssize_t
+chain_read(void *arg, char *p, size_t size)
+{
+	struct chain *c = arg;
+	size_t k;
+
+	if (c->off < c->n) {
+		k = c->n - c->off < size ? c->n - c->off : size;
+		memcpy(p, c->head + c->off, k);
+		c->off += k;
+		return k;
+	}
+	k = fread(p, 1, size, c->rest);
+	return k || !ferror(c->rest) ? (ssize_t)k : -1;
+}
+
+static int
+chain_close(void *arg)
+{
+	struct chain *c = arg;
+	int rc = fclose(c->rest);
+
+	free(c);
+	return rc;
+}
+
+static void
+read_stream(struct eport *st, FILE *fp, const char *path, const unsigned char *head, size_t n)
+{
+	cookie_io_functions_t io = { .read = chain_read, .close = chain_close };
+	struct chain *c = xcalloc(1, sizeof *c);
+	char cwd[PATH_MAX];
+	struct origin o = { cwd, NULL };
+	FILE *in;
+
+	memcpy(c->head, head, n);
+	c->n = n;
+	c->rest = fp;
+	if (!(in = fopencookie(c, "r", io)))
+		die("fopencookie:");
+	/* its documents are where standard input's are */
+	if (!getcwd(cwd, sizeof cwd))
+		die("getcwd:");
+	read_records(st, in, path, &o);
+	fclose(in);
+}
+
 static void
 read_path(struct eport *st, const char *path)
 {
@@ -270,12 +326,23 @@ read_path(struct eport *st, const char *path)
 	size_t n;
 	char dir[PATH_MAX], *slash;
 	struct origin o = { dir, NULL };
+	struct stat sb;
 
 	if (!fp) {
 		refuse("cannot open '%s':", path);
 		return;
 	}
 	n = fread(head, 1, sizeof head, fp);
+	if (fstat(fileno(fp), &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		if (is_archive(head, n)) {
+			fclose(fp);
+			refuse("'%s': a bundle is read from a file, not a pipe or a device: "
+			    "save it to a file first", path);
+			return;
+		}
+		read_stream(st, fp, path, head, n);
+		return;
+	}
 	if (is_archive(head, n)) {
 		fclose(fp);
 		read_bundle(st, path);

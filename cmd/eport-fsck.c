@@ -35,6 +35,14 @@ problem(const char *id, const char *fmt, const char *arg)
 	problems++;
 }
 
+/* the rest of a problem whose start is written already */
+static void
+problem_tail(const char *s)
+{
+	fprintf(stderr, "%s\n", s);
+	problems++;
+}
+
 static int
 in_index(int db, const char *key, const char *id)
 {
@@ -185,7 +193,8 @@ check_case(const char *id, json_t *kase)
 	if (strcmp(jstr(kase, "id"), id))
 		problem(id, "the record's id is '%s'", jstr(kase, "id"));
 	if (git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&commit, st.repo, &oid) < 0) {
-		problem(id, "commit '%s' is not in docs.git", hex);
+		fprintf(stderr, "%s: %s: commit '%s' is not in docs.git", argv0, id, hex);
+		problem_tail(repo_unreadable(&st));
 		return;
 	}
 	git_commit_free(commit);

@@ -167,6 +167,9 @@ int store_read(struct eport *, MDB_txn **);
 int store_create(const char *dbdir, size_t mapsize, char *err, size_t errlen);
 void store_release(struct eport *);	/* after a batch: the store's mapped pages */
 const char *store_err(int rc);		/* mdb_strerror */
+/* For a write that failed with err (EIO, ENOSPC, EDQUOT): "; the disk of
+ * HOME is full (N KiB free): ... what to do" in out, and 1; else "", 0. */
+int store_disk_note(struct eport *, int err, char *out, size_t len);
 
 int db_get(struct eport *, MDB_txn *, int db, const char *key, MDB_val *);
 int db_put(struct eport *, MDB_txn *, int db, const char *key, const void *, size_t, unsigned flags);
@@ -181,6 +184,9 @@ void git_setup(void);			/* libgit2 initialised, fsync on */
 int repo_init(const char *path);
 int repo_open(struct eport *);
 int repo_blob(struct eport *, const void *, size_t, git_oid *);
+/* After an object was not found: "; docs.git/objects/... cannot be read
+ * by this user ...: what to do", or "" (a static buffer). */
+const char *repo_unreadable(struct eport *);
 int repo_read_blob(struct eport *, const char *commit_hex, const char *path, struct buf *);
 /* pack.c: many objects, one pack: after repo_batch (eport_open calls it
  * for every writer), objects stay in memory until store_write flushes them

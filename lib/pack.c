@@ -407,9 +407,17 @@ flush_hook(struct eport *st)
 {
 	if (repo_flush(st) < 0) {
 		const git_error *e = git_error_last();
+		const char *msg = e && e->message ? e->message : "unknown libgit2 error";
+		char note[sizeof st->errbuf / 2];
+		static const int disk[] = { ENOSPC, EDQUOT, EIO };
+		int err = 0;
 
-		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: writing the pack: %s",
-		    e && e->message ? e->message : "unknown libgit2 error");
+		/* libgit2 keeps the system's reason in its message alone */
+		for (size_t i = 0; i < LEN(disk) && !err; i++)
+			if (strstr(msg, strerror(disk[i])))
+				err = disk[i];
+		store_disk_note(st, err, note, sizeof note);
+		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: writing the pack: %s%s", msg, note);
 		return 2;
 	}
 	return 0;
@@ -511,10 +519,11 @@ repo_batch_end(struct eport *st)
  * receive-pack does, and keeps it until repo_settle.  A keep says who
  * made it, so that one whose writer is gone can be told from one whose
  * writer is at work (eport-fsck). */
+/* libgit2 adds strerror(errno) to a GIT_ERROR_OS message */
 static int
 os_fail(const char *what, const char *path)
 {
-	git_error_set(GIT_ERROR_OS, "%s '%s': %s", what, path, strerror(errno));
+	git_error_set(GIT_ERROR_OS, "%s '%s'", what, path);
 	return -1;
 }
 

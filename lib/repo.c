@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,6 +36,13 @@ git_setup(void)
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 << 20);
 	/* the store's repository is ours: no owner check against $HOME's user */
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	/* nor does it read anyone's ~/.gitconfig, or /etc/gitconfig: every
+	 * writer failed when HOME could not be read ("failed to stat
+	 * '/root/.gitconfig'"), and a user's settings are not the store's */
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, "");
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, "");
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, "");
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_PROGRAMDATA, "");
 }
 
 int
@@ -113,6 +121,72 @@ fail:
 	eport_close(st);
 	memcpy(st->errbuf, err, sizeof err);
 	return -1;
+}
+
+/* An object not found may be in a file of docs.git this user cannot read
+ * (a pack or an object another account wrote or was given): nothing is
+ * lost, and the message says which file and whose it is. */
+static int
+unreadable_in(const char *dir, const char *under, char *out, size_t len, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (e = readdir(d))) {
+		char *path, who[80];
+		struct stat sb;
+		struct passwd *pw;
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		path = xasprintf("%s/%s", dir, e->d_name);
+		if (lstat(path, &sb) < 0) {
+			free(path);
+			continue;
+		}
+		if (S_ISDIR(sb.st_mode) && depth) {
+			char *sub = xasprintf("%s/%s", under, e->d_name);
+
+			found = unreadable_in(path, sub, out, len, depth - 1);
+			free(sub);
+		} else if (S_ISREG(sb.st_mode)) {
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+				close(fd);
+			} else if (errno == EACCES) {
+				if ((pw = getpwuid(sb.st_uid)))
+					snprintf(who, sizeof who, "'%s'", pw->pw_name);
+				else
+					snprintf(who, sizeof who, "uid %u", (unsigned)sb.st_uid);
+				snprintf(out, len, "; docs.git/%s/%s cannot be read by this user (%s): it "
+				    "belongs to %s, mode %03o; nothing is lost: give it back to the "
+				    "store's owner (chown, chmod)", under, e->d_name, eport_login(), who,
+				    (unsigned)(sb.st_mode & 0777));
+				found = 1;
+			}
+		}
+		free(path);
+	}
+	closedir(d);
+	return found;
+}
+
+const char *
+repo_unreadable(struct eport *st)
+{
+	static char note[512];
+	char *dir;
+
+	note[0] = '\0';
+	if (!st->repo)
+		return note;
+	dir = xasprintf("%s/objects", git_repository_path(st->repo));
+	unreadable_in(dir, "objects", note, sizeof note, 1);
+	free(dir);
+	return note;
 }
 
 int

@@ -153,7 +153,11 @@ out:
 static int
 fail(struct eport *st, const char *what)
 {
-	snprintf(st->errbuf, sizeof st->errbuf, "docs.git: %s: %s", what, git_err());
+	const git_error *e = git_error_last();
+	int missing = e && e->klass == GIT_ERROR_ODB;
+
+	snprintf(st->errbuf, sizeof st->errbuf, "docs.git: %s: %s%s", what, git_err(),
+	    missing ? repo_unreadable(st) : "");
 	return 2;
 }
 

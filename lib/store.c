@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "eport.h"
@@ -29,11 +30,34 @@ store_err(int rc)
 	return mdb_strerror(rc);
 }
 
+/* A write that failed for the disk (LMDB says EIO for a short write): how
+ * much room the store's disk has, for the message. */
+int
+store_disk_note(struct eport *st, int err, char *out, size_t len)
+{
+	struct statvfs vfs;
+	unsigned long long kib;
+
+	*out = '\0';
+	if (err != EIO && err != ENOSPC && err != EDQUOT)
+		return 0;
+	if (statvfs(st->home, &vfs) < 0)
+		return 0;
+	kib = (unsigned long long)vfs.f_bavail * vfs.f_frsize / 1024;
+	snprintf(out, len, "; the disk of '%s' is %s (%llu KiB free): nothing of this batch "
+	    "was stored; %s, and run the command again", st->home,
+	    kib < 1024 ? "full" : "failing", kib,
+	    kib < 1024 ? "free some space" : "check the disk (dmesg)");
+	return 1;
+}
+
 static int
 seterr(struct eport *st, const char *what, int rc)
 {
-	snprintf(st->errbuf, sizeof st->errbuf, "%s: %s", what,
-	    mdb_strerror(rc));
+	char note[sizeof st->errbuf / 2];
+
+	store_disk_note(st, rc, note, sizeof note);
+	snprintf(st->errbuf, sizeof st->errbuf, "%s: %s%s", what, mdb_strerror(rc), note);
 	return -1;
 }
 
