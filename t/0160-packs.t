@@ -109,7 +109,7 @@ test_expect_success 'eport-init writes the pack settings; writers leave the conf
 	echo 0 >expect && test_cmp expect big &&
 	git --git-dir=fresh/docs.git config pack.deltaCacheSize >delta &&
 	echo 1 >expect && test_cmp expect delta &&
-	EPORT_HOME=$PWD/fresh strace -f -e trace=openat,rename,link -o trace \
+	EPORT_HOME=$PWD/fresh ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat,rename,link -o trace \
 		eport-apply ex/cases.jsonl >/dev/null &&
 	{ grep "docs.git/config" trace >writes || :; } &&
 	{ grep -v "O_RDONLY" writes >changed || :; } &&
@@ -119,12 +119,14 @@ test_expect_success 'eport-init writes the pack settings; writers leave the conf
 test_expect_success 'a store made without them gets them from its first writer, once' '
 	git_ config --unset pack.bigFileThreshold &&
 	git_ config --unset pack.deltaCacheSize &&
-	EPORT_USER=bob strace -f -e trace=openat -o trace eport-check <ids >/dev/null;
+	EPORT_USER=bob ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat -o trace \
+		eport-check <ids >/dev/null;
 	test $? -le 1 &&
 	grep -q "docs.git/config.lock" trace &&
 	git_ config pack.deltaCacheSize >delta && echo 1 >expect && test_cmp expect delta &&
 	git_ config pack.bigFileThreshold >big && echo 0 >expect && test_cmp expect big &&
-	EPORT_USER=bob strace -f -e trace=openat -o trace eport-check <ids >/dev/null;
+	EPORT_USER=bob ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat -o trace \
+		eport-check <ids >/dev/null;
 	test $? -le 1 &&
 	! grep -q "docs.git/config.lock" trace
 '
