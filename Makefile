@@ -1,18 +1,34 @@
-# eport: make; make check; make check-asan; make check-valgrind; make stress; make install PREFIX= DESTDIR=; make demo
+# eport: make; make check; make check-asan; make check-valgrind; make stress;
+# make install PREFIX= DESTDIR=; make uninstall; make demo; make deb
+VERSION = 0.1.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SHAREDIR ?= $(PREFIX)/share/eport
 MANDIR ?= $(PREFIX)/share/man
+# the office's layer of the rulebook and configuration: /etc/eport whatever
+# the PREFIX, since identity settings are trusted only from there
+SYSCONFDIR ?= /etc
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+# fish looks in $(PREFIX)/share/fish only for PREFIX=/usr (or an
+# XDG_DATA_DIRS naming it): elsewhere a conf.d snippet adds the directory
+FISHCONFDIR ?= $(if $(filter /usr,$(PREFIX)),,$(SYSCONFDIR)/fish/conf.d)
 # where objects and binaries go: O=asan for the sanitizer build
 O ?= build
 
-PKGS = lmdb libgit2 libarchive libpcsclite openssl jansson
+PKGS = lmdb libgit2 libarchive libpcsclite openssl jansson xlsxwriter cairo pangocairo fontconfig \
+	libqrencode expat
 CC ?= cc
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib \
-	-DSHAREDIR='"$(SHAREDIR)"' $(CFLAGS) $(SAN) \
+# warnings are errors in make check and CI (WERROR=-Werror), never in a
+# user's make, where a newer compiler may warn of more
+WERROR ?=
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Ilib \
+	-DEPORT_VERSION='"$(VERSION)"' -DSHAREDIR='"$(SHAREDIR)"' \
+	-DSYSCONFDIR='"$(SYSCONFDIR)"' $(CPPFLAGS) $(CFLAGS) $(SAN) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv
+LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS) $(SAN)
 
 LIB_SRC = $(sort $(wildcard lib/*.c))
@@ -24,38 +40,55 @@ HELPERS = $(HELPER_SRC:t/helper/%.c=$(O)/bin/%)
 MAN1 = $(wildcard man/man1/*.1)
 MAN5 = $(wildcard man/man5/*.5)
 MAN7 = $(wildcard man/man7/*.7)
+MAN8 = $(wildcard man/man8/*.8)
 
 all: $(CMDS) $(HELPERS)
 
-$(O)/lib/%.o: lib/%.c lib/eport.h
+# Everything is built again when the flags change (git's GIT-CFLAGS): so
+# that make check's -Werror sees what a plain make built without it.
+$(O)/FLAGS: FORCE
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LDLIBS)' >$@.new
+	@if cmp -s $@ $@.new; then rm $@.new; else mv $@.new $@; fi
+
+# -MMD: each object knows the headers it includes
+$(O)/lib/%.o: lib/%.c $(O)/FLAGS
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(O)/libeport.a: $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
 
-$(O)/bin/%: cmd/%.c $(O)/libeport.a lib/eport.h
+$(O)/bin/%: cmd/%.c $(O)/libeport.a $(O)/FLAGS
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libeport.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -MF $(O)/$*.d $(ALL_LDFLAGS) -o $@ $< $(O)/libeport.a $(LDLIBS)
 
-$(O)/bin/%: t/helper/%.c $(O)/libeport.a lib/eport.h
+$(O)/bin/%: t/helper/%.c $(O)/libeport.a $(O)/FLAGS
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libeport.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -MF $(O)/$*.d $(ALL_LDFLAGS) -o $@ $< $(O)/libeport.a $(LDLIBS)
+
+-include $(wildcard $(O)/*.d $(O)/lib/*.d)
 
 deps:
 	@./tools/deps
 
 # The test suite: TAP scripts run by prove, against the binaries of $(O).
 PROVE ?= prove
+T ?= $(sort $(wildcard t/*.t))
 test: all
 	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport \
-	EPORT_SRC=$(CURDIR) $(PROVE) $(PROVEFLAGS) t/*.t
+	EPORT_SRC=$(CURDIR) $(PROVE) $(PROVEFLAGS) $(T)
+
+# The tests of the library alone (validators, rulebook, calendar): no
+# daemon, no store tools; what a package build runs.
+test-lib:
+	$(MAKE) T='t/0300-ids.t t/0310-rules.t t/0600-cal.t' test
 
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN = $(if $(filter asan%,$(O)),$(SANFLAGS))
 check-asan: deps
-	$(MAKE) O=asan CFLAGS='-O1 -g' test
+	$(MAKE) O=asan CFLAGS='-O1 -g' WERROR=-Werror test
 
 # The command tests once more, each program run under valgrind's memcheck
 # (tools/valgrind).  The 09xx tests are left to ASan: they time their kills,
@@ -70,7 +103,7 @@ check-valgrind: deps all
 # under load is a bug.  Each run's output is kept in asan/stress/.
 STRESS_RUNS ?= 20
 stress: deps
-	$(MAKE) O=asan CFLAGS='-O1 -g' all
+	$(MAKE) O=asan CFLAGS='-O1 -g' WERROR=-Werror all
 	@rm -rf asan/stress && mkdir -p asan/stress && pass=0 && \
 	for i in $$(seq $(STRESS_RUNS)); do \
 		if EPORT_BIN=$(CURDIR)/asan/bin EPORT_SHARE=$(CURDIR)/share/eport \
@@ -84,8 +117,9 @@ stress: deps
 	done; \
 	test $$pass = $(STRESS_RUNS)
 
+check check-valgrind: WERROR = -Werror
 check: deps
-	$(MAKE) test
+	$(MAKE) WERROR=-Werror test
 	$(MAKE) check-asan
 	$(MAKE) check-valgrind
 	$(MAKE) fuzz-smoke
@@ -93,23 +127,63 @@ check: deps
 demo: deps all
 	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport EPORT_SRC=$(CURDIR) ./tools/demo
 
+CMD_NAMES = $(CMDS:$(O)/bin/%=%)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
-		$(DESTDIR)$(PREFIX)/share/zsh/site-functions \
-		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+		$(DESTDIR)$(SYSCONFDIR)/eport $(DESTDIR)$(PREFIX)/lib/eport/cgi \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(CMDS) $(DESTDIR)$(BINDIR)
 	cp -R share/eport/. $(DESTDIR)$(SHAREDIR)
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
-	install -m 644 completions/eport.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/eport
-	install -m 644 completions/_eport $(DESTDIR)$(PREFIX)/share/zsh/site-functions
-	install -m 644 completions/eport.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-	for c in $(filter-out eport,$(CMDS:$(O)/bin/%=%)); do \
-		ln -sf eport $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$c; \
-		ln -sf eport.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$c.fish; done
+	if [ -n "$(MAN8)" ]; then install -d $(DESTDIR)$(MANDIR)/man8 && install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8; fi
+	@# the web server's configuration names where this install put things
+	sed 's|/usr/local|$(PREFIX)|g' share/eport/lighttpd.conf >$(DESTDIR)$(SHAREDIR)/lighttpd.conf
+	ln -sf $(BINDIR)/eport-web $(DESTDIR)$(PREFIX)/lib/eport/cgi/eport-web
+	@# the office's own files are never overwritten
+	for f in etc/eport/*; do t=$(DESTDIR)$(SYSCONFDIR)/eport/$${f##*/}; \
+		test -e "$$t" || install -m 644 "$$f" "$$t"; done
+	install -m 644 completions/eport.bash $(DESTDIR)$(BASHCOMPDIR)/eport
+	install -m 644 completions/_eport $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 644 completions/eport.fish $(DESTDIR)$(FISHCOMPDIR)
+	for c in $(filter-out eport,$(CMD_NAMES)); do \
+		ln -sf eport $(DESTDIR)$(BASHCOMPDIR)/$$c; \
+		ln -sf eport.fish $(DESTDIR)$(FISHCOMPDIR)/$$c.fish; done
+	if [ -n "$(FISHCONFDIR)" ]; then install -d $(DESTDIR)$(FISHCONFDIR) && \
+		printf '%s\n' '# eport: its completions, installed under $(PREFIX)' \
+		'contains -- $(FISHCOMPDIR) $$fish_complete_path' \
+		'or set -p fish_complete_path $(FISHCOMPDIR)' \
+		>$(DESTDIR)$(FISHCONFDIR)/eport.fish; fi
+
+# What install wrote, but the office's files in $(SYSCONFDIR)/eport unless
+# they are as installed.
+uninstall:
+	rm -f $(CMD_NAMES:%=$(DESTDIR)$(BINDIR)/%)
+	rm -rf $(DESTDIR)$(SHAREDIR)
+	rm -f $(DESTDIR)$(PREFIX)/lib/eport/cgi/eport-web
+	-rmdir $(DESTDIR)$(PREFIX)/lib/eport/cgi $(DESTDIR)$(PREFIX)/lib/eport 2>/dev/null
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/%) \
+		$(MAN7:man/%=$(DESTDIR)$(MANDIR)/%) $(MAN8:man/%=$(DESTDIR)$(MANDIR)/%)
+	for f in etc/eport/*; do t=$(DESTDIR)$(SYSCONFDIR)/eport/$${f##*/}; \
+		! cmp -s "$$f" "$$t" || rm -f "$$t"; done
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/eport 2>/dev/null
+	rm -f $(CMD_NAMES:%=$(DESTDIR)$(BASHCOMPDIR)/%) $(DESTDIR)$(ZSHCOMPDIR)/_eport \
+		$(CMD_NAMES:%=$(DESTDIR)$(FISHCOMPDIR)/%.fish) $(DESTDIR)$(FISHCOMPDIR)/eport.fish
+	if [ -n "$(FISHCONFDIR)" ]; then rm -f $(DESTDIR)$(FISHCONFDIR)/eport.fish; fi
+
+# The Debian package, built by dpkg-buildpackage from a copy of the tree in
+# $(O)/deb (it puts the .deb beside the source): $(O)/deb/eport_*.deb.
+# It installs nothing; the build dependencies must be there (make deps).
+deb:
+	rm -rf $(O)/deb && mkdir -p $(O)/deb/eport-$(VERSION)
+	if git rev-parse --git-dir >/dev/null 2>&1; then git ls-files -co --exclude-standard; \
+		else find . -type f ! -path './build/*' ! -path './asan/*' ! -path './vg/*'; fi | \
+		tar -cf - -T - | tar -xf - -C $(O)/deb/eport-$(VERSION)
+	cd $(O)/deb/eport-$(VERSION) && dpkg-buildpackage -us -uc -b
+	ls $(O)/deb/eport_$(VERSION)*.deb
 
 bench: all
 	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport ./bench/run
@@ -117,7 +191,8 @@ bench: all
 clean:
 	rm -rf build asan vg
 
-.PHONY: all deps test check check-asan check-valgrind stress demo install bench clean
+.PHONY: all deps test test-lib check check-asan check-valgrind stress demo install uninstall deb \
+	bench clean FORCE
 
 # Fuzzing: libFuzzer targets fuzz/fuzz-*.c, with libeport built again by
 # clang (never gcc's objects) in $(FO).  make fuzz runs each FUZZ_SECONDS,
@@ -127,19 +202,22 @@ FO = $(O)/fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ilib -g -O1 \
-	-DSHAREDIR='"$(CURDIR)/share/eport"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+	-DEPORT_VERSION='"$(VERSION)"' -DSHAREDIR='"$(CURDIR)/share/eport"' \
+	-DSYSCONFDIR='"$(SYSCONFDIR)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_TARGETS = $(patsubst fuzz/%.c,$(FO)/%,$(wildcard fuzz/fuzz-*.c))
 
-$(FO)/lib/%.o: lib/%.c lib/eport.h
+$(FO)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
 $(FO)/libeport.a: $(LIB_SRC:%.c=$(FO)/%.o)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(FO)/fuzz-%: fuzz/fuzz-%.c $(FO)/libeport.a lib/eport.h
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FO)/libeport.a $(LDLIBS)
+$(FO)/fuzz-%: fuzz/fuzz-%.c $(FO)/libeport.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FO)/libeport.a $(LDLIBS)
+
+-include $(wildcard $(FO)/*.d $(FO)/lib/*.d)
 
 fuzz-build: $(FUZZ_TARGETS)
 

@@ -87,6 +87,8 @@ flush(struct eport *st)
 
 		if (rc)
 			die("%s", st->errbuf);
+		if (public_flush(st) < 0)
+			warnx("%s (eport-fsck -r publishes it)", st->errbuf);
 		for (i = 0; i < B.nadv; i++)
 			if (repo_advance(st, B.advid[i], &B.adv[i]) < 0)
 				warnx("%s: ref not moved (eport-fsck -r will): %s", B.advid[i], git_err());
@@ -225,7 +227,7 @@ read_bundle(struct eport *st, const char *path)
 {
 	char err[512];
 	struct bundle *b = bundle_open(path, err, sizeof err);
-	struct origin o = { NULL, b };
+	struct origin o = { .bundle = b };
 	const char *name;
 	const struct buf *cases;
 	json_t *rec;
@@ -303,7 +305,7 @@ read_stream(struct eport *st, FILE *fp, const char *path, const unsigned char *h
 	cookie_io_functions_t io = { .read = chain_read, .close = chain_close };
 	struct chain *c = xcalloc(1, sizeof *c);
 	char cwd[PATH_MAX];
-	struct origin o = { cwd, NULL };
+	struct origin o;
 	FILE *in;
 
 	memcpy(c->head, head, n);
@@ -314,6 +316,7 @@ read_stream(struct eport *st, FILE *fp, const char *path, const unsigned char *h
 	/* its documents are where standard input's are */
 	if (!getcwd(cwd, sizeof cwd))
 		die("getcwd:");
+	origin_at(&o, cwd, st->home);
 	read_records(st, in, path, &o);
 	fclose(in);
 }
@@ -325,7 +328,7 @@ read_path(struct eport *st, const char *path)
 	unsigned char head[264];
 	size_t n;
 	char dir[PATH_MAX], *slash;
-	struct origin o = { dir, NULL };
+	struct origin o;
 	struct stat sb;
 
 	if (!fp) {
@@ -353,6 +356,7 @@ read_path(struct eport *st, const char *path)
 		die("%s:", path);
 	if ((slash = strrchr(dir, '/')))
 		*(slash == dir ? slash + 1 : slash) = '\0';
+	origin_at(&o, dir, st->home);
 	read_records(st, fp, path, &o);
 	fclose(fp);
 }
@@ -362,10 +366,11 @@ static void
 read_stdin(struct eport *st)
 {
 	char cwd[PATH_MAX];
-	struct origin o = { cwd, NULL };
+	struct origin o;
 
 	if (!getcwd(cwd, sizeof cwd))
 		die("getcwd:");
+	origin_at(&o, cwd, st->home);
 	read_records(st, stdin, "<stdin>", &o);
 }
 

@@ -7,6 +7,7 @@
  * attaching it again, as after a crash before the line was printed, adds
  * nothing.  A case holds at most case.max-documents.  Prints `id state`. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,7 @@ attach(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	}
 	fmt_time(eport_now(), at);
 	json_object_set_new(kase, "amended", json_string(at));
+	materials_by_add(kase, eport_user());	/* four eyes: not the acceptor */
 	if (!strcmp(state, "returned"))
 		step.to = "received";
 	step.why = why.s;
@@ -154,7 +156,8 @@ main(int argc, char *argv[])
 	struct eport st;
 	struct each each = { .fn = attach, .out = &out };
 	struct rulebook *rb;
-	char err[512], *end;
+	char err[512], *end, cwd[PATH_MAX], why[PATH_MAX + 128];
+	struct origin o;
 	int c, dry = 0;
 
 	setprogname(argv[0]);
@@ -202,15 +205,16 @@ main(int argc, char *argv[])
 	}
 	rules_free(rb);
 
+	/* the files as eport-apply reads a record's: no link followed, nothing
+	 * of the store's; but absolute, or climbing from here, as the staff say */
+	if (!getcwd(cwd, sizeof cwd))
+		die("getcwd:");
+	origin_at(&o, cwd, eport_home());
+	o.any_path = 1;
 	bytes = xcalloc(nfiles, sizeof *bytes);
-	for (int i = 0; i < nfiles; i++) {
-		if (read_file(files[i], &bytes[i], BUNDLE_MAX_ENTRY) < 0) {
-			if (errno == E2BIG)
-				refuse("'%s': larger than 64 MiB", files[i]);
-			else
-				refuse("cannot read '%s':", files[i]);
-		}
-	}
+	for (int i = 0; i < nfiles; i++)
+		if (origin_read(&o, files[i], &bytes[i], why, sizeof why) < 0)
+			refuse("%s", why);
 	if (eport_status == 0) {
 		if (eport_open(&st, 0) < 0)
 			die("%s", st.errbuf);

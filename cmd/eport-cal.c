@@ -2,8 +2,9 @@
  * whether DATE is a working day (-w), or prints the posting day of a case
  * type accepted at an instant (-p).  Reads share/eport/holidays.tsv and the
  * office's $EPORT_HOME/holidays.tsv; writes one YYYY-MM-DD line (none for
- * -w), and a warning on stderr when the answer reaches a year the calendar
- * does not cover. */
+ * -w).  An answer that needs a year the calendar does not hold is an error
+ * (exit 2) naming the year and the file to add it to; from 1 December a
+ * warning says so while next year is missing. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,7 +15,7 @@ static const char *hours;	/* -H, else office.hours, else CAL_HOURS */
 static const char *ptype;
 static long nth = 1;
 static int nflag, wflag;
-static int gap;			/* the first year outside the calendar */
+static struct cal *c;
 
 static void
 usage(int status)
@@ -26,11 +27,14 @@ usage(int status)
 	exit(status);
 }
 
-static void
-note(int year)
+/* a count that needs year: fail closed */
+static void __attribute__((noreturn))
+gap(int year)
 {
-	if (year && (!gap || year < gap))
-		gap = year;
+	char msg[1024];
+
+	cal_gap_msg(c, year, msg, sizeof msg);
+	die("%s", msg);
 }
 
 static time_t
@@ -46,10 +50,10 @@ instant(const char *s)
 /* The day of DATE, today without one.  A date-time is its own date, or with
  * effective, the day it counts from under the hall-hours rule. */
 static long
-start_day(const struct cal *c, const char *s, int effective)
+start_day(const char *s, int effective)
 {
 	long day;
-	int g;
+	int g, rc;
 
 	if (!s)
 		return cal_day_of(eport_now());
@@ -57,9 +61,10 @@ start_day(const struct cal *c, const char *s, int effective)
 		return day;
 	if (!effective)
 		return cal_day_of(instant(s));
-	if (cal_effective(c, instant(s), &day, &g) < 0)
+	if ((rc = cal_effective(c, instant(s), &day, &g)) == CAL_GAP)
+		gap(g);
+	if (rc < 0)
 		die("'%s': out of range", s);
-	note(g);
 	return day;
 }
 
@@ -75,8 +80,7 @@ print_day(long day)
 int
 main(int argc, char *argv[])
 {
-	struct cal *c;
-	char err[512], *end;
+	char err[1024], *end;
 	const char *arg;
 	long day;
 	int g, status = 0, rc;
@@ -132,20 +136,24 @@ main(int argc, char *argv[])
 		die("%s", err);
 
 	if (wflag) {
-		status = !cal_is_workday(c, start_day(c, arg, 0), &g);
-		note(g);
+		if ((rc = cal_is_workday(c, start_day(arg, 0), &g)) == CAL_GAP)
+			gap(g);
+		status = !rc;
 	} else {
 		if (ptype)
 			rc = cal_posting(c, ptype, arg ? instant(arg) : eport_now(), &day, &g);
 		else
-			rc = cal_add(c, start_day(c, arg, 1), nth, &day, &g);
+			rc = cal_add(c, start_day(arg, 1), nth, &day, &g);
+		if (rc == CAL_GAP)
+			gap(g);
 		if (rc < 0)
 			die("'%s': out of range", arg ? arg : "now");
-		note(g);
 		print_day(day);
 	}
-	if (gap)
-		warnx("warning: %d is not in the calendar; counting Monday to Friday only", gap);
+	if ((g = cal_year_ahead(c, eport_now()))) {
+		cal_ahead_msg(c, g, err, sizeof err);
+		warnx("%s", err);
+	}
 	cal_free(c);
 	rc = eport_exit();
 	return rc ? rc : status;

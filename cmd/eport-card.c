@@ -1,7 +1,9 @@
 /* eport-card: the E-Port cards, on a PC/SC reader through the PIV card
- * application (DESIGN.md section 6).  status reads the card in the reader;
- * write personalises a card for a holder of an accepted case; unlock and
- * renew act on the case's card; revoke and ls keep the card registry.
+ * application (DESIGN.md section 6).  status reads the card in the reader
+ * (and warns when its certificate is near its end); write personalises a
+ * card for a holder of an accepted case; unlock and renew act on the case's
+ * card; revoke and ls keep the card registry; expiring lists the active
+ * cards near their end, with whom to tell (DESIGN.md section 8).
  * Writes: the card first, then one LMDB transaction with the registry and
  * the case's steps (git objects written before it commits, the ref moved
  * after); a line is printed only then.  Records out: TSV with a header, or
@@ -18,7 +20,7 @@
 enum { MODE_NEW, MODE_RESUME, MODE_REWRITE };
 
 static int jflag, dry;
-static const char *reader_opt, *reason, *uscc_opt, *state_opt;
+static const char *reader_opt, *reason, *uscc_opt, *state_opt, *days_opt;
 static struct eport st;
 static int st_open;
 static struct reader *rd;
@@ -34,6 +36,10 @@ static const char *const ls_cols[] = {
 	"number", "uscc", "holder", "role", "state", "serial", "not_after",
 	"revoked", "why", "revoked_by", NULL
 };
+static const char *const expiring_cols[] = {
+	"card", "role", "holder", "uscc", "enterprise", "not_after", "days", "case",
+	"contact", "phone", NULL
+};
 
 static void
 usage(void)
@@ -43,7 +49,8 @@ usage(void)
 	    "       eport-card unlock [-jn] [-r READER] CASE\n"
 	    "       eport-card renew [-jn] [-r READER] CASE\n"
 	    "       eport-card revoke [-jn] -m REASON CARD\n"
-	    "       eport-card ls [-j] [-s STATE] [-u USCC]\n");
+	    "       eport-card ls [-j] [-s STATE] [-u USCC]\n"
+	    "       eport-card expiring [-j] [-d DAYS]\n");
 	exit(2);
 }
 
@@ -71,6 +78,7 @@ opts(int argc, char **argv, const char *spec)
 
 	while ((c = getopt(argc, argv, spec)) != -1) {
 		switch (c) {
+		case 'd': days_opt = optarg; break;
 		case 'j': jflag = 1; break;
 		case 'n': dry = 1; break;
 		case 'r': reader_opt = optarg; break;
@@ -138,14 +146,57 @@ initial_pin(void)
 	return pin;
 }
 
-static long
-validity_days(void)
+/* When a certificate that runs from `from` ends (DESIGN.md section 8):
+ * card.validity-years calendar years on (cal_add_years: 29 February goes to
+ * 28 February).  A store that still sets the old card.validity-days keeps
+ * its count of days, with a warning that it no longer counts in years. */
+static time_t
+valid_until(time_t from)
 {
-	long d = cfg_int(&st, "card.validity-days", 730);
+	static int warned;
+	long y = cfg_int(&st, "card.validity-years", 2), d = cfg_int(&st, "card.validity-days", 0);
 
-	if (d < 1 || d > 3650)
-		die("card.validity-days: %ld is not from 1 to 3650", d);
+	if (d) {
+		if (d < 1 || d > 3650)
+			die("card.validity-days: %ld is not from 1 to 3650", d);
+		if (!warned++)
+			warnx("warning: card.validity-days is set: certificates run %ld days, not "
+			    "card.validity-years calendar years; remove it from the configuration", d);
+		return from + d * 86400;
+	}
+	if (y < 1 || y > 10)
+		die("card.validity-years: %ld is not from 1 to 10", y);
+	return cal_add_years(from, (int)y);
+}
+
+/* How near its end a certificate is reported: -d, else card.warn-days. */
+static long
+warn_days(void)
+{
+	char *end;
+	long d;
+
+	if (days_opt) {
+		d = strtol(days_opt, &end, 10);
+		if (!*days_opt || *end || d < 0 || d > 3650)
+			die("-d '%s': not a number of days from 0 to 3650", days_opt);
+		return d;
+	}
+	d = cfg_int(&st, "card.warn-days", 60);
+	if (d < 0 || d > 3650)
+		die("card.warn-days: %ld is not from 0 to 3650", d);
 	return d;
+}
+
+/* The days from today to the office date of an ISO time; 0 if it is not
+ * one (*ok cleared). */
+static long
+days_left(const char *iso, int *ok)
+{
+	time_t t;
+
+	*ok = parse_time(iso, &t) == 0;
+	return *ok ? cal_day_of(t) - cal_day_of(eport_now()) : 0;
 }
 
 /* The certificate in 9A, if any (der left empty), and what it says. */
@@ -166,6 +217,27 @@ card_cert(struct buf *der)
 
 /* status */
 
+/* The card in the reader within card.warn-days of its certificate's end */
+static void
+warn_expiry(const json_t *info)
+{
+	const char *na = jstr(info, "not_after");
+	long left;
+	int ok;
+
+	st.home = xstrdup(eport_home());	/* the configuration only */
+	st_open = 1;
+	left = days_left(na, &ok);
+	if (!ok || left > warn_days())
+		return;
+	if (left < 0)
+		warnx("warning: card %s: its certificate ended on %.10s: renew it (a renew case)",
+		    jstr(info, "card"), na);
+	else
+		warnx("warning: card %s: its certificate ends on %.10s, in %ld day%s: renew it "
+		    "(a renew case)", jstr(info, "card"), na, left, left == 1 ? "" : "s");
+}
+
 static void
 cmd_status(int argc, char **argv)
 {
@@ -183,6 +255,8 @@ cmd_status(int argc, char **argv)
 	row = info ? info : json_object();
 	if (!info)
 		warnx("'%s': card empty (no certificate in 9A)", pcsc_name(rd));
+	else
+		warn_expiry(info);
 	json_object_set_new(row, "pin_tries", tries < 0 ? json_string("verified") :
 	    json_integer(tries));
 	out = (struct out){ stdout, jflag, status_cols, 0 };
@@ -528,12 +602,12 @@ personalise(struct job *j, const char *old_number, const char *pin)
 
 	if (piv_generate(rd, PIV_SLOT_AUTH, &point) < 0)
 		card_fail(1, id);
-	if (pki_issue(keydir, &h, (unsigned char *)point.s, point.len, now, validity_days(),
+	until = valid_until(now);
+	if (pki_issue(keydir, &h, (unsigned char *)point.s, point.len, now, until,
 	    &j->cert, err, sizeof err) < 0)
 		die("%s", err);
 	buf_free(&point);
 	j->info = pki_cert_info(j->cert.s, j->cert.len);
-	until = now + validity_days() * 86400;
 	if (piv_write_cert(rd, j->cert.s, j->cert.len) < 0)
 		card_fail(1, id);
 	piv_chuid(&obj, j->number, until);
@@ -591,6 +665,8 @@ record(struct job *j, txn_fn fn, const json_t *row)
 		if (j->stepped && repo_advance(&st, id, &j->commit) < 0)
 			warnx("%s: ref not moved (eport-fsck -r will): %s", id, git_err());
 		repo_settle(&st);
+		if (public_flush(&st) < 0)
+			warnx("%s (eport-fsck -r publishes it)", st.errbuf);
 	}
 	out = (struct out){ stdout, jflag, job_cols, 0 };
 	out_row(&out, row);
@@ -617,7 +693,7 @@ cmd_write(int argc, char **argv)
 	want = argc - optind == 2 ? argv[optind + 1] : NULL;
 	open_store(0);
 	pin = initial_pin();
-	validity_days();
+	valid_until(0);		/* the configuration, checked before the card is touched */
 	j.kase = load_case(id, types, "no card to write (eport-card unlock or renew?)");
 	rewrite = is_type(j.kase, "info-change") || is_type(j.kase, "operator-change");
 	if (!pending_count(j.kase)) {
@@ -806,7 +882,7 @@ cmd_case_card(int argc, char **argv, const char *type)
 	id = argv[optind];
 	open_store(0);
 	if (renew)
-		validity_days();
+		valid_until(0);	/* as in cmd_write */
 	else
 		initial_pin();
 	j.kase = load_case(id, types, renew ? "no certificate to renew" : "no card to unlock");
@@ -844,7 +920,7 @@ cmd_case_card(int argc, char **argv, const char *type)
 			number, jstr(reg, "role"), jstr(reg, "holder"), jstr(reg, "uscc"),
 			jstr(reg, "enterprise"),
 		};
-		time_t now = eport_now(), until = now + validity_days() * 86400;
+		time_t now = eport_now(), end, until;
 
 		if ((rc = piv_auth_mgmt(rd, PIV_ALG_3DES, keys.mgmt, CARD_MGMT_LEN)) < 0)
 			card_fail(0, NULL);
@@ -852,8 +928,11 @@ cmd_case_card(int argc, char **argv, const char *type)
 			refuse("%s: card %s does not take this office's management key", id, number);
 			goto out;
 		}
-		if (pki_reissue(keydir, der.s, der.len, now, validity_days(), &j.cert, err,
-		    sizeof err) < 0)
+		/* from the later of now and the old end: renewing early loses nothing */
+		if (parse_time(jstr(info, "not_after"), &end) < 0 || end < now)
+			end = now;
+		until = valid_until(end);
+		if (pki_reissue(keydir, der.s, der.len, now, until, &j.cert, err, sizeof err) < 0)
 			die("%s", err);
 		j.info = pki_cert_info(j.cert.s, j.cert.len);
 		why = xasprintf("card %s: certificate %s until %s", number, jstr(j.info, "serial"),
@@ -994,6 +1073,130 @@ cmd_ls(int argc, char **argv)
 	mdb_txn_abort(txn);
 }
 
+/* expiring */
+
+/* Whom to tell of an enterprise's cards: its latest case (by the time it
+ * was taken in), its handler and phone.  A new reference. */
+static json_t *
+contact(MDB_txn *txn, const char *uscc)
+{
+	MDB_cursor *c;
+	MDB_val k = { strlen(uscc), (void *)uscc }, v;
+	json_t *best = NULL, *kase, *h, *row;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st.dbi[DB_USCC], &c)))
+		die("db: %s", store_err(rc));
+	for (rc = *uscc ? mdb_cursor_get(c, &k, &v, MDB_SET_KEY) : MDB_NOTFOUND; rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+		char *id = strndup(v.mv_data, v.mv_size);
+		int cmp;
+
+		if (!id)
+			die("strndup:");
+		kase = case_get(&st, txn, id);
+		free(id);
+		if (!kase)
+			continue;
+		cmp = best ? strcmp(jstr(kase, "taken"), jstr(best, "taken")) : 1;
+		if (!cmp)	/* the same second: the later id, 0010 before 10000 */
+			cmp = strlen(jstr(kase, "id")) != strlen(jstr(best, "id")) ?
+			    (int)strlen(jstr(kase, "id")) - (int)strlen(jstr(best, "id")) :
+			    strcmp(jstr(kase, "id"), jstr(best, "id"));
+		if (cmp > 0) {
+			json_decref(best);
+			best = kase;
+		} else {
+			json_decref(kase);
+		}
+	}
+	mdb_cursor_close(c);
+	h = json_object_get(best, "handler");
+	row = json_pack("{s:s, s:s, s:s}", "case", best ? jstr(best, "id") : "",
+	    "contact", *jstr(h, "name") ? jstr(h, "name") :
+	    jstr(json_object_get(best, "mail"), "recipient"),
+	    "phone", *jstr(h, "phone") ? jstr(h, "phone") :
+	    jstr(json_object_get(best, "mail"), "phone"));
+	json_decref(best);
+	return row;
+}
+
+struct near {
+	time_t end;
+	json_t *row;
+};
+
+static int
+near_cmp(const void *a, const void *b)
+{
+	const struct near *x = a, *y = b;
+
+	if (x->end != y->end)
+		return x->end < y->end ? -1 : 1;
+	return strcmp(jstr(x->row, "card"), jstr(y->row, "card"));
+}
+
+static void
+cmd_expiring(int argc, char **argv)
+{
+	struct near *list = NULL;
+	size_t n = 0, cap = 0;
+	json_t *seen = json_object(), *card, *who;
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	long days, left;
+	int rc, ok;
+
+	opts(argc, argv, "d:jh");
+	if (optind != argc)
+		usage();
+	txn = eport_open_read(&st);
+	st_open = 1;
+	days = warn_days();
+	if ((rc = mdb_cursor_open(txn, st.dbi[DB_CARDS], &c)))
+		die("db: %s", store_err(rc));
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const char *uscc;
+
+		if (!(card = json_loadb(v.mv_data, v.mv_size, 0, NULL)))
+			continue;
+		left = days_left(jstr(card, "not_after"), &ok);
+		if (strcmp(jstr(card, "state"), "active") || !ok || left > days) {
+			json_decref(card);
+			continue;
+		}
+		uscc = jstr(card, "uscc");
+		if (!(who = json_object_get(seen, uscc))) {
+			who = contact(txn, uscc);
+			json_object_set_new(seen, uscc, who);
+		}
+		if (n == cap)
+			list = xrealloc(list, (cap = cap ? 2 * cap : 64) * sizeof *list);
+		parse_time(jstr(card, "not_after"), &list[n].end);
+		list[n].row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
+		    "card", jstr(card, "number"), "role", jstr(card, "role"),
+		    "holder", jstr(card, "holder"), "uscc", uscc,
+		    "enterprise", jstr(card, "enterprise"), "not_after", jstr(card, "not_after"),
+		    "days", (json_int_t)left);
+		json_object_update(list[n].row, who);
+		n++;
+		json_decref(card);
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	if (n)
+		qsort(list, n, sizeof *list, near_cmp);
+	out = (struct out){ stdout, jflag, expiring_cols, 0 };
+	for (size_t i = 0; i < n; i++) {
+		out_row(&out, list[i].row);
+		json_decref(list[i].row);
+	}
+	free(list);
+	json_decref(seen);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1002,9 +1205,14 @@ main(int argc, char *argv[])
 		void (*fn)(int, char **);
 	} subs[] = {
 		{ "status", cmd_status }, { "write", cmd_write }, { "revoke", cmd_revoke },
-		{ "ls", cmd_ls },
+		{ "ls", cmd_ls }, { "expiring", cmd_expiring },
 	};
+	char err[256];
+
 	setprogname(argv[0]);
+	/* the master key, the CA's key and each card's PUK pass through here */
+	if (secret_process(err, sizeof err) < 0)
+		die("%s", err);
 	atexit(at_exit);
 	if (argc < 2 || argv[1][0] == '-')
 		usage();

@@ -200,7 +200,7 @@ check_file(const char *path)
 	struct store_env se = { &st, NULL };
 	struct check_env env = { 0 };
 	char dir[PATH_MAX], *slash;
-	struct origin o = { dir, NULL };
+	struct origin o;
 	FILE *fp = stdin;
 	struct rdr *r;
 	json_t *rec;
@@ -213,6 +213,7 @@ check_file(const char *path)
 	if (fp != stdin && (slash = strrchr(dir, '/')))
 		*(slash == dir ? slash + 1 : slash) = '\0';
 	have_store = eport_open(&st, EPORT_RDONLY | EPORT_NOREPO) == 0;
+	origin_at(&o, dir, have_store ? st.home : NULL);
 	if (have_store) {
 		if ((rc = store_read(&st, &se.txn)))
 			die("db: %s", store_err(rc));

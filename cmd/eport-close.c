@@ -1,7 +1,8 @@
 /* eport-close: close cases, the last step of each.  Takes ids from the
  * arguments or stdin; a case is closed from `ready` when nothing goes by
  * post (collected at the hall, or nothing to hand back: deregister),
- * `delivered`, `bounced` (collected at the hall) or `rejected`.  Closing a
+ * `delivered`, `collected` (at the counter, after its post came back or
+ * instead of post), `rejected` or `withdrawn`.  Closing a
  * `deregister` case revokes every active card of the enterprise and marks
  * the enterprise closed, in the same transaction.  Prints `id state` per
  * closed case once committed. */
@@ -30,18 +31,23 @@ guard(struct eport *st, const json_t *kase)
 {
 	const char *state = jstr(kase, "state"), *type = jstr(kase, "type");
 
-	if (!strcmp(state, "delivered") || !strcmp(state, "bounced") ||
-	    !strcmp(state, "rejected"))
+	if (!strcmp(state, "delivered") || !strcmp(state, "collected") ||
+	    !strcmp(state, "rejected") || !strcmp(state, "withdrawn"))
 		return 0;
+	if (!strcmp(state, "bounced")) {
+		snprintf(st->errbuf, sizeof st->errbuf, "case is bounced; close takes it once "
+		    "collected at the counter (eport-ship collect)");
+		return 1;
+	}
 	if (!strcmp(state, "ready")) {
 		if (!strcmp(type, "deregister") || strcmp(jstr(kase, "pickup"), "mail"))
 			return 0;
 		snprintf(st->errbuf, sizeof st->errbuf,
-		    "case is ready to post; close takes it once delivered or bounced");
+		    "case is ready to post; close takes it once delivered, or collected after a bounce");
 		return 1;
 	}
 	snprintf(st->errbuf, sizeof st->errbuf,
-	    "case is %s; close takes ready, delivered, bounced or rejected", state);
+	    "case is %s; close takes ready, delivered, collected, rejected or withdrawn", state);
 	return 1;
 }
 
@@ -108,7 +114,7 @@ close_case(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 		return rc;
 	fmt_time(eport_now(), at);
 	if (!strcmp(jstr(kase, "type"), "deregister") &&
-	    strcmp(jstr(kase, "state"), "rejected")) {
+	    strcmp(jstr(kase, "state"), "rejected") && strcmp(jstr(kase, "state"), "withdrawn")) {
 		revoked = json_array();
 		if ((rc = deregister(st, txn, kase, at, revoked))) {
 			json_decref(revoked);

@@ -59,134 +59,18 @@ usage(void)
 	exit(2);
 }
 
-/* Masking (-m).  An identity number keeps its first 6 and last 4
- * characters, a phone or fax number its first 3 and last 4; a value too
- * short for that is masked whole.  The values are found by their keys, and
- * masked wherever else they appear in the case and its history (finding
- * paths, messages). */
-enum { M_ID = 1, M_PHONE = 2 };
-
-static int
-mask_kind(const char *key, const char *val)
-{
-	int digits = 0;
-
-	if (!key || !*val)
-		return 0;
-	if (!strcmp(key, "id_number"))
-		return M_ID;
-	if (!strcmp(key, "phone") || !strcmp(key, "fax"))
-		return M_PHONE;
-	if (!strcmp(key, "holder")) {	/* a document's holder: an identity number */
-		for (; *val; val++)
-			digits += *val >= '0' && *val <= '9';
-		return digits >= 6 ? M_ID : 0;
-	}
-	return 0;
-}
-
-static char *
-masked(const char *s, int kind)
-{
-	size_t n = strlen(s), head = kind == M_ID ? 6 : 3, tail = 4, i;
-	char *m = xstrdup(s);
-	int ascii = 1;
-
-	for (i = 0; i < n; i++)
-		ascii &= (unsigned char)s[i] < 0x80;
-	if (!ascii || n < head + tail + 2)
-		head = tail = 0;
-	for (i = head; i + tail < n; i++)
-		m[i] = '*';
-	return m;
-}
-
-static void
-collect(json_t *j, const char *key, json_t *set)
-{
-	const char *k;
-	json_t *v;
-	size_t i;
-	int kind;
-
-	if (json_is_object(j)) {
-		json_object_foreach(j, k, v)
-			collect(v, k, set);
-	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-			collect(v, key, set);
-	} else if (json_is_string(j) && (kind = mask_kind(key, json_string_value(j)))) {
-		json_object_set_new(set, json_string_value(j), json_integer(kind));
-	}
-}
-
-static int
-longest_first(const void *a, const void *b)
-{
-	const char *x = json_string_value(*(json_t *const *)a);
-	const char *y = json_string_value(*(json_t *const *)b);
-	size_t m = strlen(x), n = strlen(y);
-
-	return m != n ? (m < n) - (m > n) : strcmp(x, y);
-}
-
-static void
-mask_string(json_t *j, const char *key, json_t *set, json_t **vals, size_t nvals)
-{
-	const char *s = json_string_value(j);
-	int kind = mask_kind(key, s);
-	struct buf b = { 0 };
-	char *m;
-
-	if (kind) {
-		m = masked(s, kind);
-		json_string_set(j, m);
-		free(m);
-		return;
-	}
-	buf_puts(&b, s);
-	for (size_t i = 0; i < nvals; i++) {
-		const char *v = json_string_value(vals[i]);
-		size_t vlen = strlen(v);
-		char *p, *mv;
-
-		if (vlen < 7 || !strstr(b.s, v))
-			continue;
-		mv = masked(v, json_integer_value(json_object_get(set, v)));
-		for (p = strstr(b.s, v); p; p = strstr(p + vlen, v))
-			memcpy(p, mv, vlen);
-		free(mv);
-	}
-	json_string_set(j, b.s);
-	buf_free(&b);
-}
-
-static void
-mask_json(json_t *j, const char *key, json_t *set, json_t **vals, size_t nvals)
-{
-	const char *k;
-	json_t *v;
-	size_t i;
-
-	if (json_is_object(j)) {
-		json_object_foreach(j, k, v)
-			mask_json(v, k, set, vals, nvals);
-	} else if (json_is_array(j)) {
-		json_array_foreach(j, i, v)
-			mask_json(v, key, set, vals, nvals);
-	} else if (json_is_string(j)) {
-		mask_string(j, key, set, vals, nvals);
-	}
-}
+/* Masking (-m): identity and phone numbers, as lib/mask.c does, found by
+ * their keys in the case and its history and masked wherever they appear. */
 
 /* case.json and history.jsonl masked in place, written as case.c writes
  * them; -1 if either is not JSON. */
 static int
 mask_case(struct buf *kase, struct buf *hist)
 {
-	json_t *set = json_object(), *all = json_array(), **vals, *j;
-	const char *k, *p, *nl;
-	size_t i, n = 0;
+	json_t *all = json_array(), *j;
+	struct mask *m = NULL;
+	const char *p, *nl;
+	size_t i;
 	char *s;
 	int rc = -1;
 
@@ -204,17 +88,11 @@ mask_case(struct buf *kase, struct buf *hist)
 		if (!*nl)
 			break;
 	}
+	m = mask_new(0);
 	json_array_foreach(all, i, j)
-		collect(j, NULL, set);
-	vals = xcalloc(json_object_size(set) + 1, sizeof *vals);
-	json_object_foreach(set, k, j)
-		vals[n++] = json_string(k);
-	qsort(vals, n, sizeof *vals, longest_first);
+		mask_collect(m, j);
 	json_array_foreach(all, i, j)
-		mask_json(j, NULL, set, vals, n);
-	for (i = 0; i < n; i++)
-		json_decref(vals[i]);
-	free(vals);
+		mask_json(m, j);
 	kase->len = hist->len = 0;
 	json_array_foreach(all, i, j) {
 		s = json_dumps(j, i ? JSON_COMPACT : JSON_INDENT(2));
@@ -226,8 +104,8 @@ mask_case(struct buf *kase, struct buf *hist)
 		buf_puts(hist, "");
 	rc = 0;
 out:
+	mask_free(m);
 	json_decref(all);
-	json_decref(set);
 	return rc;
 }
 

@@ -1,11 +1,12 @@
 /* eport-fsck: check that LMDB and the audit repository agree: every case's
  * commit exists and its ref points at it, its case.json is the case, every
  * document's blob hashes to the recorded SHA-256, the indexes hold the case,
- * and no ref names a case LMDB does not know.  -r moves lagging refs on (a
- * crash between the LMDB commit and the ref update leaves one behind) and
- * removes what writers that died left (ref locks, pack files, keeps).  The
- * refs are read before the LMDB snapshot they are judged against, so that
- * writers at work draw no false problem. */
+ * and no ref names a case LMDB does not know; and that the public page's
+ * snapshot (web.public) is what the store says.  -r moves lagging refs on (a
+ * crash between the LMDB commit and the ref update leaves one behind),
+ * removes what writers that died left (ref locks, pack files, keeps) and
+ * publishes stale pages.  The refs are read before the LMDB snapshot they
+ * are judged against, so that writers at work draw no false problem. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,6 +307,25 @@ stale_config(const char *name, int removed, void *arg)
 	}
 }
 
+/* A file of the public page (web.public) that the store does not match: a
+ * crash came between a commit and its publishing, or web.public was set on
+ * a store that had cases already. */
+static void
+stale_public(const char *rel, const char *what, int mended, void *arg)
+{
+	char *msg;
+
+	(void)arg;
+	if (mended) {
+		fprintf(stderr, "%s: web.public: %s published again\n", argv0, rel);
+		fixed++;
+		return;
+	}
+	msg = xasprintf("%s %s", rel, what);
+	problem("web.public", "%s", msg);
+	free(msg);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -360,6 +380,8 @@ main(int argc, char *argv[])
 		problem("objects/pack", "%s", "cannot be read");
 	json_decref(refs);
 	json_decref(behind);
+	if (public_check(&st, rflag, stale_public, NULL) < 0)
+		problem("web.public", "%s", st.errbuf);
 	eport_close(&st);
 	if (problems) {
 		warnx("%lu problem%s", problems, problems == 1 ? "" : "s");

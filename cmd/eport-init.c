@@ -26,7 +26,7 @@ static const char *where;	/* where it goes, for messages */
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: eport-init [-n] [-b BRANCH]\n");
+	fprintf(stderr, "usage: eport-init [-n] [-b BRANCH] [-g GROUP]\n");
 	exit(2);
 }
 
@@ -70,7 +70,7 @@ mkdir_new(const char *path, const char *what)
 }
 
 /* The new store's modes, in one place: directories 0700, files 0600
- * (DESIGN.md section 5). */
+ * (DESIGN.md section 5); with -g, store_share makes it the group's. */
 static int
 mode_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -83,10 +83,15 @@ mode_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 }
 
 static void
-store_modes(const char *dir)
+store_modes(const char *dir, const char *group)
 {
+	char err[512];
+
 	if (nftw(dir, mode_one, 16, FTW_PHYS) != 0)
 		failed("setting its modes", NULL);
+	/* -g: the store shared by a group's logins, keys/ by the card group's */
+	if (group && store_share(dir, group, err, sizeof err) < 0)
+		failed(group, err);
 }
 
 /* Every file and directory of the new store on disk before it is renamed
@@ -223,7 +228,7 @@ store_there(const char *home)
 }
 
 static void
-build(const char *dir, const char *home, const char *branch)
+build(const char *dir, const char *home, const char *branch, const char *group)
 {
 	char *db = xasprintf("%s/db", dir), *repo = xasprintf("%s/docs.git", dir);
 	char *keys = xasprintf("%s/keys", dir), *cfgpath = xasprintf("%s/config", dir);
@@ -254,7 +259,7 @@ build(const char *dir, const char *home, const char *branch)
 
 		failed("keys", strncmp(err, keys, n) || strncmp(err + n, ": ", 2) ? err : err + n + 2);
 	}
-	store_modes(dir);
+	store_modes(dir, group);
 	if (nftw(dir, sync_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		failed("fsync", NULL);
 	free(db);
@@ -266,16 +271,22 @@ build(const char *dir, const char *home, const char *branch)
 int
 main(int argc, char *argv[])
 {
-	const char *branch = NULL;
-	char *home, *parent, *name, *prefix, *p;
+	const char *branch = NULL, *group = NULL;
+	char *home, *parent, *name, *prefix, *p, err[512];
 	int c, dry = 0, pfd, had;
 	struct stat sb;
 
 	setprogname(argv[0]);
-	while ((c = getopt(argc, argv, "b:nh")) != -1) {
+	/* the keys are made here */
+	if (secret_process(err, sizeof err) < 0)
+		die("%s", err);
+	while ((c = getopt(argc, argv, "b:g:nh")) != -1) {
 		switch (c) {
 		case 'b':
 			branch = optarg;
+			break;
+		case 'g':
+			group = optarg;
 			break;
 		case 'n':
 			dry = 1;
@@ -289,6 +300,12 @@ main(int argc, char *argv[])
 	if (branch && (strlen(branch) < 1 || strlen(branch) > 8 || strspn(branch,
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(branch)))
 		die("branch '%s': 1 to 8 capital letters", branch);
+	if (group) {
+		gid_t gid;
+
+		if (group_gid(group, &gid, err, sizeof err) < 0)
+			die("-g: %s", err);
+	}
 	umask(077);
 	home = xstrdup(eport_home());
 	while (strlen(home) > 1 && home[strlen(home) - 1] == '/')
@@ -344,7 +361,7 @@ main(int argc, char *argv[])
 	atexit(cleanup);
 	mkdir_new(tmp, parent);
 	look(home, tmp);
-	build(tmp, home, branch);
+	build(tmp, home, branch, group);
 	/* into place: over a missing or empty directory, or in exchange for
 	 * one holding only the office's files, whose copies the store has */
 	if (had ? renameat2(AT_FDCWD, tmp, AT_FDCWD, home, RENAME_EXCHANGE) < 0 :

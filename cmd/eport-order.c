@@ -9,7 +9,9 @@
  * is refused as FILE:LINE: column: what is wrong, and its order is not stored.
  *
  * ls: prints the stored orders (or those named), `order time status office
- * pickup products case`; -j the whole records. */
+ * pickup products case handed`: beside the platform's status, the case that
+ * used the order and when the office handed out what it bought (posted it,
+ * or gave it over at the counter); -j the whole records, with "handed". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,7 @@ static const char *status;
 static struct out out;
 static const char *const import_cols[] = { "order", "status", "lines", NULL };
 static const char *const ls_cols[] = {
-	"order", "time", "status", "office", "pickup", "products", "case", NULL
+	"order", "time", "status", "office", "pickup", "products", "case", "handed", NULL
 };
 
 static void
@@ -139,25 +141,56 @@ cmd_import(int argc, char **argv)
 	eport_close(&st);
 }
 
+/* When the office handed out what the order's case had to give: the time
+ * it was collected at the counter, posted, or closed at the hall; "" while
+ * it has not. */
+static char *
+handed(struct eport *st, MDB_txn *txn, const json_t *o)
+{
+	json_t *kase = *jstr(o, "case") ? case_get(st, txn, jstr(o, "case")) : NULL;
+	const char *at = "";
+	char *s;
+
+	if (kase) {
+		at = jstr(json_object_get(kase, "collected"), "at");
+		if (!*at)
+			at = jstr(json_object_get(kase, "outbound"), "shipped");
+		if (!*at && !strcmp(jstr(kase, "state"), "closed") &&
+		    strcmp(jstr(kase, "pickup"), "mail"))
+			at = jstr(kase, "closed");
+	}
+	s = xstrdup(at);
+	json_decref(kase);
+	return s;
+}
+
 static void
-list(const json_t *o)
+list(struct eport *st, MDB_txn *txn, const json_t *o)
 {
 	json_t *row;
-	char *products;
+	char *products, *given;
 
 	if (status && strcmp(jstr(o, "status"), status))
 		return;
+	given = handed(st, txn, o);
 	if (jflag) {
-		out_row(&out, o);
+		row = json_deep_copy(o);
+		if (*given)
+			json_object_set_new(row, "handed", json_string(given));
+		out_row(&out, row);
+		json_decref(row);
+		free(given);
 		return;
 	}
 	products = order_products(o);
-	row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "order", jstr(o, "order"),
+	row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "order", jstr(o, "order"),
 	    "time", jstr(o, "time"), "status", jstr(o, "status"), "office", jstr(o, "office"),
-	    "pickup", jstr(o, "pickup"), "products", products, "case", jstr(o, "case"));
+	    "pickup", jstr(o, "pickup"), "products", products, "case", jstr(o, "case"),
+	    "handed", given);
 	out_row(&out, row);
 	json_decref(row);
 	free(products);
+	free(given);
 }
 
 static void
@@ -176,7 +209,7 @@ cmd_ls(int argc, char **argv)
 			refuse("'%s': no such order", argv[i]);
 			continue;
 		}
-		list(o);
+		list(&st, txn, o);
 		json_decref(o);
 	}
 	if (argc == 0) {
@@ -189,7 +222,7 @@ cmd_ls(int argc, char **argv)
 				    (char *)k.mv_data);
 				continue;
 			}
-			list(o);
+			list(&st, txn, o);
 			json_decref(o);
 		}
 		mdb_cursor_close(c);

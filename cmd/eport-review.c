@@ -1,5 +1,7 @@
 /* eport-review: decide checked cases: accept, reject (不予受理) or return
- * (materials asked for, 待补正).  Ids from the arguments or stdin, so that
+ * (materials asked for, 待补正); and withdraw (撤回) a case the enterprise
+ * takes back, in any state before shipped: its order is released and any
+ * card written for it revoked.  Ids from the arguments or stdin, so that
  * `eport-check -q | eport-review accept` works.  Each decision is an event
  * and a commit on the case's ref, authored by the reviewer; a refused case
  * does not stop the others.  Prints `id state` per decided case. */
@@ -18,8 +20,43 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: eport-review accept [-jn] [-m REASON] [CASE...]\n"
-	    "       eport-review reject|return [-jn] -m REASON [CASE...]\n");
+	    "       eport-review reject|return|withdraw [-jn] -m REASON [CASE...]\n");
 	exit(2);
+}
+
+/* withdraw: the cards written for the case are revoked (the registry says
+ * why and by whom), its order is free for another case.  *revoked gets the
+ * numbers. */
+static int
+withdraw(struct eport *st, MDB_txn *txn, json_t *kase, const char *at, json_t *revoked)
+{
+	const char *id = jstr(kase, "id");
+	json_t *e, *card;
+	char *why;
+	size_t i;
+	int rc = 0;
+
+	why = xasprintf("case %s withdrawn: %s", id, reason);
+	json_array_foreach(json_object_get(kase, "issued"), i, e) {
+		if (!(card = card_get(st, txn, jstr(e, "number"))))
+			continue;
+		if (!strcmp(jstr(card, "state"), "active") && !strcmp(jstr(card, "case"), id)) {
+			json_object_set_new(card, "state", json_string("revoked"));
+			json_object_set_new(card, "revoked", json_string(at));
+			json_object_set_new(card, "why", json_string(why));
+			json_object_set_new(card, "revoked_by", json_string(eport_user()));
+			rc = card_put(st, txn, card);
+			json_array_append_new(revoked, json_string(jstr(card, "number")));
+		}
+		json_decref(card);
+		if (rc)
+			break;
+	}
+	free(why);
+	if (!rc && *jstr(kase, "order"))
+		rc = order_release(st, txn, jstr(kase, "order"), id);
+	json_object_set_new(kase, "withdrawn", json_string(at));
+	return rc;
 }
 
 static int
@@ -43,6 +80,17 @@ decide(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	if (!strcmp(action, "accept")) {
 		step.to = "accepted";
 		json_object_set_new(kase, "accepted", json_string(at));
+	} else if (!strcmp(action, "withdraw")) {
+		json_t *revoked = json_array();
+
+		step.to = "withdrawn";
+		if ((rc = withdraw(st, txn, kase, at, revoked))) {
+			json_decref(revoked);
+			return rc;
+		}
+		step.extra = json_pack("{s:o}", "revoked", revoked);
+		if (*jstr(kase, "order"))
+			json_object_set_new(step.extra, "released", json_string(jstr(kase, "order")));
 	} else if (!strcmp(action, "reject")) {
 		step.to = "rejected";
 		/* the order may serve another case now */
@@ -61,14 +109,28 @@ decide(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 			return rc;
 	}
 	*row = json_pack("{s:s, s:s}", "id", id, "state", jstr(kase, "state"));
+	/* a parcel already on a manifest must be taken out by hand */
+	if (!strcmp(action, "withdraw") && *jstr(json_object_get(kase, "outbound"), "manifest"))
+		json_object_set_new(*row, "manifest",
+		    json_string(jstr(json_object_get(kase, "outbound"), "manifest")));
 	return 0;
+}
+
+static void
+after(const char *id, const json_t *row, void *arg)
+{
+	(void)arg;
+	out_row(&out, row);
+	if (*jstr(row, "manifest"))
+		warnx("warning: %s is on the EMS manifest of %s: take its parcel out", id,
+		    jstr(row, "manifest"));
 }
 
 int
 main(int argc, char *argv[])
 {
 	struct eport st;
-	struct each each = { .fn = decide, .out = &out };
+	struct each each = { .fn = decide, .out = &out, .after = after };
 	int c, dry = 0;
 
 	setprogname(argv[0]);
@@ -100,8 +162,9 @@ main(int argc, char *argv[])
 			optind = 1;
 		}
 	}
-	if (strcmp(action, "accept") && strcmp(action, "reject") && strcmp(action, "return")) {
-		warnx("'%s': not a decision (accept, reject or return)", action);
+	if (strcmp(action, "accept") && strcmp(action, "reject") && strcmp(action, "return") &&
+	    strcmp(action, "withdraw")) {
+		warnx("'%s': not a decision (accept, reject, return or withdraw)", action);
 		usage();
 	}
 	if (reason && !*reason)

@@ -2,25 +2,31 @@
  * them (已受理, 待补正, 不予受理, 审核通过, 领卡, 待邮寄, 已邮寄, 已办结), found
  * by its USCC or by the organisation code inside it.  Prints `id type taken
  * status detail` per case; -p CASE prints instead the collection notice
- * (领卡通知书) of a case at 领卡, as plain UTF-8 text.  Reads only. */
+ * (领卡通知书) of a case at 领卡, or the bounce notice (退件通知书) of one
+ * whose post came back (lib/notice.c), as plain UTF-8 text, or with -o FILE
+ * as an A4 page of PDF drawn from the same lines (lib/notice-pdf.c).  Reads
+ * only. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "eport.h"
+#include "office.h"
 
 static struct eport st;
 static MDB_txn *txn;
 static struct out out;
+static const char *opath;	/* -o: the notice as PDF */
 static const char *const cols[] = { "id", "type", "taken", "status", "detail", NULL };
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: eport-status [-j] USCC|ORGCODE\n"
-	    "       eport-status -p CASE [USCC|ORGCODE]\n");
+	    "       eport-status -p CASE [-o FILE.pdf] [USCC|ORGCODE]\n");
 	exit(2);
 }
 
@@ -135,66 +141,43 @@ list(const char *who)
 	json_decref(ids);
 }
 
-static const char *
-holder_name(const json_t *kase, const char *id_number)
-{
-	size_t i;
-	json_t *h;
-
-	json_array_foreach(json_object_get(kase, "holders"), i, h)
-		if (*id_number && !strcmp(jstr(h, "id_number"), id_number))
-			return jstr(h, "name");
-	return "";
-}
-
-static const char *
-card_kind(const char *role)
-{
-	if (!strcmp(role, "legal"))
-		return "电子口岸法人卡";
-	if (!strcmp(role, "operator"))
-		return "电子口岸操作员卡";
-	return "电子口岸卡";
-}
-
-/* What the enterprise collects: the cards written, else the cards it sent
- * in (unlocked or renewed), or a reader case's reader. */
+/* The notice's text, set on an A4 page of PDF in path (lib/notice-pdf.c). */
 static void
-print_items(const json_t *kase)
+notice_file(const char *id, const json_t *lines, const char *path)
 {
-	const json_t *cards = json_object_get(kase, "issued");
-	size_t i, n = 0;
-	json_t *c;
+	struct notice nt = { .lines = lines, .qr = id, .when = eport_now() };
+	char *tmp = xasprintf("%s.XXXXXX", path), err[512];
+	FILE *fp;
+	int fd;
 
-	if (!json_array_size(cards))
-		cards = json_object_get(kase, "cards");
-	printf("领取物品：\n");
-	json_array_foreach(cards, i, c) {
-		const char *name = holder_name(kase, jstr(c, "holder"));
-
-		printf("  %zu. %s %s%s%s\n", ++n, card_kind(jstr(c, "role")), jstr(c, "number"),
-		    *name ? " " : "", name);
+	if ((fd = mkstemp(tmp)) < 0 || !(fp = fdopen(fd, "w")))
+		die("%s:", path);
+	fchmod(fd, 0644);
+	if (notice_pdf(&nt, fp, err, sizeof err) < 0) {
+		fclose(fp);
+		unlink(tmp);
+		die("%s: %s", path, err);
 	}
-	if (!strcmp(jstr(kase, "type"), "reader"))
-		printf("  %zu. 自购读卡器（订单 %s）\n", ++n, jstr(kase, "order"));
-	if (!n)
-		printf("  无\n");
+	if (fclose(fp) == EOF || rename(tmp, path) < 0) {
+		unlink(tmp);
+		die("%s:", path);
+	}
+	free(tmp);
 }
 
 static void
 notice(const char *id, const char *who)
 {
-	json_t *kase = case_get(&st, txn, id);
-	const json_t *ent;
+	json_t *kase = case_get(&st, txn, id), *lines;
 	const char *status, *uscc;
-	char *detail, today[11];
+	char *detail, *text;
+	struct office office;
 
 	if (!kase) {
 		refuse("'%s': no such case", id);
 		return;
 	}
-	ent = json_object_get(kase, "enterprise");
-	uscc = jstr(ent, "uscc");
+	uscc = jstr(json_object_get(kase, "enterprise"), "uscc");
 	if (who && !matches(uscc, who)) {
 		refuse("%s: not a case of '%s'", id, who);
 		goto out;
@@ -205,36 +188,16 @@ notice(const char *id, const char *who)
 		refuse("%s: case is %s (%s), not at 领卡", id, jstr(kase, "state"), status);
 		goto out;
 	}
-	fmt_date(eport_now(), today);
-	printf("领卡通知书\n\n");
-	printf("企业名称：%s\n", jstr(ent, "name"));
-	printf("统一社会信用代码：%s\n", uscc);
-	printf("业务编号：%s\n", id);
-	printf("业务类型：%s\n", type_name(jstr(kase, "type")) ?: jstr(kase, "type"));
-	printf("受理日期：%.10s\n", jstr(kase, "taken"));
-	if (*jstr(kase, "accepted"))
-		printf("审核通过：%.10s\n", jstr(kase, "accepted"));
-	if (*jstr(json_object_get(kase, "handler"), "name"))
-		printf("经办人：%s\n", jstr(json_object_get(kase, "handler"), "name"));
-	printf("\n");
-	print_items(kase);
-	printf("\n");
-	if (!strcmp(jstr(kase, "state"), "bounced")) {
-		const json_t *ob = json_object_get(kase, "outbound");
-		const char *why = jstr(ob, "why"), *tracking = jstr(ob, "tracking");
-
-		printf("邮件");
-		if (*tracking)
-			printf("（EMS %s）", tracking);
-		printf("已退回%s%s。往返快递费用由企业承担。\n\n", *why ? "：" : "", why);
+	office_get(&st, &office);
+	lines = notice_lines(&office, kase, eport_now());
+	if (opath) {
+		notice_file(id, lines, opath);
+	} else {
+		text = notice_text(lines);
+		fputs(text, stdout);
+		free(text);
 	}
-	printf("本通知书须加盖单位公章，由经办人持本人身份证件到服务大厅领取。\n\n");
-	printf("领卡地点：%s\n", cfg_str(&st, "office.name", ""));
-	printf("地址：%s\n", cfg_str(&st, "office.address", ""));
-	printf("电话：%s\n", cfg_str(&st, "office.phone", ""));
-	printf("办公时间：工作日 %s\n", cfg_str(&st, "office.hours", CAL_HOURS));
-	printf("\n（单位公章）\n");
-	printf("打印日期：%s\n", today);
+	json_decref(lines);
 out:
 	json_decref(kase);
 }
@@ -249,10 +212,13 @@ main(int argc, char *argv[])
 	setprogname(argv[0]);
 	out.fp = stdout;
 	out.cols = cols;
-	while ((c = getopt(argc, argv, "jp:h")) != -1) {
+	while ((c = getopt(argc, argv, "jo:p:h")) != -1) {
 		switch (c) {
 		case 'j':
 			out.json = 1;
+			break;
+		case 'o':
+			opath = optarg;
 			break;
 		case 'p':
 			pcase = optarg;
@@ -263,7 +229,7 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 1 || (argc == 0 && !pcase))
+	if (argc > 1 || (argc == 0 && !pcase) || (opath && !pcase))
 		usage();
 	if (argc == 1) {
 		normalise(argv[0], who, sizeof who);

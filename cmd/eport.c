@@ -15,12 +15,13 @@ static const struct {
 	{ "apply", "take in case records and bundles" },
 	{ "attach", "add documents to a case" },
 	{ "check", "check cases against the office's rules" },
-	{ "review", "accept, reject or return checked cases" },
-	{ "card", "read, write, unlock, renew and revoke cards" },
-	{ "ship", "posting days, the EMS manifest, tracking" },
+	{ "review", "accept, reject or return checked cases; withdraw a case" },
+	{ "amend", "correct fields of a case's record" },
+	{ "card", "read, write, unlock, renew and revoke cards; those near expiry" },
+	{ "ship", "posting days, the EMS manifest, tracking, collection" },
 	{ "close", "close cases" },
 	{ "export", "write and verify an audit archive" },
-	{ "ls", "list cases" },
+	{ "ls", "list cases, and what waits" },
 	{ "show", "print cases as JSON" },
 	{ "log", "print the history of cases" },
 	{ "status", "the public status query of an enterprise" },
@@ -28,6 +29,8 @@ static const struct {
 	{ "cal", "working days" },
 	{ "vcard", "the PIV card emulator" },
 	{ "fsck", "check that the store agrees with itself" },
+	{ "web", "the public status page, a CGI program" },
+	{ "report", "the office's workload over a period" },
 };
 
 static void

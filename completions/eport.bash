@@ -3,14 +3,18 @@
 # bash-completion loads it for whichever is typed first.  Case ids come from
 # eport-ls on the store of EPORT_HOME, narrowed to the states a command acts on.
 
-_eport_cmds='init apply attach check review card ship close export ls show log
-status order cal vcard fsck'
+_eport_cmds='init apply attach check review amend card ship close export ls show
+log status order cal vcard fsck web report'
 _eport_states='received checked incomplete accepted rejected returned ready
-shipped delivered bounced closed'
+shipped delivered bounced collected withdrawn closed'
 _eport_types='onboard info-change operator-change operator-add reissue renew
 unlock reader deregister'
 _eport_kinds='license form1 form2 form3 form4 poa id-legal id-operator
 id-holder id-handler payment'
+_eport_paths='mail.recipient= mail.phone= mail.address= handler.name=
+handler.id_number= handler.phone= enterprise.name= enterprise.uscc=
+enterprise.address= pickup= order= holders.1.name= holders.1.id_number=
+holders.1.phone='
 
 _eport_words() {
 	local IFS=$' \t\n'
@@ -43,25 +47,28 @@ _eport_complete() {
 	local opts argopts subs= sub= i n=0
 	((cword > 0)) && prev=${words[cword - 1]}
 	case $cmd in
-	eport-init)	opts='-b -n -h'; argopts='-b' ;;
+	eport-init)	opts='-b -g -n -h'; argopts='-b -g' ;;
 	eport-apply)	opts='-j -n -h'; argopts='' ;;
 	eport-attach)	opts='-c -H -j -n -s -h'; argopts='-c -H' ;;
 	eport-check)	opts='-f -j -n -q -h'; argopts='-f' ;;
-	eport-review)	opts='-j -m -n -h'; argopts='-m'; subs='accept reject return' ;;
-	eport-card)	opts='-j -m -n -r -s -u -h'; argopts='-m -r -s -u'
-			subs='status write unlock renew revoke ls' ;;
-	eport-ship)	opts='-F -e -j -m -n -h'; argopts='-F -e -m'
-			subs='due manifest mark deliver bounce' ;;
+	eport-review)	opts='-j -m -n -h'; argopts='-m'; subs='accept reject return withdraw' ;;
+	eport-amend)	opts='-j -m -n -h'; argopts='-m' ;;
+	eport-card)	opts='-d -j -m -n -r -s -u -h'; argopts='-d -m -r -s -u'
+			subs='status write unlock renew revoke ls expiring' ;;
+	eport-ship)	opts='-F -d -e -f -j -m -n -o -t -h'; argopts='-F -d -e -f -m -o -t'
+			subs='due manifest mark deliver bounce collect uncollected' ;;
 	eport-close)	opts='-j -m -n -h'; argopts='-m' ;;
 	eport-export)	opts='-m -n -o -V -h'; argopts='-o -V' ;;
-	eport-ls)	opts='-j -s -t -u -S -U -h'; argopts='-s -t -u -S -U' ;;
+	eport-ls)	opts='-d -j -s -t -u -w -S -U -h'; argopts='-d -s -t -u -S -U' ;;
 	eport-show)	opts='-t -h'; argopts='' ;;
 	eport-log)	opts='-j -h'; argopts='' ;;
-	eport-status)	opts='-j -p -h'; argopts='-p' ;;
+	eport-status)	opts='-j -o -p -h'; argopts='-o -p' ;;
+	eport-report)	opts='-j -o -S -t -U -h'; argopts='-o -S -t -U' ;;
 	eport-order)	opts='-j -n -s -h'; argopts='-s'; subs='import ls' ;;
 	eport-cal)	opts='-H -n -p -w -h'; argopts='-H -n -p' ;;
 	eport-vcard)	opts='-H -i -p -v -h'; argopts='-H -p' ;;
 	eport-fsck)	opts='-r -h'; argopts='' ;;
+	eport-web)	opts='-h'; argopts='' ;;
 	*)		return ;;
 	esac
 
@@ -71,9 +78,12 @@ _eport_complete() {
 		eport-ls:-s)		_eport_words "$_eport_states" ;;
 		eport-card:-s)		_eport_words 'active revoked' ;;
 		eport-ls:-t|eport-cal:-p) _eport_words "$_eport_types" ;;
-		eport-check:-f|eport-export:-o|eport-export:-V) _eport_files ;;
-		eport-ship:-F)		_eport_words 'csv tsv' ;;
+		eport-check:-f|eport-export:-o|eport-export:-V|eport-ship:-o|eport-status:-o|\
+		eport-report:-o) _eport_files ;;
+		eport-ship:-F)		_eport_words 'csv tsv xlsx' ;;
+		eport-report:-t)	_eport_words 'work backlog age posting stages' ;;
 		eport-ship:-e)		_eport_words 'utf-8 gb18030' ;;
+		eport-ship:-t)		_eport_words 'resident hk-macau-permit taiwan-permit foreign-permanent passport' ;;
 		eport-status:-p)	_eport_cases ready bounced ;;
 		eport-order:-s)		_eport_words '待支付 待认证 待开票 待提货 待退款 完成' ;;
 		esac
@@ -100,7 +110,7 @@ _eport_complete() {
 	[[ -n $sub ]] && ((n--))
 
 	case $cmd:$sub in
-	eport-apply:|eport-vcard:|eport-order:import) _eport_files ;;
+	eport-apply:|eport-vcard:|eport-order:import|eport-ship:mark) _eport_files ;;
 	eport-attach:)
 		case $n in
 		0) _eport_cases received incomplete returned ;;
@@ -109,11 +119,20 @@ _eport_complete() {
 		esac ;;
 	eport-check:)	_eport_cases received incomplete ;;
 	eport-review:accept)	_eport_cases checked ;;
+	eport-review:withdraw)	_eport_cases received checked incomplete returned accepted ready ;;
 	eport-review:*)	_eport_cases checked incomplete ;;
+	eport-amend:)
+		if ((n == 0)); then
+			_eport_cases received checked incomplete returned accepted ready
+		else
+			compopt -o nospace 2>/dev/null
+			_eport_words "$_eport_paths"
+		fi ;;
 	eport-card:write|eport-card:unlock|eport-card:renew)
 		((n == 0)) && _eport_cases accepted ;;
 	eport-ship:deliver|eport-ship:bounce) _eport_cases shipped ;;
-	eport-close:)	_eport_cases ready delivered bounced rejected ;;
+	eport-ship:collect)	_eport_cases bounced ready ;;
+	eport-close:)	_eport_cases ready delivered collected rejected withdrawn ;;
 	eport-export:|eport-show:|eport-log:) _eport_cases ;;
 	eport-order:ls)	_eport_words "$(eport-order ls 2>/dev/null | awk 'NR > 1 { print $1 }')" ;;
 	esac
@@ -141,6 +160,6 @@ _eport() {
 }
 
 complete -F _eport eport eport-init eport-apply eport-attach eport-check \
-	eport-review eport-card eport-ship eport-close eport-export eport-ls \
+	eport-review eport-amend eport-card eport-ship eport-close eport-export eport-ls \
 	eport-show eport-log eport-status eport-order eport-cal eport-vcard \
-	eport-fsck
+	eport-fsck eport-web eport-report

@@ -6,7 +6,7 @@
 if not set -q __eport_completions
 set -g __eport_completions 1
 
-set -l states received checked incomplete accepted rejected returned ready shipped delivered bounced closed
+set -l states received checked incomplete accepted rejected returned ready shipped delivered bounced collected withdrawn closed
 set -l types onboard info-change operator-change operator-add reissue renew unlock reader deregister
 set -l kinds license form1 form2 form3 form4 poa id-legal id-operator id-holder id-handler payment
 
@@ -43,7 +43,7 @@ end
 
 # __eport_sub SUB...: the first argument is one of SUB
 function __eport_sub
-    set -l pos (__eport_pos -m -o -F -e -p)
+    set -l pos (__eport_pos -m -o -F -e -p -d -f -t)
     test (count $pos) -ge 1; and contains -- $pos[1] $argv
 end
 
@@ -69,12 +69,15 @@ end
 
 set -l cmds init 'create a store' apply 'take in case records and bundles' \
     attach 'add documents to a case' check "check cases against the office's rules" \
-    review 'accept, reject or return checked cases' card 'read, write, unlock, renew and revoke cards' \
-    ship 'posting days, the EMS manifest, tracking' close 'close cases' \
-    export 'write an audit archive' ls 'list cases' show 'print cases as JSON' \
+    review 'accept, reject or return checked cases; withdraw a case' \
+    amend "correct fields of a case's record" card 'read, write, unlock, renew and revoke cards; those near expiry' \
+    ship 'posting days, the EMS manifest, tracking, collection' close 'close cases' \
+    export 'write an audit archive' ls 'list cases, and what waits' show 'print cases as JSON' \
     log 'print the history of cases' status 'the public status query of an enterprise' \
     order 'import and list sales-platform orders' cal 'working days' \
-    vcard 'the PIV card emulator' fsck 'check that the store agrees with itself'
+    vcard 'the PIV card emulator' fsck 'check that the store agrees with itself' \
+    web 'the public status page, a CGI program' \
+    report "the office's workload over a period"
 complete -c eport -f
 complete -c eport -n __fish_use_subcommand -l version -d 'print the version'
 complete -c eport -n __fish_use_subcommand -a help -d "print the commands, or a command's manual"
@@ -84,27 +87,29 @@ for i in (seq 1 2 (count $cmds))
 end
 complete -c eport -n 'not __fish_use_subcommand; and not __fish_seen_subcommand_from help' -a '(__eport_delegate)'
 
-set -l all eport-init eport-apply eport-attach eport-check eport-review eport-card eport-ship \
+set -l all eport-init eport-apply eport-attach eport-check eport-review eport-amend eport-card eport-ship \
     eport-close eport-export eport-ls eport-show eport-log eport-status eport-order eport-cal \
-    eport-vcard eport-fsck
+    eport-vcard eport-fsck eport-web eport-report
 for c in $all
     complete -c $c -s h -d 'print the usage'
 end
-for c in eport-apply eport-attach eport-check eport-review eport-card eport-ship eport-close \
-        eport-ls eport-log eport-status eport-order
+for c in eport-apply eport-attach eport-check eport-review eport-amend eport-card eport-ship eport-close \
+        eport-ls eport-log eport-status eport-order eport-report
     complete -c $c -s j -d 'print JSON Lines'
 end
-for c in eport-init eport-apply eport-attach eport-check eport-review eport-card eport-ship \
+for c in eport-init eport-apply eport-attach eport-check eport-review eport-amend eport-card eport-ship \
         eport-close eport-export eport-order
     complete -c $c -s n -d 'do everything but the write'
 end
 # the commands that take no file arguments
-for c in eport-init eport-check eport-review eport-card eport-ship eport-close eport-export \
-        eport-ls eport-show eport-log eport-status eport-order eport-cal eport-fsck
+for c in eport-init eport-check eport-review eport-amend eport-card eport-ship eport-close eport-export \
+        eport-ls eport-show eport-log eport-status eport-order eport-cal eport-fsck eport-web \
+        eport-report
     complete -c $c -f
 end
 
 complete -c eport-init -s b -x -d 'the branch code of case ids'
+complete -c eport-init -s g -x -a '(__fish_complete_groups)' -d 'the group whose logins share the store'
 
 complete -c eport-attach -s s -d 'the papers carry the seal'
 complete -c eport-attach -s c -x -d 'copies of each paper (1 to 99)'
@@ -117,38 +122,57 @@ complete -c eport-check -s f -r -F -d 'check records from a file, storing nothin
 complete -c eport-check -a '(__eport_cases received incomplete)' -d case
 
 __eport_subcommands eport-review -m -- accept 'accept checked cases' \
-    reject 'reject checked cases (不予受理)' return 'return checked cases for more materials'
+    reject 'reject checked cases (不予受理)' return 'return checked cases for more materials' \
+    withdraw 'the enterprise withdraws its application (撤回)'
 complete -c eport-review -s m -x -d 'the reason'
 complete -c eport-review -n '__eport_sub accept; and not __eport_npos 0 -m' -a '(__eport_cases checked)' -d case
 complete -c eport-review -n '__eport_sub reject return; and not __eport_npos 0 -m' -a '(__eport_cases checked incomplete)' -d case
+complete -c eport-review -n '__eport_sub withdraw; and not __eport_npos 0 -m' -a '(__eport_cases received checked incomplete returned accepted ready)' -d case
 
-__eport_subcommands eport-card -m -r -s -u -- status 'read the card in the reader' \
+complete -c eport-amend -s m -x -d 'the reason'
+complete -c eport-amend -n '__eport_npos 0 -m' -a '(__eport_cases received checked incomplete returned accepted ready)' -d case
+complete -c eport-amend -n 'not __eport_npos 0 -m' -a 'mail.recipient= mail.phone= mail.address= handler.name= handler.id_number= handler.phone= enterprise.name= enterprise.uscc= enterprise.address= pickup= order= holders.1.name= holders.1.id_number= holders.1.phone=' -d 'path=value'
+
+__eport_subcommands eport-card -d -m -r -s -u -- status 'read the card in the reader' \
     write 'personalise a card for a holder of an accepted case' \
     unlock "unblock the case's card" renew "a new certificate for the case's card" \
-    revoke 'revoke a card' ls 'list the card registry'
+    revoke 'revoke a card' ls 'list the card registry' \
+    expiring 'the active cards whose certificate ends within days'
 complete -c eport-card -n '__eport_sub revoke' -s m -x -d 'the reason'
 complete -c eport-card -n '__eport_sub status write unlock renew' -s r -x -d 'the reader'
 complete -c eport-card -n '__eport_sub ls' -s s -x -a 'active revoked' -d 'the cards in a state'
 complete -c eport-card -n '__eport_sub ls' -s u -x -d 'the cards of an enterprise (USCC)'
-complete -c eport-card -n '__eport_sub write unlock renew; and __eport_npos 1 -m -r -s -u' -a '(__eport_cases accepted)' -d case
+complete -c eport-card -n '__eport_sub expiring' -s d -x -d 'the window, in days (card.warn-days)'
+complete -c eport-card -n '__eport_sub write unlock renew; and __eport_npos 1 -d -m -r -s -u' -a '(__eport_cases accepted)' -d case
 
-__eport_subcommands eport-ship -m -F -e -- \
+__eport_subcommands eport-ship -m -F -e -o -d -f -t -- \
     due 'the cases ready to post whose posting day has come' \
-    manifest 'the EMS manifest of a day' mark 'read id and tracking rows: the cases are shipped' \
-    deliver 'a case was delivered' bounce 'a case came back undelivered'
-complete -c eport-ship -n '__eport_sub manifest' -s F -x -a 'csv tsv' -d 'the format'
+    manifest 'the EMS manifest of a day' \
+    mark 'read id and tracking rows, or the manifest EMS filled in: the cases are shipped' \
+    deliver 'a case was delivered' bounce 'a case came back undelivered' \
+    collect 'a case collected at the counter' uncollected 'what waits at the counter'
+complete -c eport-ship -n '__eport_sub manifest' -s F -x -a 'csv tsv xlsx' -d 'the format'
+complete -c eport-ship -n '__eport_sub manifest' -s o -r -F -d 'write the manifest to a file'
+complete -c eport-ship -n '__eport_sub mark' -F -d 'tracking rows or the filled-in manifest'
 complete -c eport-ship -n '__eport_sub manifest' -s e -x -a 'utf-8 gb18030' -d 'the encoding of the CSV'
 complete -c eport-ship -n '__eport_sub bounce' -s m -x -d 'the reason'
-complete -c eport-ship -n '__eport_sub deliver bounce; and not __eport_npos 0 -m -F -e' -a '(__eport_cases shipped)' -d case
+complete -c eport-ship -n '__eport_sub deliver bounce; and not __eport_npos 0 -m -F -e -o' -a '(__eport_cases shipped)' -d case
+complete -c eport-ship -n '__eport_sub collect' -s m -x -d 'who collected it (name and identity number)'
+complete -c eport-ship -n '__eport_sub collect' -s t -x -a 'resident hk-macau-permit taiwan-permit foreign-permanent passport' -d 'the identity document'
+complete -c eport-ship -n '__eport_sub collect' -s f -x -d 'the freight both ways paid (yuan)'
+complete -c eport-ship -n '__eport_sub collect; and not __eport_npos 0 -m -f -t' -a '(__eport_cases bounced ready)' -d case
+complete -c eport-ship -n '__eport_sub uncollected' -s d -x -d 'waiting more than DAYS working days'
 
 complete -c eport-close -s m -x -d 'a note'
-complete -c eport-close -a '(__eport_cases ready delivered bounced rejected)' -d case
+complete -c eport-close -a '(__eport_cases ready delivered collected rejected withdrawn)' -d case
 
 complete -c eport-export -s o -r -F -d 'the archive to write'
 complete -c eport-export -s m -d 'mask identity and phone numbers, leave the documents out'
 complete -c eport-export -s V -r -F -d 'verify an archive against the store'
 complete -c eport-export -a '(__eport_cases)' -d case
 
+complete -c eport-ls -s w -d 'what waits, since when, for how many working days'
+complete -c eport-ls -s d -x -d 'with -w: waiting more than DAYS working days'
 complete -c eport-ls -s s -x -a "$states" -d 'only cases in a state'
 complete -c eport-ls -s t -x -a "$types" -d 'only cases of a business type'
 complete -c eport-ls -s u -x -d 'only cases of an enterprise (USCC)'
@@ -160,6 +184,7 @@ complete -c eport-show -a '(__eport_cases)' -d case
 complete -c eport-log -a '(__eport_cases)' -d case
 
 complete -c eport-status -s p -x -a '(__eport_cases ready bounced)' -d 'print the collection notice (领卡通知书) of a case'
+complete -c eport-status -s o -r -F -d 'write the notice as PDF'
 
 __eport_subcommands eport-order -s -- import "import the sales platform's order export" \
     ls 'list the orders'
@@ -180,4 +205,9 @@ complete -c eport-vcard -s H -x -a '(__fish_print_hostnames)' -d 'the host of vp
 complete -c eport-vcard -s p -x -d 'the port of vpcd'
 
 complete -c eport-fsck -s r -d 'repair what is safe to repair'
+
+complete -c eport-report -s S -x -d 'the first day (YYYY-MM-DD)'
+complete -c eport-report -s U -x -d 'the last day (YYYY-MM-DD)'
+complete -c eport-report -s t -x -a 'work backlog age posting stages' -d 'the table'
+complete -c eport-report -s o -r -F -d 'draw the plots (.pdf or .svg)'
 end

@@ -2,11 +2,8 @@
  * libarchive, holding case.json or cases.jsonl and the files they name.  A
  * bundle is read whole into memory, within limits, and anything that could
  * reach outside it (absolute or climbing paths, links, devices) refuses it. */
-#include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -187,16 +184,23 @@ is_archive(const unsigned char *p, size_t n)
 	return 0;
 }
 
+/* A directory's documents, with where it is against the store at home. */
+void
+origin_at(struct origin *o, const char *dir, const char *home)
+{
+	memset(o, 0, sizeof *o);
+	o->dir = dir;
+	doc_store(dir, home, &o->where);
+}
+
 /* A document named by a record, from the record's directory or bundle; a
- * path that is absolute or leads outside (through "..", or a symlink) is
- * refused, so a record cannot pull the office's own files into a case. */
+ * path that is absolute or climbs with ".." is refused, and one that goes
+ * through a symbolic link, a file of more than one link or one in the store
+ * (doc_read), so a record cannot pull the office's own files into a case. */
 int
 origin_read(const struct origin *o, const char *file, struct buf *b, char *why, size_t whylen)
 {
-	char *full, real[PATH_MAX];
-	struct stat sb;
-
-	if (!path_is_safe(file)) {
+	if (!o->any_path && !path_is_safe(file)) {
 		snprintf(why, whylen, "'%s': absolute, or outside the record's directory", file);
 		return -1;
 	}
@@ -210,25 +214,5 @@ origin_read(const struct origin *o, const char *file, struct buf *b, char *why, 
 		buf_add(b, f->s, f->len);
 		return 0;
 	}
-	full = xasprintf("%s/%s", o->dir, file);
-	if (!realpath(full, real)) {
-		snprintf(why, whylen, "'%s': %s", file, strerror(errno));
-		free(full);
-		return -1;
-	}
-	free(full);
-	if (strncmp(real, o->dir, strlen(o->dir)) || real[strlen(o->dir)] != '/') {
-		snprintf(why, whylen, "'%s': leads outside the record's directory", file);
-		return -1;
-	}
-	if (stat(real, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		snprintf(why, whylen, "'%s': not a regular file", file);
-		return -1;
-	}
-	if (read_file(real, b, BUNDLE_MAX_ENTRY) < 0) {
-		snprintf(why, whylen, "'%s': %s", file, errno == E2BIG ?
-		    "larger than 64 MiB" : strerror(errno));
-		return -1;
-	}
-	return 0;
+	return doc_read(o->dir, file, &o->where, b, BUNDLE_MAX_ENTRY, why, whylen);
 }

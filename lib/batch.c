@@ -130,6 +130,8 @@ flush(struct eport *st, struct batch *b)
 	if (rc && !(rc == 1 && b->dry_done))
 		die("%s", st->errbuf);
 	store_release(st);
+	if (public_flush(st) < 0)
+		warnx("%s (eport-fsck -r publishes it)", st->errbuf);
 	for (i = 0; i < b->n; i++) {
 		struct slot *s = &b->s[i];
 
@@ -227,6 +229,21 @@ cases_each(struct eport *st, int argc, char **argv, struct each *e)
 		read_stdin(st, &b);
 	for (int i = 0; i < argc; i++)
 		add(st, &b, argv[i], NULL, xasprintf("argument %d", i + 1));
+	flush(st, &b);
+	free(b.s);
+}
+
+void
+cases_each_items(struct eport *st, const struct item *items, size_t n, struct each *e)
+{
+	struct batch b = { .e = e };
+
+	b.max = cfg_int(st, "store.batch-records", 1000);
+	b.ms = cfg_int(st, "store.batch-ms", 1000);
+	if (b.max < 1 || b.max > 1000)
+		b.max = 1000;
+	for (size_t i = 0; i < n; i++)
+		add(st, &b, items[i].id, json_incref((json_t *)items[i].rec), xstrdup(items[i].pos));
 	flush(st, &b);
 	free(b.s);
 }

@@ -4,9 +4,10 @@
  * $EPORT_HOME/holidays.tsv; each line is `date kind name`, kind `holiday` or
  * `workday`, and a later line for a date replaces an earlier one.  A working
  * day is Monday to Friday, or a weekend day listed `workday`, and not listed
- * `holiday`.  The calendar covers the years it has any line for; outside them
- * it can only count Monday to Friday, and every function that consults such
- * a day reports the first such year in *gap so that the caller can warn.
+ * `holiday`.  The calendar covers the years it has any line for.  It fails
+ * closed (DESIGN.md section 8): a function that would have to consult a day
+ * of any other year answers CAL_GAP with that year in *gap, never a guess
+ * from Monday to Friday, so that no posting day lands on an unknown holiday.
  *
  * Days are numbered from 1970-01-01 (day 0) in office time (UTC+8). */
 #include <errno.h>
@@ -32,6 +33,7 @@ struct cal {
 	size_t nyears;
 	int span[CAL_MAX_SPANS][2];	/* hall hours: [open, close) in minutes */
 	int nspan;
+	char *office;		/* the office's file, where a missing year goes */
 };
 
 /* Posting days (DESIGN.md section 7), counted in working days from the
@@ -240,12 +242,9 @@ cal_load(const char *home, char *err, size_t errlen)
 	int rc = load_file(c, path, err, errlen);
 
 	free(path);
-	if (rc == 0 && home) {
-		path = xasprintf("%s/holidays.tsv", home);
-		if ((rc = load_file(c, path, err, errlen)) == -2)
-			rc = 0;
-		free(path);
-	}
+	c->office = home ? xasprintf("%s/holidays.tsv", home) : xstrdup("$EPORT_HOME/holidays.tsv");
+	if (rc == 0 && home && (rc = load_file(c, c->office, err, errlen)) == -2)
+		rc = 0;
 	if (rc == 0)
 		rc = cal_set_hours(c, CAL_HOURS, err, errlen);
 	if (rc < 0) {
@@ -263,6 +262,7 @@ cal_free(struct cal *c)
 		return;
 	free(c->e);
 	free(c->years);
+	free(c->office);
 	free(c);
 }
 
@@ -318,8 +318,8 @@ cal_covers(const struct cal *c, int year)
 	return bsearch(&year, c->years, c->nyears, sizeof *c->years, int_cmp) != NULL;
 }
 
-/* whether day is a working day; a year the calendar does not cover goes
- * into *gap, unless one went there before */
+/* 1 if day is a working day, 0 if not, CAL_GAP (its year in *gap) when
+ * the calendar does not hold its year */
 static int
 workday(const struct cal *c, long day, int *gap)
 {
@@ -337,25 +337,34 @@ workday(const struct cal *c, long day, int *gap)
 		else
 			hi = mid;
 	}
-	if (gap && !*gap && !cal_covers(c, (y = cal_year(day))))
-		*gap = y;
+	if (!cal_covers(c, (y = cal_year(day)))) {
+		if (gap)
+			*gap = y;
+		return CAL_GAP;
+	}
 	return wd != 0 && wd != 6;
 }
 
 static int
 add(const struct cal *c, long day, long n, long *out, int *gap)
 {
-	if (n == 0 && workday(c, day, gap)) {
-		*out = day;
-		return 0;
-	}
-	if (n == 0)
+	int w;
+
+	if (n == 0) {
+		if ((w = workday(c, day, gap)) < 0)
+			return w;
+		if (w) {
+			*out = day;
+			return 0;
+		}
 		n = 1;
+	}
 	while (n > 0) {
 		if (day >= last_day())
-			return -1;
-		if (workday(c, ++day, gap))
-			n--;
+			return CAL_RANGE;
+		if ((w = workday(c, ++day, gap)) < 0)
+			return w;
+		n -= w;
 	}
 	*out = day;
 	return 0;
@@ -366,8 +375,11 @@ effective(const struct cal *c, time_t t, long *out, int *gap)
 {
 	long day = cal_day_of(t);
 	long sec = (long)t + EPORT_TZ_OFFSET - day * DAY_SECS;
+	int w = workday(c, day, gap);
 
-	if (workday(c, day, gap)) {
+	if (w < 0)
+		return w;
+	if (w) {
 		if (sec < c->span[0][0] * 60L) {
 			*out = day;
 			return 0;
@@ -419,12 +431,62 @@ cal_posting(const struct cal *c, const char *type, time_t accepted, long *out, i
 {
 	int n = cal_posting_days(type);
 	long day;
+	int rc;
 
 	if (gap)
 		*gap = 0;
 	if (n < 0)
-		return -2;
-	if (effective(c, accepted, &day, gap) < 0)
-		return -1;
+		return CAL_NOTYPE;
+	if ((rc = effective(c, accepted, &day, gap)) < 0)
+		return rc;
 	return add(c, day, n, out, gap);
+}
+
+void
+cal_gap_msg(const struct cal *c, int year, char *buf, size_t len)
+{
+	snprintf(buf, len, "%d is not in the calendar: add its holidays and make-up working "
+	    "days, from the State Council's notice, to %s", year, c->office);
+}
+
+/* From 1 December, the office is told while next year is missing, so that
+ * it adds the notice before a count reaches the new year and fails. */
+int
+cal_year_ahead(const struct cal *c, time_t now)
+{
+	char ymd[9];
+	int y;
+
+	fmt_ymd(now, ymd);
+	y = atoi(ymd) / 10000;
+	if (ymd[4] != '1' || ymd[5] != '2' || cal_covers(c, y + 1))
+		return 0;
+	return y + 1;
+}
+
+void
+cal_ahead_msg(const struct cal *c, int year, char *buf, size_t len)
+{
+	snprintf(buf, len, "warning: %d is not in the calendar yet: add its holidays and "
+	    "make-up working days, from the State Council's notice, to %s; until then a "
+	    "count of working days that reaches %d fails", year, c->office, year);
+}
+
+/* The same date and time of day in office time, years on: 29 February
+ * becomes 28 February in a year without one, as the Civil Code counts a
+ * period of years (民法典第二百零二条: the corresponding day of the last
+ * month, else its last day). */
+time_t
+cal_add_years(time_t t, int years)
+{
+	struct tm tm;
+	time_t s = t + EPORT_TZ_OFFSET;
+	int y;
+
+	gmtime_r(&s, &tm);
+	y = tm.tm_year + 1900 + years;
+	if (tm.tm_mon == 1 && tm.tm_mday == 29 && !(y % 4 == 0 && (y % 100 || y % 400 == 0)))
+		tm.tm_mday = 28;
+	tm.tm_year = y - 1900;
+	return timegm(&tm) - EPORT_TZ_OFFSET;
 }

@@ -8,7 +8,7 @@
 
 const char *const case_states[] = {
 	"received", "checked", "incomplete", "accepted", "rejected", "returned",
-	"ready", "shipped", "delivered", "bounced", "closed", NULL,
+	"ready", "shipped", "delivered", "bounced", "collected", "withdrawn", "closed", NULL,
 };
 const char *const case_types[] = {
 	"onboard", "info-change", "operator-change", "operator-add", "reissue",
@@ -99,7 +99,7 @@ case_set_state(struct eport *st, MDB_txn *txn, json_t *kase, const char *to)
  * types, a known type, a ref, and nothing the store sets itself. */
 static const char *const store_keys[] = {
 	"id", "state", "by", "login", "taken", "updated", "source", "commit",
-	"findings", NULL,
+	"findings", "materials_by", "collected", "withdrawn", NULL,
 };
 static const char *const string_objects[] = {
 	"enterprise", "handler", "mail", "inbound", NULL,

@@ -1,5 +1,7 @@
 /* config.c: the configuration, git-config syntax read through libgit2: the
- * defaults in share/eport/config, then the store's own $EPORT_HOME/config. */
+ * defaults in share/eport/config, then the system's (/etc/eport/config),
+ * then the store's own $EPORT_HOME/config.  The identity settings are read
+ * apart, from trusted files only (ident.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,12 +12,16 @@ cfg_open(git_config **out, const char *home)
 {
 	git_config *c = NULL;
 	char *dflt = share_path("config"), *own = xasprintf("%s/config", home);
+	char *sys = xasprintf("%s/config", eport_sysconf());
 	int rc;
 
 	git_setup();
 	if ((rc = git_config_new(&c)) < 0)
 		goto out;
 	rc = git_config_add_file_ondisk(c, dflt, GIT_CONFIG_LEVEL_SYSTEM, NULL, 0);
+	if (rc < 0 && rc != GIT_ENOTFOUND)
+		goto out;
+	rc = git_config_add_file_ondisk(c, sys, GIT_CONFIG_LEVEL_GLOBAL, NULL, 0);
 	if (rc < 0 && rc != GIT_ENOTFOUND)
 		goto out;
 	rc = git_config_add_file_ondisk(c, own, GIT_CONFIG_LEVEL_LOCAL, NULL, 0);
@@ -25,6 +31,7 @@ cfg_open(git_config **out, const char *home)
 out:
 	git_config_free(c);
 	free(dflt);
+	free(sys);
 	free(own);
 	return rc;
 }
@@ -79,4 +86,17 @@ cfg_bool(struct eport *st, const char *key, int dflt)
 	if (git_config_get_bool(&v, cfg(st), key) < 0)
 		return dflt;
 	return v;
+}
+
+/* What the notices and the public page say of the office. */
+void
+office_get(struct eport *st, struct office *o)
+{
+	o->name = cfg_str(st, "office.name", "");
+	o->address = cfg_str(st, "office.address", "");
+	o->phone = cfg_str(st, "office.phone", "");
+	o->hours = cfg_str(st, "office.hours", CAL_HOURS);
+	o->counter = cfg_str(st, "office.counter", "");
+	if (!*o->counter)
+		o->counter = "一号柜台";
 }

@@ -1,5 +1,10 @@
 /* digest.c: SHA-256 and the wiping of secrets (OpenSSL), apart from util.c
  * so that a command that needs neither does not load libcrypto. */
+#include <errno.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -24,4 +29,19 @@ void
 cleanse(void *p, size_t n)
 {
 	OPENSSL_cleanse(p, n);
+}
+
+/* A command that holds keys: no core dump (whatever ulimit -c says), and
+ * no other process of the login may ptrace it or read its memory through
+ * /proc.  Called before any key is read. */
+int
+secret_process(char *err, size_t errlen)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || setrlimit(RLIMIT_CORE, &none) < 0) {
+		snprintf(err, errlen, "cannot keep the keys out of core dumps: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }

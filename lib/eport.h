@@ -9,12 +9,15 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 #include <lmdb.h>
 #include <git2.h>
 
-#define EPORT_VERSION "0.1.0"
+#ifndef EPORT_VERSION
+#error "EPORT_VERSION comes from the Makefile"
+#endif
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -32,6 +35,13 @@ char *xstrdup(const char *);
 char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 int fshut(FILE *, const char *);
 int eport_exit(void);
+/* The bytes of the UTF-8 character at s that a terminal shows as text, or 0
+ * (a control, DEL, a C1 control, a bidi override, no valid character). */
+size_t text_shown(const char *s);
+/* One character of text for a terminal: copied to out, or what a terminal
+ * would act on as an escape (\t, \n, \r, \xNN); the bytes of s used, *n
+ * the bytes in out.  For messages, TSV output and commit subjects. */
+size_t text_esc(const char *s, char out[8], size_t *n);
 
 /* util.c */
 /* A growable byte buffer. */
@@ -42,6 +52,7 @@ struct buf {
 void buf_add(struct buf *, const void *, size_t);
 void buf_puts(struct buf *, const char *);
 void buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
+void buf_esc(struct buf *, const char *);	/* escaped as messages are (text_esc) */
 void buf_free(struct buf *);
 
 #define EPORT_TZ_OFFSET (8 * 3600)	/* Asia/Shanghai: UTC+8, no DST */
@@ -51,17 +62,41 @@ int parse_date(const char *, int *y, int *m, int *d);
 void fmt_time(time_t, char out[32]);	/* 2026-11-26T10:15:00+08:00 */
 void fmt_date(time_t, char out[11]);	/* 2026-11-26, office time */
 void fmt_ymd(time_t, char out[9]);	/* 20261126, office time */
-const char *eport_user(void);		/* EPORT_USER, else the login */
-extern int eport_strict_identity;	/* office.strict-identity: the login only */
-const char *eport_login(void);		/* the login name, whatever EPORT_USER says */
 const char *eport_share(void);		/* EPORT_SHARE, else next to the binary, else SHAREDIR */
 char *share_path(const char *name);	/* a file in share/eport (malloc'd) */
 int read_file(const char *path, struct buf *, size_t max);	/* -1 with errno; E2BIG past max */
 void sha256_hex(const void *, size_t, char out[65]);
 void cleanse(void *, size_t);		/* wipe a secret */
+int secret_process(char *err, size_t errlen);	/* no core dump, no ptrace: 0 or -1 */
 long ms_since(const struct timespec *);	/* milliseconds since a CLOCK_MONOTONIC time */
 const char *jstr(const json_t *, const char *key);	/* a string member, or "" */
 int path_is_safe(const char *rel);	/* relative, no "..", no empty part */
+
+/* ident.c: who acts (DESIGN.md section 3). */
+#define USER_MAX 64			/* bytes of a staff member's name */
+const char *eport_login(void);		/* the login name, whatever EPORT_USER says */
+/* The staff member: the login, or EPORT_USER on a shared login; dies when
+ * EPORT_USER is refused (ident_settle says why). */
+const char *eport_user(void);
+/* Settle who acts once, against the store at home: 0, or -1 with why (an
+ * EPORT_USER that is malformed, or other than the login on a login that is
+ * not shared).  eport_open does it for every writer. */
+int ident_settle(const char *home, char *err, size_t len);
+int user_valid(const char *name, char *why, size_t len);	/* 0, or -1 with why */
+const char *eport_sysconf(void);	/* /etc/eport; EPORT_SYSCONFDIR for root (the tests) */
+/* The identity settings (office.shared-login, card.group) from the files
+ * the acting login cannot change: eport_sysconf()/config, and
+ * home/config (home may be NULL) when another account owns it or the login
+ * is root.  A snapshot; the caller frees it. */
+int ident_config(const char *home, git_config **);
+
+/* shared.c: a store shared by a group (eport-init -g). */
+int store_umask(const char *home);	/* 007 in a shared store (setgid), else 077 */
+int group_gid(const char *name, gid_t *, char *err, size_t errlen);
+/* Make the store at home the group's: directories 2770, files 0660, the
+ * config 0640; keys/ the card group's (card.group: 2750, 0640), else the
+ * owner's alone.  0, or -1 with a message. */
+int store_share(const char *home, const char *group, char *err, size_t errlen);
 
 /* record.c: records on stdin and stdout, JSON Lines or TSV. */
 #define RECORD_MAX_LINE (1 << 20)	/* a line of input: 1 MiB */
@@ -122,6 +157,8 @@ enum {
 	DB_COUNTERS,	/* name -> uint64 */
 	DB_ENTERPRISES,	/* uscc -> enterprise JSON (closed, ...) */
 	DB_META,	/* schema and misc */
+	DB_EVTIME,	/* event time NUL id NUL seq(4, BE) -> "": the events by time
+			 * (eport-report); built from DB_EVENTS when a store lacks it */
 	DB_N
 };
 extern const char *const db_names[DB_N];
@@ -144,6 +181,7 @@ struct eport {
 	void (*drop)(struct eport *);
 	void (*settle)(struct eport *);
 	int refs_behind;	/* a ref failed to move: keep the packs' keeps */
+	json_t *touched;	/* USCCs whose public page a step changed (public.c) */
 	char errbuf[512];
 };
 #define EPORT_RDONLY 1
@@ -170,6 +208,11 @@ const char *store_err(int rc);		/* mdb_strerror */
 /* For a write that failed with err (EIO, ENOSPC, EDQUOT): "; the disk of
  * HOME is full (N KiB free): ... what to do" in out, and 1; else "", 0. */
 int store_disk_note(struct eport *, int err, char *out, size_t len);
+/* The DB_EVTIME key of the event at `at` (its ISO time, office time) whose
+ * DB_EVENTS key is ev; k holds at least EVTIME_KEY_MAX bytes.  The times
+ * are all written +08:00, so the keys sort by time. */
+#define EVTIME_KEY_MAX 160
+MDB_val evtime_key(char *k, const char *at, const MDB_val *ev);
 
 int db_get(struct eport *, MDB_txn *, int db, const char *key, MDB_val *);
 int db_put(struct eport *, MDB_txn *, int db, const char *key, const void *, size_t, unsigned flags);
@@ -230,6 +273,8 @@ struct step {
 	const char *to;		/* the new state, or NULL to keep it */
 	const char *why;
 	json_t *extra;		/* more event fields, or NULL (stolen) */
+	const char *body;	/* the commit message's body, or NULL: lines without
+				 * a trailing newline, before the trailers */
 	git_oid commit;		/* out */
 };
 int case_step(struct eport *, MDB_txn *, json_t *kase, struct step *);
@@ -265,11 +310,12 @@ struct card_keys {
 };
 int pki_card_keys(const char *keydir, const char *number, struct card_keys *, char *err, size_t errlen);
 /* A certificate (DER, appended to der) for the P-256 point (04|X|Y) from
- * the office CA in keydir, valid days from now; pki_reissue: a new one for
- * the key and subject of an old certificate.  0, or -1 with a message. */
+ * the office CA in keydir, valid from to until (the caller counts the
+ * years); pki_reissue: a new one for the key and subject of an old
+ * certificate.  0, or -1 with a message. */
 int pki_issue(const char *keydir, const struct cardholder *, const unsigned char *point,
-    size_t len, time_t now, long days, struct buf *der, char *err, size_t errlen);
-int pki_reissue(const char *keydir, const void *old, size_t oldlen, time_t now, long days,
+    size_t len, time_t from, time_t until, struct buf *der, char *err, size_t errlen);
+int pki_reissue(const char *keydir, const void *old, size_t oldlen, time_t from, time_t until,
     struct buf *der, char *err, size_t errlen);
 /* What a certificate says: {"card", "role", "holder", "uscc", "enterprise",
  * "serial" (hex), "not_before", "not_after"}, or NULL if it is not DER. */
@@ -289,11 +335,30 @@ void bundle_free(struct bundle *);
 const char *bundle_cases(struct bundle *);	/* "case.json" or "cases.jsonl" */
 int is_archive(const unsigned char *, size_t);	/* by its first bytes */
 void archive_formats(struct archive *);	/* the formats a reader takes */
+/* docread.c: documents from disk, nothing followed on the way (no symbolic
+ * link, no file of more than one link, nothing in the store). */
+struct doc_where {
+	int in_store;		/* the directory is the store or inside it */
+	int have_store;
+	dev_t store_dev;
+	ino_t store_ino;
+};
+/* Where the directory at the real path dir is, against the store at home
+ * (NULL: none); 1 when inside it. */
+int doc_store(const char *dir, const char *home, struct doc_where *);
+/* path below dir (an absolute path: below /), at most max bytes, into b:
+ * 0, or -1 with why ("'scans/x.pdf': 'scans' is a symbolic link, ..."). */
+int doc_read(const char *dir, const char *path, const struct doc_where *, struct buf *b,
+    size_t max, char *why, size_t whylen);
+
 /* Where a record's documents are: a directory, or a bundle. */
 struct origin {
 	const char *dir;	/* real path of the record's directory */
 	struct bundle *bundle;
+	struct doc_where where;	/* of dir: origin_at */
+	int any_path;		/* paths from the staff: absolute, or with "..", too */
 };
+void origin_at(struct origin *, const char *dir, const char *home);	/* home: NULL, none */
 int origin_read(const struct origin *, const char *file, struct buf *, char *why, size_t whylen);
 
 /* ids.c: validators (USCC, identity numbers, phones, tracking, orders). */
@@ -426,12 +491,16 @@ struct each {
 /* Ids from argv, else stdin (bare ids, or the id column of TSV or JSON).
  * With st->dry (-n) nothing is committed and no git object is written. */
 void cases_each(struct eport *, int argc, char **argv, struct each *);
+/* The same for items the caller read itself (their rec and pos copied). */
+void cases_each_items(struct eport *, const struct item *, size_t n, struct each *);
 
 /* cal.c: working days. */
-/* Days are numbered from 1970-01-01 (day 0), office time.  *gap (may be
- * NULL) gets the first year outside the calendar that an answer rests on, or
- * 0: there only Monday to Friday count, and the caller should warn. */
+/* Days are numbered from 1970-01-01 (day 0), office time.  The calendar
+ * fails closed (DESIGN.md section 8): an answer that rests on a day of a
+ * year the calendar does not hold is CAL_GAP, with that year in *gap (may
+ * be NULL), never a guess. */
 #define CAL_HOURS "08:30-12:00,13:30-17:00"	/* office.hours */
+enum { CAL_RANGE = -1, CAL_NOTYPE = -2, CAL_GAP = -3 };
 struct cal;
 /* share/eport/holidays.tsv, then home/holidays.tsv if home is given and the
  * file exists; later lines win.  NULL with "path:line: why" in err. */
@@ -443,16 +512,38 @@ int cal_parse_day(const char *ymd, long *day);	/* exactly YYYY-MM-DD */
 void cal_fmt_day(long day, char out[11]);
 long cal_day_of(time_t);
 int cal_year(long day);
-int cal_is_workday(const struct cal *, long day, int *gap);
+int cal_is_workday(const struct cal *, long day, int *gap);	/* 1, 0 or CAL_GAP */
 /* The nth working day after day; n = 0: day itself if it is a working day,
- * else the next one.  -1 past 9999-12-31. */
+ * else the next one.  0, CAL_RANGE past 9999-12-31, or CAL_GAP. */
 int cal_add(const struct cal *, long day, long n, long *out, int *gap);
 /* The day a step taken at t counts from: its own day in hall hours or before
  * they open on a working day, else the next working day. */
 int cal_effective(const struct cal *, time_t t, long *out, int *gap);
 int cal_posting_days(const char *type);		/* 3, 2, 0; -1 not a type */
-/* The posting day of a case of type accepted at t: -2 not a type. */
+/* The posting day of a case of type accepted at t: CAL_NOTYPE not a type. */
 int cal_posting(const struct cal *, const char *type, time_t accepted, long *out, int *gap);
+/* What a CAL_GAP means to the office: the year, and the file to add it to
+ * (home/holidays.tsv). */
+void cal_gap_msg(const struct cal *, int year, char *buf, size_t len);
+/* From 1 December of now's year: next year if the calendar lacks it, else
+ * 0; cal_ahead_msg the warning that commands counting working days give. */
+int cal_year_ahead(const struct cal *, time_t now);
+void cal_ahead_msg(const struct cal *, int year, char *buf, size_t len);
+/* The same date and time of day (office time) years on; 29 February goes to
+ * 28 February in a common year. */
+time_t cal_add_years(time_t, int years);
+
+/* wait.c: how long cases wait (eport-ls -w, eport-ship uncollected). */
+/* When the case entered its present state (its last step into it) and who
+ * took its last step (*by, malloc'd): 0, or -1 when no time reads back. */
+int case_entered(struct eport *, MDB_txn *, const json_t *kase, time_t *since, char **by);
+/* The working days after the day a step at since counts from, up to the
+ * day of now: 0 on that day itself; -1 when the calendar lacks a year on
+ * the way (the first such year in *gap): the calendar fails closed. */
+long workdays_since(const struct cal *, time_t since, time_t now, int *gap);
+/* {"id", "type", "uscc", "state", "since", "days", "by"} */
+json_t *wait_row(struct eport *, MDB_txn *, const struct cal *, const json_t *kase,
+    time_t now, int *gap);
 
 /* tlv.c: BER-TLV.  ber_get: the TLV at p[0..n), the bytes it takes (0:
  * malformed; tag 0, len 0 then); ber_put appends one (tags of 1-3 bytes). */
@@ -494,21 +585,72 @@ char *order_products(const json_t *order);	/* "智能IC卡-操作员x2,读卡器
 
 /* decide.c: review decisions and the public status query. */
 const char *type_name(const char *type);	/* 新入网企业制卡, ...; NULL if unknown */
-/* May user take action (accept, reject, return) on the case?  0 yes; 1 no,
- * with why ("case is received, not checked", "four eyes: ..."). */
+/* May user take action (accept, reject, return, withdraw) on the case?  0
+ * yes; 1 no, with why ("case is received, not checked", "four eyes: ...").
+ * Four eyes: neither the case's "by" (intake) nor anyone in its
+ * "materials_by" (attach, amend) accepts it. */
 int review_guard(const json_t *kase, const char *action, const char *user,
     char *why, size_t len);
+void materials_by_add(json_t *kase, const char *user);	/* user supplied or changed materials */
+int withdrawable(const char *state);	/* before shipped: received ... ready */
 /* The case as the public status query shows it: 已受理, 待补正, 不予受理,
- * 审核通过, 领卡, 待邮寄, 已邮寄, 已办结; *detail (malloc'd, maybe "") what
- * is missing, the reason, or the tracking number. */
+ * 已撤回, 审核通过, 领卡, 待邮寄, 已邮寄, and once it is delivered, collected
+ * or closed how it ended: 已办结 · 不予受理, 已办结 · 已撤回, 已办结 · 已领取,
+ * 已办结 · 已签收, ...; *detail (malloc'd, maybe "") what is missing, the
+ * reason, or the tracking number. */
 const char *public_status(const json_t *kase, char **detail);
+
+/* mask.c: identity and phone numbers (and with MASK_NAMES people's names:
+ * holders.N.name, handler.name, recipient) found by their keys in the
+ * records collected, and masked there and wherever else they appear.  An
+ * identity number keeps its first 6 and last 4 characters, a phone its
+ * first 3 and last 4 (too short: masked whole); a name its first
+ * character. */
+enum { MASK_ID = 1, MASK_PHONE = 2, MASK_NAME = 3 };
+#define MASK_NAMES 1
+struct mask;
+struct mask *mask_new(int flags);
+void mask_free(struct mask *);
+void mask_collect(struct mask *, const json_t *);
+void mask_add(struct mask *, const char *value, int kind);
+void mask_json(struct mask *, json_t *);		/* in place */
+char *mask_text(struct mask *, const char *);		/* malloc'd */
+char *mask_value(const char *, int kind);		/* malloc'd */
+
+/* notice.c: the collection notice (领卡通知书) of a case at 领卡, the bounce
+ * notice (退件通知书) of a bounced one: their words as lines for a renderer,
+ * [{"kind", "label", "text"}], kind one of title, field (label：text),
+ * heading (text：), item, text, gap (an empty line), seal; with now (not 0)
+ * the date printed last (notice_dated adds it later).  notice_text: the
+ * lines as plain UTF-8 text (malloc'd). */
+struct office {
+	const char *name, *address, *phone, *hours, *counter;
+};
+void office_get(struct eport *, struct office *);	/* office.* (config.c) */
+json_t *notice_lines(const struct office *, const json_t *kase, time_t now);
+void notice_dated(json_t *lines, const char *today);
+char *notice_text(const json_t *lines);
+
+/* public.c: the public snapshot eport-web serves (the files are described
+ * there). */
+/* case_step notes each case's enterprise; after the commit public_flush
+ * writes their files in web.public anew (nothing when it is not set): 0, or
+ * -1 with a message in errbuf. */
+void public_note(struct eport *, const json_t *kase);
+int public_flush(struct eport *);
+/* Every file against the store: fn(path under web.public, what is wrong,
+ * mended, arg) for each that is not as the store says; repair mends them.
+ * The number of such files, or -1 (message in errbuf). */
+long public_check(struct eport *, int repair,
+    void (*fn)(const char *rel, const char *what, int fixed, void *), void *arg);
 
 /* ship.c: posting back by EMS (DESIGN.md section 7). */
 /* When the case was accepted: its `accepted` member, else the last accept
  * event of its history.  0, or -1 when it has neither. */
 int ship_accepted(struct eport *, MDB_txn *, const json_t *kase, time_t *);
 /* The day it is due to be posted (cal_posting): 0; -1 no acceptance time;
- * -2 not a type or past the calendar's end.  *gap as cal_posting's. */
+ * -2 not a type or past 9999-12-31; CAL_GAP (the year in *gap) unknown
+ * until the calendar holds that year. */
 int ship_posting(struct eport *, MDB_txn *, const struct cal *, const json_t *kase,
     long *day, int *gap);
 /* What its parcel holds: "电子口岸卡 x2, 读卡器 x1" (malloc'd). */

@@ -22,9 +22,10 @@ setprogname(const char *name)
 /* The length of the UTF-8 character at s that a terminal shows as text,
  * or 0: a byte of no valid character, a C0 or C1 control, DEL, or a bidi
  * override or isolate (text that reorders what follows it on the line). */
-static size_t
-shown_char(const unsigned char *s)
+size_t
+text_shown(const char *text)
 {
+	const unsigned char *s = (const unsigned char *)text;
 	size_t n, i;
 	unsigned long c;
 
@@ -50,29 +51,38 @@ shown_char(const unsigned char *s)
 	return n;
 }
 
-/* A message quotes what it was given (a file's line, a field's value), so
- * what a terminal would act on is written as an escape: \t, \n, \r, \xNN. */
+/* Text as a terminal should get it: the character at s copied to out, or
+ * what a terminal would act on written as an escape (\t, \n, \r, \xNN).
+ * Returns the bytes of s used; *n is what out holds.  Messages, TSV output
+ * and commit subjects all go through it. */
+size_t
+text_esc(const char *s, char out[8], size_t *n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if ((*n = text_shown(s))) {
+		memcpy(out, s, *n);
+		return *n;
+	}
+	if (*u == '\t' || *u == '\n' || *u == '\r') {
+		out[0] = '\\';
+		out[1] = *u == '\t' ? 't' : *u == '\n' ? 'n' : 'r';
+		*n = 2;
+	} else
+		*n = snprintf(out, 8, "\\x%02x", *u);
+	return 1;
+}
+
+/* A message quotes what it was given (a file's line, a field's value). */
 static void
 put_escaped(const char *msg, FILE *fp)
 {
-	const unsigned char *s = (const unsigned char *)msg;
+	char o[8];
 	size_t n;
 
-	while (*s) {
-		if ((n = shown_char(s))) {
-			fwrite(s, 1, n, fp);
-			s += n;
-			continue;
-		}
-		if (*s == '\t')
-			fputs("\\t", fp);
-		else if (*s == '\n')
-			fputs("\\n", fp);
-		else if (*s == '\r')
-			fputs("\\r", fp);
-		else
-			fprintf(fp, "\\x%02x", *s);
-		s++;
+	while (*msg) {
+		msg += text_esc(msg, o, &n);
+		fwrite(o, 1, n, fp);
 	}
 }
 

@@ -799,7 +799,7 @@ repo_flush(struct eport *st)
 	}
 	/* fsynced, as GIT_OPT_ENABLE_FSYNC_GITDIR says; no thin pack, so the
 	 * indexer needs no object database */
-	if ((mkdir(b->incoming, 0700) < 0 && errno != EEXIST && os_fail("cannot make", b->incoming)) ||
+	if ((mkdir(b->incoming, 0777) < 0 && errno != EEXIST && os_fail("cannot make", b->incoming)) ||
 	    git_indexer_new(&f.idx, b->incoming, 0, NULL, &opts) < 0 ||
 	    git_packbuilder_foreach(pb, feed, &f) < 0 || feed_flush(&f) < 0 ||
 	    git_indexer_commit(f.idx, &f.stats) < 0 ||

@@ -201,6 +201,39 @@ out:
 	return rc;
 }
 
+/* The office CA's key, parsed from a buffer of our own that is wiped
+ * after: no stdio buffer is left holding it on the heap. */
+static EVP_PKEY *
+read_key(const char *path, char *err, size_t errlen)
+{
+	char pem[8192];
+	ssize_t len = 0, r = 0;
+	EVP_PKEY *key = NULL;
+	BIO *bio;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	while (len < (ssize_t)sizeof pem && (r = read(fd, pem + len, sizeof pem - len)) > 0)
+		len += r;
+	close(fd);
+	if (r < 0)
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+	else if (len == (ssize_t)sizeof pem)
+		snprintf(err, errlen, "'%s': not a key (over %zu bytes)", path, sizeof pem);
+	else if ((bio = BIO_new_mem_buf(pem, len))) {
+		key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+		if (!key)
+			snprintf(err, errlen, "'%s': %s", path, ssl_err());
+	} else
+		snprintf(err, errlen, "OpenSSL: %s", ssl_err());
+	cleanse(pem, sizeof pem);
+	return key;
+}
+
 /* The office CA's key and certificate, each checked against the other. */
 static int
 load_ca(const char *keydir, EVP_PKEY **key, X509 **crt, char *err, size_t errlen)
@@ -211,16 +244,8 @@ load_ca(const char *keydir, EVP_PKEY **key, X509 **crt, char *err, size_t errlen
 
 	*key = NULL;
 	*crt = NULL;
-	if (!(fp = fopen(kpath, "r"))) {
-		snprintf(err, errlen, "cannot open '%s': %s", kpath, strerror(errno));
+	if (!(*key = read_key(kpath, err, errlen)))
 		goto out;
-	}
-	*key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
-	fclose(fp);
-	if (!*key) {
-		snprintf(err, errlen, "'%s': %s", kpath, ssl_err());
-		goto out;
-	}
 	if (!(fp = fopen(cpath, "r"))) {
 		snprintf(err, errlen, "cannot open '%s': %s", cpath, strerror(errno));
 		goto out;
@@ -271,11 +296,11 @@ add_name(X509_NAME *n, int nid, int type, const char *v)
 	return X509_NAME_add_entry_by_NID(n, nid, type, (const unsigned char *)v, -1, -1, 0);
 }
 
-/* Sign a holder's certificate for pub, with the given subject, valid days
- * from now; its serial is 127 random bits. */
+/* Sign a holder's certificate for pub, with the given subject, valid from
+ * to until; its serial is 127 random bits. */
 static int
-sign_cert(const char *keydir, EVP_PKEY *pub, const X509_NAME *subject, time_t now,
-    long days, struct buf *der, char *err, size_t errlen)
+sign_cert(const char *keydir, EVP_PKEY *pub, const X509_NAME *subject, time_t from,
+    time_t until, struct buf *der, char *err, size_t errlen)
 {
 	static const char *const exts[][2] = {
 		{ "basicConstraints", "critical,CA:FALSE" },
@@ -300,8 +325,8 @@ sign_cert(const char *keydir, EVP_PKEY *pub, const X509_NAME *subject, time_t no
 	serial[0] |= 0x40;	/* always 16 bytes long */
 	if (!(bn = BN_bin2bn(serial, sizeof serial, NULL)) ||
 	    !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(crt)) ||
-	    !X509_time_adj_ex(X509_getm_notBefore(crt), 0, 0, &now) ||
-	    !X509_time_adj_ex(X509_getm_notAfter(crt), days, 0, &now) ||
+	    !ASN1_TIME_set(X509_getm_notBefore(crt), from) ||
+	    !ASN1_TIME_set(X509_getm_notAfter(crt), until) ||
 	    !X509_set_subject_name(crt, subject) ||
 	    !X509_set_issuer_name(crt, X509_get_subject_name(ca)) ||
 	    !X509_set_pubkey(crt, pub))
@@ -333,7 +358,7 @@ out:
 
 int
 pki_issue(const char *keydir, const struct cardholder *h, const unsigned char *point,
-    size_t len, time_t now, long days, struct buf *der, char *err, size_t errlen)
+    size_t len, time_t from, time_t until, struct buf *der, char *err, size_t errlen)
 {
 	EVP_PKEY *pub = ec_public("P-256", point, len);
 	X509_NAME *n = X509_NAME_new();
@@ -353,7 +378,7 @@ pki_issue(const char *keydir, const struct cardholder *h, const unsigned char *p
 		snprintf(err, errlen, "the certificate's subject: %s", ssl_err());
 		goto out;
 	}
-	rc = sign_cert(keydir, pub, n, now, days, der, err, errlen);
+	rc = sign_cert(keydir, pub, n, from, until, der, err, errlen);
 out:
 	X509_NAME_free(n);
 	EVP_PKEY_free(pub);
@@ -361,7 +386,7 @@ out:
 }
 
 int
-pki_reissue(const char *keydir, const void *old, size_t oldlen, time_t now, long days,
+pki_reissue(const char *keydir, const void *old, size_t oldlen, time_t from, time_t until,
     struct buf *der, char *err, size_t errlen)
 {
 	const unsigned char *p = old;
@@ -374,7 +399,7 @@ pki_reissue(const char *keydir, const void *old, size_t oldlen, time_t now, long
 		X509_free(crt);
 		return -1;
 	}
-	rc = sign_cert(keydir, pub, X509_get_subject_name(crt), now, days, der, err, errlen);
+	rc = sign_cert(keydir, pub, X509_get_subject_name(crt), from, until, der, err, errlen);
 	X509_free(crt);
 	return rc;
 }

@@ -418,14 +418,24 @@ have_line:
 void
 tsv_escape(struct buf *b, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '\t': buf_add(b, "\\t", 2); break;
-		case '\n': buf_add(b, "\\n", 2); break;
-		case '\r': buf_add(b, "\\r", 2); break;
-		case '\\': buf_add(b, "\\\\", 2); break;
-		default: buf_add(b, s, 1);
+	char o[8];
+	size_t run, n;
+
+	while (*s) {
+		/* printable ASCII but the backslash goes as it is */
+		for (run = 0; s[run] >= 0x20 && s[run] < 0x7f && s[run] != '\\'; run++)
+			;
+		buf_add(b, s, run);
+		s += run;
+		if (!*s)
+			break;
+		if (*s == '\\') {
+			buf_add(b, "\\\\", 2);
+			s++;
+			continue;
 		}
+		s += text_esc(s, o, &n);
+		buf_add(b, o, n);
 	}
 }
 
@@ -445,6 +455,16 @@ tsv_unescape(const char *s, size_t n, int *bad)
 		case 'n': *q++ = '\n'; break;
 		case 'r': *q++ = '\r'; break;
 		case '\\': *q++ = '\\'; break;
+		case 'x':
+			if (i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+			    isxdigit((unsigned char)s[i + 2]) && (s[i + 1] != '0' || s[i + 2] != '0')) {
+				char hex[3] = { s[i + 1], s[i + 2], 0 };
+
+				*q++ = (char)strtol(hex, NULL, 16);
+				i += 2;
+				break;
+			}
+			/* fall through */
 		default: *bad = 1;
 		}
 	}

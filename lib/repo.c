@@ -84,7 +84,7 @@ repo_open(struct eport *st)
 }
 
 /* The store whole: LMDB, the configuration (for a writer: the map's size,
- * office.strict-identity) and, unless EPORT_NOREPO, docs.git. */
+ * and who acts, settled) and, unless EPORT_NOREPO, docs.git. */
 int
 eport_open(struct eport *st, int flags)
 {
@@ -98,8 +98,10 @@ eport_open(struct eport *st, int flags)
 
 		/* the stored size of an existing environment wins when larger */
 		mapsize = n < 65536 ? 65536 : (size_t)n;
-		/* four eyes cannot rest on a variable anyone can set */
-		eport_strict_identity = cfg_bool(st, "office.strict-identity", 0);
+		/* four eyes cannot rest on a variable anyone can set: refused
+		 * before anything is written */
+		if (ident_settle(st->home, st->errbuf, sizeof st->errbuf) < 0)
+			goto fail;
 	}
 	if (store_open(st, flags, mapsize) < 0)
 		goto fail;

@@ -33,12 +33,14 @@ ship_posting(struct eport *st, MDB_txn *txn, const struct cal *c, const json_t *
     long *day, int *gap)
 {
 	time_t t;
+	int rc;
 
 	if (gap)
 		*gap = 0;
 	if (ship_accepted(st, txn, kase, &t) < 0)
 		return -1;
-	return cal_posting(c, jstr(kase, "type"), t, day, gap) < 0 ? -2 : 0;
+	rc = cal_posting(c, jstr(kase, "type"), t, day, gap);
+	return rc == CAL_GAP ? rc : rc < 0 ? -2 : 0;
 }
 
 static long

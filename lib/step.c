@@ -6,6 +6,7 @@
  * moves the ref after it.  Apart from case.c so that the commands that only
  * read cases do not load libgit2. */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "eport.h"
@@ -121,9 +122,28 @@ out:
 	return rc;
 }
 
+/* A commit's body, line by line as buf_esc writes a subject: its line
+ * breaks stay, what a terminal would act on does not. */
+static void
+body_esc(struct buf *msg, const char *body)
+{
+	const char *nl;
+
+	for (;;) {
+		char *line = strndup(body, (nl = strchr(body, '\n')) ? (size_t)(nl - body) : strlen(body));
+
+		buf_esc(msg, line);
+		free(line);
+		if (!nl)
+			break;
+		buf_puts(msg, "\n");
+		body = nl + 1;
+	}
+}
+
 static int
-write_commit(struct eport *st, json_t *kase, json_t *ev, const git_oid *tree_id,
-    git_commit *parent, git_oid *out)
+write_commit(struct eport *st, json_t *kase, json_t *ev, const char *body,
+    const git_oid *tree_id, git_commit *parent, git_oid *out)
 {
 	git_signature *sig = NULL;
 	git_tree *tree = NULL;
@@ -133,9 +153,17 @@ write_commit(struct eport *st, json_t *kase, json_t *ev, const git_oid *tree_id,
 	int rc;
 
 	parse_time(jstr(ev, "at"), &t);
+	/* the subject is what git log shows on a terminal: the reason (text
+	 * from a person or an enterprise) escaped; the event keeps it whole */
 	buf_printf(&msg, "%s %s", jstr(ev, "action"), jstr(kase, "id"));
-	if (*jstr(ev, "why"))
-		buf_printf(&msg, ": %s", jstr(ev, "why"));
+	if (*jstr(ev, "why")) {
+		buf_puts(&msg, ": ");
+		buf_esc(&msg, jstr(ev, "why"));
+	}
+	if (body && *body) {
+		buf_puts(&msg, "\n\n");
+		body_esc(&msg, body);
+	}
 	buf_printf(&msg, "\n\nCase-State: %s\nStaff: %s\nLogin: %s\n",
 	    jstr(kase, "state"), jstr(ev, "by"), jstr(ev, "login"));
 	if ((rc = git_signature_new(&sig, jstr(ev, "by"), jstr(ev, "login"), t, 8 * 60)) < 0 ||
@@ -206,7 +234,7 @@ case_step(struct eport *st, MDB_txn *txn, json_t *kase, struct step *step)
 		rc = fail(st, "writing the tree");
 		goto out;
 	}
-	if (write_commit(st, kase, ev, &tree, parent, &step->commit) < 0) {
+	if (write_commit(st, kase, ev, step->body, &tree, parent, &step->commit) < 0) {
 		rc = fail(st, "writing the commit");
 		goto out;
 	}
@@ -214,12 +242,19 @@ case_step(struct eport *st, MDB_txn *txn, json_t *kase, struct step *step)
 index:
 	if ((rc = db_put_json(st, txn, DB_CASES, id, kase)))
 		goto out;
+	public_note(st, kase);
 	key = case_ev_key(k, id, seq);
 	s = json_dumps(ev, JSON_COMPACT);
 	val.mv_size = strlen(s);
 	val.mv_data = s;
 	rc = mdb_put(txn, st->dbi[DB_EVENTS], &key, &val, 0);
 	free(s);
+	if (!rc && st->dbi[DB_EVTIME]) {
+		char tk[EVTIME_KEY_MAX];
+		MDB_val t = evtime_key(tk, at, &key), none = { 0, "" };
+
+		rc = mdb_put(txn, st->dbi[DB_EVTIME], &t, &none, 0);
+	}
 out:
 	git_commit_free(parent);
 	json_decref(ev);

@@ -15,7 +15,7 @@
 
 const char *const db_names[DB_N] = {
 	"cases", "events", "by-state", "by-uscc", "by-ref", "cards", "holders",
-	"orders", "shipments", "counters", "enterprises", "meta",
+	"orders", "shipments", "counters", "enterprises", "meta", "by-time",
 };
 static const unsigned db_flags[DB_N] = {
 	[DB_STATE] = MDB_DUPSORT,
@@ -95,9 +95,85 @@ env_open(struct eport *st, const char *db, unsigned flags, size_t mapsize)
 	    (rc = mdb_env_set_maxdbs(st->env, DB_N + 4)) ||
 	    (mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize))) ||
 	    (rc = mdb_env_set_maxreaders(st->env, 126)) ||
-	    (rc = mdb_env_open(st->env, db, flags, 0600)))
+	    (rc = mdb_env_open(st->env, db, flags, 0660)))
 		return rc;
 	return 0;
+}
+
+MDB_val
+evtime_key(char *k, const char *at, const MDB_val *ev)
+{
+	MDB_val v = { 0, k };
+	size_t n = strlen(at);
+
+	if (n + 1 + ev->mv_size > EVTIME_KEY_MAX)
+		return v;
+	memcpy(k, at, n + 1);
+	memcpy(k + n + 1, ev->mv_data, ev->mv_size);
+	v.mv_size = n + 1 + ev->mv_size;
+	return v;
+}
+
+/* A store made before DB_EVTIME: the index made from every event, in one
+ * write transaction, with the other databases opened in it.  A store this
+ * process cannot write goes on without it (dbi 0, which LMDB never gives a
+ * named database). */
+static int
+evtime_build(struct eport *st)
+{
+	char k[EVTIME_KEY_MAX];
+	MDB_envinfo info;
+	MDB_cursor *c;
+	MDB_txn *txn;
+	MDB_val key, val, none = { 0, "" };
+	int rc;
+
+	for (;;) {
+		if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn))) {
+			if (rc != EACCES && rc != EROFS)
+				return seterr(st, "db", rc);
+			if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)))
+				return seterr(st, "db", rc);
+			for (int i = 0; i < DB_EVTIME; i++)
+				if ((rc = mdb_dbi_open(txn, db_names[i], db_flags[i], &st->dbi[i]))) {
+					mdb_txn_abort(txn);
+					return seterr(st, db_names[i], rc);
+				}
+			st->dbi[DB_EVTIME] = 0;
+			return (rc = mdb_txn_commit(txn)) ? seterr(st, "db", rc) : 0;
+		}
+		for (int i = 0; i < DB_N; i++)
+			if ((rc = mdb_dbi_open(txn, db_names[i], db_flags[i] |
+			    (i == DB_EVTIME ? MDB_CREATE : 0), &st->dbi[i]))) {
+				mdb_txn_abort(txn);
+				return seterr(st, db_names[i], rc);
+			}
+		if ((rc = mdb_cursor_open(txn, st->dbi[DB_EVENTS], &c)))
+			goto fail;
+		for (rc = mdb_cursor_get(c, &key, &val, MDB_FIRST); rc == 0;
+		    rc = mdb_cursor_get(c, &key, &val, MDB_NEXT)) {
+			json_t *ev = json_loadb(val.mv_data, val.mv_size, 0, NULL);
+			MDB_val tk = evtime_key(k, jstr(ev, "at"), &key);
+
+			json_decref(ev);
+			if (tk.mv_size && (rc = mdb_put(txn, st->dbi[DB_EVTIME], &tk, &none, 0)))
+				break;
+		}
+		mdb_cursor_close(c);
+		if (rc == MDB_NOTFOUND)
+			rc = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+		if (rc != MDB_MAP_FULL)
+			break;
+		mdb_env_info(st->env, &info);
+		if ((rc = mdb_env_set_mapsize(st->env, info.me_mapsize * 2)))
+			return seterr(st, "db: growing the map", rc);
+	}
+	return rc ? seterr(st, "db: building the index of events by time", rc) : 0;
+fail:
+	mdb_txn_abort(txn);
+	return seterr(st, "db", rc);
 }
 
 /* The LMDB environment of the store; a writer maps mapsize bytes (0: what
@@ -111,9 +187,10 @@ store_open(struct eport *st, int flags, size_t mapsize)
 	MDB_txn *txn;
 	int rc;
 
-	umask(077);
 	if (!st->home)
 		st->home = xstrdup(eport_home());
+	/* what this command writes, the others of a shared store can use */
+	umask(store_umask(st->home));
 	st->rdonly = flags & EPORT_RDONLY;
 	db = xasprintf("%s/db", st->home);
 	if (stat(db, &sb) < 0) {
@@ -144,6 +221,8 @@ store_open(struct eport *st, int flags, size_t mapsize)
 	for (int i = 0; i < DB_N; i++)
 		if ((rc = mdb_dbi_open(txn, db_names[i], db_flags[i], &st->dbi[i]))) {
 			mdb_txn_abort(txn);
+			if (rc == MDB_NOTFOUND && i == DB_EVTIME)
+				return evtime_build(st);
 			return seterr(st, db_names[i], rc);
 		}
 	mdb_txn_commit(txn);
@@ -157,6 +236,7 @@ eport_close(struct eport *st)
 		st->fini(st);
 	if (st->env)
 		mdb_env_close(st->env);
+	json_decref(st->touched);
 	free(st->home);
 	memset(st, 0, sizeof *st);
 }
@@ -177,7 +257,7 @@ store_create(const char *dir, size_t mapsize, char *err, size_t errlen)
 	/* no lock file: nothing else opens a store being made, and LMDB
 	 * writes its lock file through a map, which a full disk turns into
 	 * SIGBUS; the first command makes it */
-	if ((rc = mdb_env_open(env, dir, MDB_NOLOCK, 0600)) ||
+	if ((rc = mdb_env_open(env, dir, MDB_NOLOCK, 0660)) ||
 	    (rc = mdb_txn_begin(env, NULL, 0, &txn))) {
 		mdb_env_close(env);
 		goto fail;

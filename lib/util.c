@@ -1,8 +1,7 @@
-/* util.c: buffers, the office clock, the staff member, paths, hashing. */
+/* util.c: buffers, the office clock, paths, hashing. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +52,19 @@ buf_printf(struct buf *b, const char *fmt, ...)
 		die("vasprintf:");
 	buf_add(b, s, n);
 	free(s);
+}
+
+/* s with what a terminal would act on escaped, as messages are (text_esc) */
+void
+buf_esc(struct buf *b, const char *s)
+{
+	char o[8];
+	size_t n;
+
+	while (*s) {
+		s += text_esc(s, o, &n);
+		buf_add(b, o, n);
+	}
 }
 
 void
@@ -193,33 +205,6 @@ fmt_ymd(time_t t, char out[9])
 
 	office_tm(t, &tm);
 	strftime(out, 9, "%Y%m%d", &tm);
-}
-
-const char *
-eport_login(void)
-{
-	static char name[64];
-	struct passwd *pw;
-
-	if (*name)
-		return name;
-	pw = getpwuid(getuid());
-	snprintf(name, sizeof name, "%s", pw ? pw->pw_name : "unknown");
-	if (!pw)
-		snprintf(name, sizeof name, "uid%u", (unsigned)getuid());
-	return name;
-}
-
-int eport_strict_identity;
-
-const char *
-eport_user(void)
-{
-	const char *s = getenv("EPORT_USER");
-
-	if (eport_strict_identity)
-		return eport_login();
-	return s && *s ? s : eport_login();
 }
 
 const char *

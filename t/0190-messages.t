@@ -67,12 +67,13 @@ if [ "$(id -u)" = 0 ] && nocaps true 2>/dev/null; then
 		chmod 755 "$TRASH" &&
 		mkdir nobody && chown 65534:65534 nobody &&
 		cp -R ex nobody/ex && chown -R 65534:65534 nobody/ex &&
-		as() { setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/root EPORT_HOME=$PWD/nobody/s "$@"; } &&
+		as() { setpriv --reuid=65534 --regid=65534 --clear-groups \
+			env -u EPORT_USER HOME=/root EPORT_HOME=$PWD/nobody/s "$@"; } &&
 		as sh -c "! test -r /root/.gitconfig && ! ls /root" 2>/dev/null &&
 		as eport-init &&
 		as eport-apply nobody/ex/cases.jsonl >applied &&
 		test $(wc -l <applied) = 4 &&
-		as env EPORT_USER=bob eport-check -q XM20261126-0002 >/dev/null &&
+		as eport-check -q XM20261126-0002 >/dev/null &&
 		as eport-fsck &&
 		chmod 700 "$TRASH"
 	'

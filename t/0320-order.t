@@ -14,8 +14,8 @@ test_expect_success 'setup: a store with the example cases, one of them naming a
 
 test_expect_success 'ls lists the order a case claimed, before any import, with empty columns' '
 	eport-order ls >actual &&
-	printf "order\ttime\tstatus\toffice\tpickup\tproducts\tcase\n" >expect &&
-	printf "NF20261120093015123\t\t\t\t\t\tXM20261126-0002\n" >>expect &&
+	printf "order\ttime\tstatus\toffice\tpickup\tproducts\tcase\thanded\n" >expect &&
+	printf "NF20261120093015123\t\t\t\t\t\tXM20261126-0002\t\n" >>expect &&
 	test_cmp expect actual
 '
 
@@ -40,10 +40,10 @@ test_expect_success 'import -n prints what it would store and stores nothing' '
 '
 
 cat >ls.expect <<\EOT
-order	time	status	office	pickup	products	case
-NF20261120093015123	2026-11-20 09:30:15	完成	厦门分中心	关区取货	智能IC卡-操作员x1	XM20261126-0002
-NF20261121101502007	2026-11-21 10:15:02	待提货	厦门分中心	关区取货	智能IC卡-操作员x2,读卡器x1	
-NF20261122143000456	2026-11-22 14:30:00	待支付	厦门分中心	厂家邮寄	智能IC卡-法人卡x1	
+order	time	status	office	pickup	products	case	handed
+NF20261120093015123	2026-11-20 09:30:15	完成	厦门分中心	关区取货	智能IC卡-操作员x1	XM20261126-0002	
+NF20261121101502007	2026-11-21 10:15:02	待提货	厦门分中心	关区取货	智能IC卡-操作员x2,读卡器x1		
+NF20261122143000456	2026-11-22 14:30:00	待支付	厦门分中心	厂家邮寄	智能IC卡-法人卡x1		
 EOT
 
 test_expect_success 'a UTF-8 CSV with a BOM and CR LF: one line per order stored' '
@@ -121,10 +121,10 @@ test_expect_success 'import again updates: lines replaced, status changed, the r
 	test_cmp expect actual &&
 	eport-order ls >actual &&
 	cat >expect <<-\EOT &&
-	order	time	status	office	pickup	products	case
-	NF20261120093015123	2026-11-20 09:30:15	完成	厦门分中心	关区取货	智能IC卡-操作员x1	XM20261126-0002
-	NF20261121101502007	2026-11-21 10:15:02	完成	厦门分中心	关区取货	智能IC卡-操作员x2	
-	NF20261122143000456	2026-11-22 14:30:00	完成	厦门分中心	厂家邮寄	智能IC卡-法人卡x1	
+	order	time	status	office	pickup	products	case	handed
+	NF20261120093015123	2026-11-20 09:30:15	完成	厦门分中心	关区取货	智能IC卡-操作员x1	XM20261126-0002	
+	NF20261121101502007	2026-11-21 10:15:02	完成	厦门分中心	关区取货	智能IC卡-操作员x2		
+	NF20261122143000456	2026-11-22 14:30:00	完成	厦门分中心	厂家邮寄	智能IC卡-法人卡x1		
 	EOT
 	test_cmp expect actual &&
 	test $(mdb_dump -s orders "$EPORT_HOME/db" | grep -c "^ ") = 6
@@ -152,8 +152,8 @@ test_expect_success 'each bad row is refused where it is; its order is not store
 	test_cmp expect actual &&
 	eport-order ls >actual &&
 	cat ls.expect >expect &&
-	printf "NF20261123090000001\t2026-11-23 09:00:00\t完成\t厦门分中心\t关区取货\t智能IC卡-操作员x1\t\n" >>expect &&
-	printf "NF20261123110000008\t2026-11-23 11:00:00\t待支付\t厦门分中心\t厂家邮寄\t读卡器x1\t\n" >>expect &&
+	printf "NF20261123090000001\t2026-11-23 09:00:00\t完成\t厦门分中心\t关区取货\t智能IC卡-操作员x1\t\t\n" >>expect &&
+	printf "NF20261123110000008\t2026-11-23 11:00:00\t待支付\t厦门分中心\t厂家邮寄\t读卡器x1\t\t\n" >>expect &&
 	test_cmp expect actual
 '
 

@@ -11,7 +11,7 @@ glog() {
 }
 
 USAGE='usage: eport-review accept [-jn] [-m REASON] [CASE...]
-       eport-review reject|return [-jn] -m REASON [CASE...]'
+       eport-review reject|return|withdraw [-jn] -m REASON [CASE...]'
 
 test_expect_success 'setup' '
 	eport-init &&
@@ -24,7 +24,7 @@ test_expect_success 'the decision functions over the table of cases' '
 	test_cmp "$DATA/review/guard.expect" actual
 '
 
-for d in reject return; do
+for d in reject return withdraw; do
 	test_expect_success "$d needs a reason: exit 2, nothing done" '
 		snapshot reason &&
 		test_expect_code 2 eport-review $d XM20261126-0001 >out 2>err &&
@@ -38,7 +38,7 @@ done
 
 test_expect_success 'a decision that is none is a usage error' '
 	test_expect_code 2 eport-review approve XM20261126-0001 2>err &&
-	printf "%s\n" "eport-review: '\''approve'\'': not a decision (accept, reject or return)" "$USAGE" >expect &&
+	printf "%s\n" "eport-review: '\''approve'\'': not a decision (accept, reject, return or withdraw)" "$USAGE" >expect &&
 	test_cmp expect err &&
 	test_expect_code 2 eport-review 2>err &&
 	echo "$USAGE" >expect && test_cmp expect err

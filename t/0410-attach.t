@@ -111,7 +111,7 @@ test_expect_success 'a holder not of the case is refused' '
 test_expect_success 'one missing file refuses them all' '
 	snapshot missing &&
 	test_expect_code 1 eport-attach $C poa ex/scans/form1.pdf nothing.pdf ex/scans/license.pdf >out 2>err &&
-	echo "eport-attach: cannot read '\''nothing.pdf'\'': No such file or directory" >expect &&
+	echo "eport-attach: '\''nothing.pdf'\'': No such file or directory" >expect &&
 	test_cmp expect err && test ! -s out &&
 	unchanged missing
 '

@@ -82,7 +82,7 @@ test_expect_success 'the organisation code finds only its own enterprise' '
 '
 
 if command -v eport-ship >/dev/null; then
-	test_expect_success 'shipped: 已邮寄 and the tracking number; delivered: 已办结; bounced: 领卡' '
+	test_expect_success 'shipped: 已邮寄 and the tracking number; delivered: 已办结 · 已签收; bounced: 领卡' '
 		printf "id\ttracking\nXM20261126-0005\t1180098765432\nXM20261126-0006\t1180098765446\n" |
 			eport-ship mark >/dev/null &&
 		st $A >actual &&
@@ -99,12 +99,12 @@ if command -v eport-ship >/dev/null; then
 		cat >expect <<-\EOT &&
 		id	status	detail
 		XM20261126-0004	领卡	
-		XM20261126-0005	已办结	
+		XM20261126-0005	已办结 · 已签收	1180098765432
 		XM20261126-0006	领卡	收件人拒收
 		EOT
 		test_cmp expect actual
 	'
-	test_expect_success 'the collection notice of a case that came back' '
+	test_expect_success 'the bounce notice of a case that came back: the counter, the freight both ways' '
 		EPORT_NOW=2026-11-30T09:00:00+08:00 eport-status -p XM20261126-0006 >actual &&
 		test_cmp "$DATA/review/notice-bounced.txt" actual
 	'
@@ -121,10 +121,10 @@ test_expect_success 'the collection notice of a case at 领卡, sealed by the co
 	test_cmp actual again
 '
 
-test_expect_success 'closed: 已办结' '
+test_expect_success 'closed at the hall: 已办结 · 已领取' '
 	eport-close XM20261126-0004 >/dev/null &&
 	st $A | sed -n 2p >actual &&
-	printf "XM20261126-0004\t已办结\t\n" >expect &&
+	printf "XM20261126-0004\t已办结 · 已领取\t\n" >expect &&
 	test_cmp expect actual
 '
 
@@ -133,7 +133,7 @@ test_expect_success 'no notice for a case not at 领卡, of another enterprise, 
 	echo "eport-status: XM20261126-0001: case is accepted (审核通过), not at 领卡" >expect &&
 	test_cmp expect err && test ! -s out &&
 	test_expect_code 1 eport-status -p XM20261126-0004 2>err &&
-	echo "eport-status: XM20261126-0004: case is closed (已办结), not at 领卡" >expect &&
+	echo "eport-status: XM20261126-0004: case is closed (已办结 · 已领取), not at 领卡" >expect &&
 	test_cmp expect err &&
 	test_expect_code 1 eport-status -p XM20261126-0001 $A 2>err &&
 	echo "eport-status: XM20261126-0001: not a case of '\''$A'\''" >expect &&
@@ -158,10 +158,17 @@ test_expect_success '-j prints JSON Lines' '
 	test_cmp expect actual
 '
 
+test_expect_success 'a rejected case once closed: 已办结 · 不予受理 and the reason, never only 已办结' '
+	eport-close XM20261126-0002 >/dev/null &&
+	st 91350206MA8RTE0J8C >actual &&
+	printf "id\tstatus\tdetail\nXM20261126-0002\t已办结 · 不予受理\t企业信息与营业执照不符\n" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 eport-status 2>err &&
 	test_expect_code 2 eport-status $A $A 2>err &&
-	printf "%s\n" "usage: eport-status [-j] USCC|ORGCODE" "       eport-status -p CASE [USCC|ORGCODE]" >expect &&
+	printf "%s\n" "usage: eport-status [-j] USCC|ORGCODE" "       eport-status -p CASE [-o FILE.pdf] [USCC|ORGCODE]" >expect &&
 	test_cmp expect err
 '
 

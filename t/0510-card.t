@@ -134,7 +134,7 @@ test_expect_success 'write: the legal card, numbered 3700 26 000001 and its Luhn
 	test_cmp /dev/null err &&
 	eport-card status >out &&
 	printf "card\trole\tholder\tuscc\tenterprise\tnot_after\tpin_tries\n" >expect &&
-	printf "3700260000015\tlegal\t林志强\t91350200MA2Y0K3PXF\t厦门海沧鑫达贸易有限公司\t2028-11-25T10:00:00+08:00\t5\n" >>expect &&
+	printf "3700260000015\tlegal\t林志强\t91350200MA2Y0K3PXF\t厦门海沧鑫达贸易有限公司\t2028-11-26T10:00:00+08:00\t5\n" >>expect &&
 	test_cmp expect out &&
 	eport-ls -s accepted | cut -f1 >actual &&
 	printf "id\n$C-0001\n" >expect &&
@@ -163,7 +163,7 @@ test_expect_success 'pkcs15-tool lists the certificate; it verifies against the 
 	echo "subject=C=CN, O=厦门海沧鑫达贸易有限公司, OU=91350200MA2Y0K3PXF, title=法人, CN=林志强, serialNumber=3700260000015" >expect &&
 	test_cmp expect actual &&
 	openssl x509 -in legal.pem -noout -startdate -enddate >actual &&
-	printf "notBefore=Nov 26 02:00:00 2026 GMT\nnotAfter=Nov 25 02:00:00 2028 GMT\n" >expect &&
+	printf "notBefore=Nov 26 02:00:00 2026 GMT\nnotAfter=Nov 26 02:00:00 2028 GMT\n" >expect &&
 	test_cmp expect actual
 '
 
@@ -209,8 +209,8 @@ test_expect_success 'ls: the registry' '
 	eport-card ls >actual &&
 	cut -f1-5,7 actual >cut &&
 	printf "number\tuscc\tholder\trole\tstate\tnot_after\n" >expect &&
-	printf "3700260000015\t91350200MA2Y0K3PXF\t林志强\tlegal\tactive\t2028-11-25T10:00:00+08:00\n" >>expect &&
-	printf "3700260000023\t91350200MA2Y0K3PXF\t陈美玲\toperator\tactive\t2028-11-25T10:00:00+08:00\n" >>expect &&
+	printf "3700260000015\t91350200MA2Y0K3PXF\t林志强\tlegal\tactive\t2028-11-26T10:00:00+08:00\n" >>expect &&
+	printf "3700260000023\t91350200MA2Y0K3PXF\t陈美玲\toperator\tactive\t2028-11-26T10:00:00+08:00\n" >>expect &&
 	test_cmp expect cut &&
 	openssl x509 -in legal.pem -noout -serial | sed "s/^serial=//" >expect &&
 	sed -n 2p actual | cut -f6 >serial &&
@@ -274,7 +274,7 @@ test_expect_success 'renew refuses the wrong card' '
 	unchanged wrong
 '
 
-test_expect_success 'renew a year on: a new certificate for the same key; serial and not_after change' '
+test_expect_success 'renew a year early: a new certificate for the same key, two years from the old end' '
 	card legal.json &&
 	EPORT_NOW=2027-11-26T10:00:00+08:00 eport-card renew $C-0003 >out &&
 	printf "card\tcase\tholder\n3700260000015\t$C-0003\t$L\n" >expect &&
@@ -283,7 +283,7 @@ test_expect_success 'renew a year on: a new certificate for the same key; serial
 	openssl verify -attime $(date -d 2027-11-26T10:00:00+08:00 +%s) \
 		-CAfile "$EPORT_HOME/keys/ca.crt" renewed.pem >/dev/null &&
 	openssl x509 -in renewed.pem -noout -enddate >actual &&
-	echo "notAfter=Nov 25 02:00:00 2029 GMT" >expect &&
+	echo "notAfter=Nov 26 02:00:00 2030 GMT" >expect &&
 	test_cmp expect actual &&
 	openssl x509 -in legal.pem -noout -pubkey >old.pub &&
 	openssl x509 -in renewed.pem -noout -pubkey >new.pub &&
@@ -292,7 +292,7 @@ test_expect_success 'renew a year on: a new certificate for the same key; serial
 	openssl x509 -in renewed.pem -noout -serial >new.serial &&
 	! cmp -s old.serial new.serial &&
 	eport-card ls | grep "^3700260000015" | cut -f6,7 >actual &&
-	printf "%s\t2029-11-25T10:00:00+08:00\n" "$(sed s/serial=// new.serial)" >expect &&
+	printf "%s\t2030-11-26T10:00:00+08:00\n" "$(sed s/serial=// new.serial)" >expect &&
 	test_cmp expect actual &&
 	eport-ls -s ready | cut -f1 | sed 1d >actual &&
 	printf "$C-0001\n$C-0002\n$C-0003\n" >expect &&

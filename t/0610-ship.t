@@ -199,13 +199,13 @@ test_expect_success 'a day whose manifest was not made is refused; -n shows it a
 	unchanged nomade
 '
 
-test_expect_success 'bad tracking numbers are refused with their position; the store is unchanged' '
+test_expect_success 'bad tracking numbers are refused with their position; a row without one is skipped; the store is unchanged' '
 	printf "id\ttracking\n$C-0001\t118009876543\n$C-0002\tEE123456789CN\n$C-0003\t\n" >bad.tsv &&
 	snapshot bad &&
 	cat >expect <<-EOT &&
+	eport-ship: $C-0003: <stdin>:4: no tracking number yet; skipped
 	eport-ship: $C-0001: <stdin>:2: tracking: '\''118009876543'\'' is neither a domestic EMS number (13 digits) nor a UPU S10 number with its check digit
 	eport-ship: $C-0002: <stdin>:3: tracking: '\''EE123456789CN'\'' is neither a domestic EMS number (13 digits) nor a UPU S10 number with its check digit
-	eport-ship: $C-0003: <stdin>:4: tracking: missing
 	EOT
 	test_expect_code 1 env EPORT_NOW=2026-11-30T15:00:00 eport-ship mark <bad.tsv >actual 2>err &&
 	test_cmp expect err && test_cmp /dev/null actual &&
@@ -326,7 +326,7 @@ test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 eport-ship due -e gb18030 2>/dev/null &&
 	test_expect_code 2 eport-ship mark $C-0001 2>/dev/null &&
 	test_expect_code 2 eport-ship manifest -F xls 2>err &&
-	echo "eport-ship: -F '\''xls'\'': not csv or tsv" >expect &&
+	echo "eport-ship: -F '\''xls'\'': not csv, tsv or xlsx" >expect &&
 	test_cmp expect err &&
 	test_expect_code 2 eport-ship manifest 2026-11-31 2>err &&
 	echo "eport-ship: '\''2026-11-31'\'': not a date (YYYY-MM-DD)" >expect &&

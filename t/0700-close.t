@@ -77,23 +77,29 @@ test_expect_success 'the closing step is a commit, the closed case in its tree' 
 test_expect_success 'a closed case is not closed again' '
 	snapshot again &&
 	test_expect_code 1 eport-close $C-0004 2>err &&
-	echo "eport-close: $C-0004: case is closed; close takes ready, delivered, bounced or rejected" >expect &&
+	echo "eport-close: $C-0004: case is closed; close takes ready, delivered, collected, rejected or withdrawn" >expect &&
 	test_cmp expect err &&
 	unchanged again
 '
 
-test_expect_success 'delivered and bounced cases are closed, ids from stdin' '
+test_expect_success 'delivered cases are closed, ids from stdin; bounced ones once collected' '
 	printf "id\ttracking\n$C-0005\t1180000000005\n" | eport-ship mark >/dev/null &&
 	eport-ship deliver $C-0005 >/dev/null &&
 	eport-ship bounce -m "查无此人" $C-0006 >/dev/null &&
 	eport-ls -s delivered | eport-close >actual &&
 	printf "id\tstate\n$C-0005\tclosed\n" >expect &&
 	test_cmp expect actual &&
+	snapshot bounced &&
+	test_expect_code 1 eport-close $C-0006 2>err &&
+	echo "eport-close: $C-0006: case is bounced; close takes it once collected at the counter (eport-ship collect)" >expect &&
+	test_cmp expect err &&
+	unchanged bounced &&
+	eport-ship collect -f 30 -m "王秀英 35020319750303052X" $C-0006 >/dev/null &&
 	echo $C-0006 | eport-close -j >actual &&
 	echo "{\"id\":\"$C-0006\",\"state\":\"closed\"}" >expect &&
 	test_cmp expect actual &&
 	eport-log -j $C-0006 | tail -n 1 | jq -r "[.from, .why] | @tsv" >actual &&
-	printf "bounced\tclosed\n" >expect &&
+	printf "collected\tclosed\n" >expect &&
 	test_cmp expect actual
 '
 

@@ -153,7 +153,7 @@ test_expect_success 'fields of the wrong JSON type' '
 	hostile 1 types.jsonl "$HOSTILE/types.err"
 '
 
-test_expect_success 'document paths: absolute, climbing, through links leading out' '
+test_expect_success 'document paths: absolute, climbing, through links' '
 	mkfifo in/scans/fifo.pdf &&
 	ln -s ../../canary/secret.pdf in/scans/link.pdf &&
 	ln -s ../canary in/up &&
@@ -174,10 +174,10 @@ test_expect_success 'document paths: absolute, climbing, through links leading o
 	eport-apply: paths.jsonl:1: documents.1.file: '\''$TRASH/canary/secret.pdf'\'': absolute, or outside the record'\''s directory
 	eport-apply: paths.jsonl:2: documents.1.file: '\''../canary/secret.pdf'\'': absolute, or outside the record'\''s directory
 	eport-apply: paths.jsonl:3: documents.1.file: '\''scans/../../canary/secret.pdf'\'': absolute, or outside the record'\''s directory
-	eport-apply: paths.jsonl:4: documents.1.file: '\''scans/link.pdf'\'': leads outside the record'\''s directory
-	eport-apply: paths.jsonl:5: documents.1.file: '\''up/secret.pdf'\'': leads outside the record'\''s directory
-	eport-apply: paths.jsonl:6: documents.1.file: '\''abs/secret.pdf'\'': leads outside the record'\''s directory
-	eport-apply: paths.jsonl:7: documents.2.file: '\''up/secret.pdf'\'': leads outside the record'\''s directory
+	eport-apply: paths.jsonl:4: documents.1.file: '\''scans/link.pdf'\'': a symbolic link, not followed
+	eport-apply: paths.jsonl:5: documents.1.file: '\''up/secret.pdf'\'': '\''up'\'' is a symbolic link, not followed
+	eport-apply: paths.jsonl:6: documents.1.file: '\''abs/secret.pdf'\'': '\''abs'\'' is a symbolic link, not followed
+	eport-apply: paths.jsonl:7: documents.2.file: '\''up/secret.pdf'\'': '\''up'\'' is a symbolic link, not followed
 	eport-apply: paths.jsonl:8: documents.1.file: '\''./scans/form1.pdf'\'': absolute, or outside the record'\''s directory
 	eport-apply: paths.jsonl:9: documents.1.file: '\''scans'\'': not a regular file
 	eport-apply: paths.jsonl:10: documents.1.file: '\''scans/fifo.pdf'\'': not a regular file
@@ -185,7 +185,7 @@ test_expect_success 'document paths: absolute, climbing, through links leading o
 	hostile 1 paths.jsonl expect &&
 	! git --git-dir="$EPORT_HOME/docs.git" cat-file --batch-all-objects --batch | grep -q "canary 7f3a" &&
 	(cd in && sed -n 4p paths.jsonl | test_expect_code 1 eport-apply 2>../err) &&
-	echo "eport-apply: <stdin>:1: documents.1.file: '\''scans/link.pdf'\'': leads outside the record'\''s directory" >expect &&
+	echo "eport-apply: <stdin>:1: documents.1.file: '\''scans/link.pdf'\'': a symbolic link, not followed" >expect &&
 	test_cmp expect err
 '
 

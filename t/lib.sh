@@ -14,7 +14,15 @@ export PATH EPORT_SHARE
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/eport-t.XXXXXX")
 cd "$TRASH" || exit 2
 export EPORT_HOME="$TRASH/store" EPORT_USER=alice EPORT_NOW=2026-11-26T10:00:00+08:00
+# The tests play several staff members (EPORT_USER) on one login, which only
+# a shared login may: root is one in the scratch system configuration that
+# EPORT_SYSCONFDIR names (honoured for root only; /etc/eport is not touched).
+mkdir "$TRASH/etc" && printf '[office]\n\tshared-login = root\n' >"$TRASH/etc/config" || exit 2
+export EPORT_SYSCONFDIR="$TRASH/etc"
 unset XDG_DATA_HOME EPORT_MASTER 2>/dev/null || true
+# a leak of cairo's own that the sanitizer build would report (tools/lsan.supp)
+LSAN_OPTIONS="suppressions=$EPORT_SRC/tools/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
 umask 022
 test_count=0
 test_failed=0
@@ -151,6 +159,18 @@ test_expect_success() {
 	fi
 }
 
+# test_expect_todo DESC BODY: what another change is to bring, as TAP's
+# TODO: it fails the suite neither way, and prove reports it once it passes
+# (then make it a test_expect_success).
+test_expect_todo() {
+	test_count=$((test_count + 1))
+	if test_body_ "$2" >"$TRASH/.out" 2>&1; then
+		echo "ok $test_count - $1 # TODO"
+	else
+		echo "not ok $test_count - $1 # TODO"
+	fi
+}
+
 # test_expect_code CODE CMD...: CMD exits with exactly CODE.
 test_expect_code() {
 	want=$1
@@ -193,3 +213,7 @@ done_testing() {
 make_store() {
 	eport-init >/dev/null
 }
+
+# EPORT_SYSCONFDIR (above) is honoured for root only
+[ "$(id -u)" = 0 ] ||
+	skip_all "the tests play several staff members on one login, which only root may here: run them as root"

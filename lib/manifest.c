@@ -1,0 +1,165 @@
+/* manifest.c: the columns of the EMS manifest, share/eport/manifest.tsv (or
+ * the store's own), so that the office matches EMS's batch template without
+ * a rebuild.  Each line: the column's name (TSV, -j), its header (CSV,
+ * xlsx, and what eport-ship mark finds it by) and its value. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "office.h"
+
+static int
+value_ok(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= 2 && v[0] == '"' && v[n - 1] == '"')
+		return 1;
+	if (!strncmp(v, "config:", 7))
+		return v[7] != '\0';
+	if (!strncmp(v, "ship:", 5))
+		return !strcmp(v + 5, "contents") || !strcmp(v + 5, "date");
+	for (const char *p = v; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.')
+			return 0;
+	return n && *v != '.' && v[n - 1] != '.' && !strstr(v, "..");
+}
+
+static int
+name_ok(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+static int
+bad(char *err, size_t errlen, const char *path, long line, const char *fmt, const char *what)
+{
+	int n = snprintf(err, errlen, "%s:%ld: ", path, line);
+
+	if (n >= 0 && (size_t)n < errlen)
+		snprintf(err + n, errlen - n, fmt, what);
+	return -1;
+}
+
+int
+manifest_cols_load(struct manifest_cols *m, const char *home, char *err, size_t errlen)
+{
+	char *path = layer_path(home, "manifest.tsv");
+	struct buf b = { 0 };
+	char *line, *save = NULL, *f[4];
+	long lineno = 0;
+	int rc = -1, header = 0;
+
+	memset(m, 0, sizeof *m);
+	if (read_file(path, &b, 1 << 20) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	for (char *p = b.s; p; p = save) {
+		size_t nf = 0;
+		char *q;
+
+		line = p;
+		if ((save = strchr(p, '\n')))
+			*save++ = '\0';
+		lineno++;
+		if ((q = strchr(line, '\r')) && q[1] == '\0')
+			*q = '\0';
+		if (!*line || *line == '#')
+			continue;
+		for (q = line; nf < 4; nf++) {
+			f[nf] = q;
+			if (!(q = strchr(q, '\t')))
+				break;
+			*q++ = '\0';
+		}
+		if (nf != 2) {
+			bad(err, errlen, path, lineno, "%s", "not three fields: column, header, value");
+			goto out;
+		}
+		if (!header) {
+			if (strcmp(f[0], "column") || strcmp(f[1], "header") || strcmp(f[2], "value")) {
+				bad(err, errlen, path, lineno, "%s", "the header is not 'column header value'");
+				goto out;
+			}
+			header = 1;
+			continue;
+		}
+		if (!name_ok(f[0])) {
+			bad(err, errlen, path, lineno, "column '%s': not a name (a-z, 0-9, _)", f[0]);
+			goto out;
+		}
+		if (manifest_header(m, f[0]) || !*f[1]) {
+			bad(err, errlen, path, lineno, *f[1] ? "column '%s' twice" :
+			    "column '%s': no header", f[0]);
+			goto out;
+		}
+		if (!value_ok(f[2])) {
+			bad(err, errlen, path, lineno, "value '%s': not a field, config:KEY, "
+			    "ship:contents, ship:date or \"text\"", f[2]);
+			goto out;
+		}
+		m->c = xrealloc(m->c, (m->n + 1) * sizeof *m->c);
+		m->c[m->n].column = xstrdup(f[0]);
+		m->c[m->n].header = xstrdup(f[1]);
+		m->c[m->n].value = xstrdup(f[2]);
+		m->n++;
+	}
+	if (!manifest_header(m, "id")) {
+		snprintf(err, errlen, "%s: no 'id' column: eport-ship mark finds the cases by it", path);
+		goto out;
+	}
+	m->names = xcalloc(m->n + 1, sizeof *m->names);
+	for (size_t i = 0; i < m->n; i++)
+		m->names[i] = m->c[i].column;
+	rc = 0;
+out:
+	if (rc < 0)
+		manifest_cols_free(m);
+	free(path);
+	buf_free(&b);
+	return rc;
+}
+
+void
+manifest_cols_free(struct manifest_cols *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->c[i].column);
+		free(m->c[i].header);
+		free(m->c[i].value);
+	}
+	free(m->c);
+	free(m->names);
+	memset(m, 0, sizeof *m);
+}
+
+const char *
+manifest_header(const struct manifest_cols *m, const char *column)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->c[i].column, column))
+			return m->c[i].header;
+	return NULL;
+}
+
+char *
+manifest_value(const struct mcol *c, const json_t *kase,
+    char *(*get)(void *arg, const char *what), void *arg)
+{
+	const char *v = c->value;
+	size_t n = strlen(v);
+	char *s;
+
+	if (n >= 2 && v[0] == '"' && v[n - 1] == '"')
+		return xasprintf("%.*s", (int)(n - 2), v + 1);
+	if (!strncmp(v, "config:", 7) || !strncmp(v, "ship:", 5))
+		return (s = get(arg, v)) ? s : xstrdup("");
+	return json_scalar(json_path(kase, v));
+}

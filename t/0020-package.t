@@ -1,0 +1,163 @@
+#!/bin/sh
+# Packaging: the build honours the user's flags and keeps warnings as
+# warnings outside make check; make install and uninstall; the Debian
+# package (make deb) passes lintian, is hardened, keeps /etc/eport as
+# conffiles, and runs the demo day from a scratch root.
+. "$EPORT_SRC/t/lib.sh"
+
+SRC=$EPORT_SRC
+# a copy of the source to build in, so that nothing lands in the tree
+mkdir src && (cd "$SRC" && git ls-files -co --exclude-standard | tar -cf - -T -) |
+	tar -xf - -C src
+
+test_expect_success 'a plain make keeps a warning a warning; WERROR=-Werror fails on it' '
+	cp src/lib/err.c err.c.orig &&
+	printf "static int eport_unused_for_the_test;\n" >>src/lib/err.c &&
+	make -C src O="$TRASH/w1" "$TRASH/w1/lib/err.o" >w1.out 2>&1 &&
+	grep -q "eport_unused_for_the_test.*-Wunused-variable" w1.out &&
+	test_expect_code 2 make -C src O="$TRASH/w2" WERROR=-Werror "$TRASH/w2/lib/err.o" \
+		>w2.out 2>&1 &&
+	grep -q "error:.*eport_unused_for_the_test" w2.out &&
+	cp err.c.orig src/lib/err.c
+'
+
+test_expect_success 'CPPFLAGS reach every compile, and new flags build everything again' '
+	make -C src O="$TRASH/f" CPPFLAGS=-DEPORT_FLAG_ONE "$TRASH/f/lib/err.o" >f1.out 2>&1 &&
+	grep -q -- "-DEPORT_FLAG_ONE.*lib/err.c" f1.out &&
+	make -C src O="$TRASH/f" CPPFLAGS=-DEPORT_FLAG_ONE "$TRASH/f/lib/err.o" >f2.out 2>&1 &&
+	! grep -q "lib/err.c" f2.out &&
+	make -C src O="$TRASH/f" CPPFLAGS=-DEPORT_FLAG_TWO "$TRASH/f/lib/err.o" >f3.out 2>&1 &&
+	grep -q -- "-DEPORT_FLAG_TWO.*lib/err.c" f3.out
+'
+
+test_expect_success 'a header change rebuilds what includes it' '
+	make -C src O="$TRASH/f" CPPFLAGS=-DEPORT_FLAG_TWO "$TRASH/f/lib/err.o" >h1.out 2>&1 &&
+	! grep -q "lib/err.c" h1.out &&
+	touch src/lib/eport.h &&
+	make -C src O="$TRASH/f" CPPFLAGS=-DEPORT_FLAG_TWO "$TRASH/f/lib/err.o" >h2.out 2>&1 &&
+	grep -q "lib/err.c" h2.out
+'
+
+# install under a prefix of the test's own, from the binaries already built
+pfx=$TRASH/pfx
+test_expect_success 'make install PREFIX=...: commands, pages, share, /etc/eport, completions' '
+	make -C "$SRC" -o all O="${EPORT_BIN%/bin}" install PREFIX="$pfx" \
+		SYSCONFDIR="$pfx/etc" >inst.out 2>&1 &&
+	test -x "$pfx/bin/eport-apply" && test -f "$pfx/share/eport/rules.tsv" &&
+	test -f "$pfx/share/man/man7/eport.7" &&
+	cmp "$SRC/etc/eport/config" "$pfx/etc/eport/config" &&
+	test -f "$pfx/etc/fish/conf.d/eport.fish"
+'
+
+test_expect_success 'make install never overwrites the office'"'"'s /etc/eport files' '
+	echo "[office] branch = QZ" >"$pfx/etc/eport/config" &&
+	cp "$pfx/etc/eport/config" office.config &&
+	make -C "$SRC" -o all O="${EPORT_BIN%/bin}" install PREFIX="$pfx" \
+		SYSCONFDIR="$pfx/etc" >inst2.out 2>&1 &&
+	test_cmp office.config "$pfx/etc/eport/config"
+'
+
+if command -v fish >/dev/null; then
+test_expect_success 'fish completes from a PREFIX it does not search, by the conf.d snippet' '
+	env -u XDG_DATA_DIRS HOME="$TRASH" fish --no-config -c "
+		source $pfx/etc/fish/conf.d/eport.fish
+		complete -C \"eport-ls -s \"" | cut -f1 >fish.out &&
+	grep -qx received fish.out && grep -qx closed fish.out
+'
+else
+	test_skip "fish is not installed"
+fi
+
+if [ -r /usr/share/bash-completion/bash_completion ]; then
+# bash-completion 2.11 looks in XDG_DATA_DIRS (by default /usr/local/share and
+# /usr/share): a PREFIX elsewhere is added there, as eport(7) says
+test_expect_success 'bash-completion loads the completion from PREFIX/share' '
+	XDG_DATA_DIRS="$pfx/share:/usr/share" HOME="$TRASH" PATH="$pfx/bin:$PATH" bash --norc -c "
+		. /usr/share/bash-completion/bash_completion
+		__load_completion eport-ls && COMP_WORDS=(eport-ls -s \"\") COMP_CWORD=2 &&
+		_eport && printf \"%s\n\" \"\${COMPREPLY[@]}\"" >bash.out &&
+	grep -qx received bash.out
+'
+else
+	test_skip "bash-completion is not installed"
+fi
+
+if command -v zsh >/dev/null; then
+test_expect_success 'zsh autoloads the completion from the installed site-functions' '
+	HOME="$TRASH" zsh -f -c "fpath=($pfx/share/zsh/site-functions \$fpath)
+		autoload -Uz compinit && compinit -u -d $TRASH/zcomp &&
+		print -r -- \$_comps[eport-ls]" >zsh.out &&
+	test "$(cat zsh.out)" = _eport
+'
+else
+	test_skip "zsh is not installed"
+fi
+
+test_expect_success 'make uninstall removes what install wrote, but the office'"'"'s config' '
+	make -C "$SRC" -o all O="${EPORT_BIN%/bin}" uninstall PREFIX="$pfx" \
+		SYSCONFDIR="$pfx/etc" >uninst.out 2>&1 &&
+	(cd "$pfx" && find . ! -type d) >left &&
+	echo ./etc/eport/config >expect &&
+	test_cmp expect left
+'
+
+if [ -n "${EPORT_VALGRIND:-}" ]; then
+	test_skip "the package: under valgrind the commands are wrappers"
+	done_testing
+	exit
+fi
+for tool in dpkg-buildpackage dh lintian; do
+	if ! command -v $tool >/dev/null; then
+		test_skip "the package: $tool is not installed"
+		done_testing
+		exit
+	fi
+done
+
+test_expect_success 'make deb builds the package without installing anything' '
+	dpkg-query -W -f "\${Package}\n" >pkgs.before &&
+	make -C src O="$TRASH/d" deb >deb.out 2>&1 &&
+	dpkg-query -W -f "\${Package}\n" >pkgs.after &&
+	test_cmp pkgs.before pkgs.after &&
+	deb=$(ls "$TRASH"/d/deb/eport_*_*.deb) && test -f "$deb"
+'
+
+test_expect_success 'the package version is the one eport --version says' '
+	echo "eport $(dpkg-deb -f "$deb" Version)" >expect &&
+	eport --version >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'lintian finds no error and no warning' '
+	lintian "$TRASH"/d/deb/eport_*.changes >lintian.out 2>&1
+	! grep "^[EW]:" lintian.out
+'
+
+test_expect_success 'the packaged commands are hardened (fortified, PIE, full RELRO)' '
+	mkdir root && dpkg-deb -x "$deb" root &&
+	nm -D root/usr/bin/eport-apply | grep -q "__[a-z_]*_chk@" &&
+	readelf -h root/usr/bin/eport-apply | grep -q "Type:.*DYN" &&
+	readelf -d root/usr/bin/eport-apply | grep -q BIND_NOW
+'
+
+test_expect_success 'the package keeps /etc/eport as conffiles' '
+	dpkg-deb -e "$deb" ctl && grep -qx /etc/eport/config ctl/conffiles
+'
+
+test_expect_success 'installed in a scratch root it takes in a case from there' '
+	(unset EPORT_SHARE EPORT_HOME; export EPORT_HOME="$TRASH/pkgstore"
+	 root/usr/bin/eport-init &&
+	 cp -R root/usr/share/eport/examples ex &&
+	 cd ex && "$TRASH/root/usr/bin/eport-apply" cases.jsonl >../applied) &&
+	test "$(sed 1d applied | wc -l)" -ge 3
+'
+
+test_expect_success 'the demo day runs with the packaged commands' '
+	EPORT_BIN="$TRASH/root/usr/bin" EPORT_SHARE="$TRASH/root/usr/share/eport" \
+		"$SRC/tools/demo" >demo.out 2>&1 &&
+	grep -qx clean demo.out &&
+	store=$(sed -n "s/^The store is in \([^;]*\);.*/\1/p" demo.out) &&
+	test -d "$store" && rm -rf "$store"
+'
+
+done_testing
