@@ -1,7 +1,7 @@
 /* eport-init: create a store: the LMDB environment, the bare git repository,
  * the office CA key and certificate, the card master key and the
  * configuration.  The store is made whole in a directory beside its place
- * (.NAME.eport-init.PID), every file and directory fsynced, and renamed
+ * (.NAME.eport-init), every file and directory fsynced, and renamed
  * into place: killed at any moment, it leaves no store or a whole one, and
  * the next eport-init removes what a killed one left.  Refuses to touch a
  * store that has keys already. */
@@ -183,31 +183,15 @@ look(const char *home, const char *into)
 }
 
 /* What an eport-init killed on the way left beside the store: its
- * directory .NAME.eport-init.PID, whose process is gone. */
+ * directory .NAME.eport-init.  Under the lock on the parent no other
+ * eport-init is at work, so it is a dead one's. */
 static void
-sweep(const char *parent, const char *prefix)
+sweep(const char *path)
 {
-	DIR *d = opendir(parent);
-	struct dirent *e;
-	size_t n = strlen(prefix);
+	struct stat sb;
 
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		char *end, *path;
-		long pid;
-
-		if (strncmp(e->d_name, prefix, n))
-			continue;
-		pid = strtol(e->d_name + n, &end, 10);
-		if (*end || pid <= 0 || (kill(pid, 0) == 0 || errno == EPERM))
-			continue;
-		path = xasprintf("%s/%s", parent, e->d_name);
-		if (rm_tree(path) != 0)
-			warnx("cannot remove '%s', left by an eport-init that was cut off:", path);
-		free(path);
-	}
-	closedir(d);
+	if (lstat(path, &sb) == 0 && rm_tree(path) != 0)
+		warnx("cannot remove '%s', left by an eport-init that was cut off:", path);
 }
 
 /* A store, or its keys, whole or not: never made over */
@@ -272,7 +256,7 @@ int
 main(int argc, char *argv[])
 {
 	const char *branch = NULL, *group = NULL;
-	char *home, *parent, *name, *prefix, *p, err[512];
+	char *home, *parent, *name, *p, err[512];
 	int c, dry = 0, pfd, had;
 	struct stat sb;
 
@@ -323,7 +307,7 @@ main(int argc, char *argv[])
 		die("'%s': name the store's directory in EPORT_HOME", home);
 	parent = p == home ? xstrdup("/") : strndup(home, p - home);
 	name = p + 1;
-	prefix = xasprintf(".%s.eport-init.", name);
+	tmp = xasprintf("%s/.%s.eport-init", parent, name);
 	where = home;
 
 	/* the parents of the store may be missing; the store itself is 0700 */
@@ -345,7 +329,7 @@ main(int argc, char *argv[])
 	}
 	/* what a killed eport-init left, even beside a store it made whole */
 	if (!dry)
-		sweep(parent, prefix);
+		sweep(tmp);
 	if (store_there(home)) {
 		refuse("a store exists at '%s'; not overwriting it", home);
 		goto out;
@@ -356,8 +340,6 @@ main(int argc, char *argv[])
 	if (dry)
 		goto out;
 
-	tmp = xasprintf("%s/%s%ld", parent, prefix, (long)getpid());
-	rm_tree(tmp);
 	atexit(cleanup);
 	mkdir_new(tmp, parent);
 	look(home, tmp);
@@ -371,18 +353,18 @@ main(int argc, char *argv[])
 		failed("putting it in place", NULL);
 	}
 	/* in place: only the directory's entry may be lost in a crash now */
-	free(tmp);
+	p = tmp;
 	tmp = NULL;
 	sync_dir(parent);
 	/* what is beside it now is the office's old directory, whose files
 	 * the store has, or nothing */
-	p = xasprintf("%s/%s%ld", parent, prefix, (long)getpid());
 	rm_tree(p);
 	free(p);
 out:
 	if (pfd >= 0)
 		close(pfd);
-	free(prefix);
+	free(tmp);
+	tmp = NULL;
 	free(parent);
 	free(home);
 	return eport_exit();

@@ -221,9 +221,22 @@ store_open(struct eport *st, int flags, size_t mapsize)
 	for (int i = 0; i < DB_N; i++)
 		if ((rc = mdb_dbi_open(txn, db_names[i], db_flags[i], &st->dbi[i]))) {
 			mdb_txn_abort(txn);
-			if (rc == MDB_NOTFOUND && i == DB_EVTIME)
-				return evtime_build(st);
-			return seterr(st, db_names[i], rc);
+			if (rc != MDB_NOTFOUND || i != DB_EVTIME)
+				return seterr(st, db_names[i], rc);
+			/* a reader opened it read-only: read-write, if this
+			 * login may, to build the index once for all */
+			if (st->rdonly) {
+				char *path = xasprintf("%s/db", st->home);
+
+				if ((rc = env_open(st, path, 0, 0)) &&
+				    (rc = env_open(st, path, MDB_RDONLY, 0)) &&
+				    (rc == EACCES || rc == EROFS))
+					rc = env_open(st, path, MDB_RDONLY | MDB_NOLOCK, 0);
+				free(path);
+				if (rc)
+					return seterr(st, "db", rc);
+			}
+			return evtime_build(st);
 		}
 	mdb_txn_commit(txn);
 	return 0;

@@ -23,7 +23,7 @@ whole() {
 
 # leftovers: what killed eport-inits left beside the stores
 leftovers() {
-	ls -a | grep "\.eport-init\." || :
+	ls -a | grep "\.eport-init" || :
 }
 
 test_expect_success 'setup: the system calls of a whole eport-init, one line each' '
