@@ -47,6 +47,7 @@ test_expect_success 'a ref torn by a crash (an empty file) is found, and -r mend
 test_expect_success 'a lock left beside a sound ref is found, and -r removes it' '
 	d="$EPORT_HOME/docs.git/refs/cases" &&
 	ln "$d/XM20261126-0002" "$d/XM20261126-0002.lock" &&
+	touch "$d/XM20261126-0002.lock" &&
 	eport-fsck 2>err &&
 	test ! -s err &&
 	touch -d "1 minute ago" "$d/XM20261126-0002.lock" &&
