@@ -514,7 +514,7 @@ repo_batch_end(struct eport *st)
  * is fsynced.
  *
  * Until the batch's refs have moved, no ref reaches the pack's objects,
- * and git gc --prune=now or git repack -a -d would delete them (t/0943):
+ * and git gc --prune=now or git repack -a -d would delete them (t/0946):
  * so the pack gets its .keep before it enters objects/pack, as git's
  * receive-pack does, and keeps it until repo_settle.  A keep says who
  * made it, so that one whose writer is gone can be told from one whose
