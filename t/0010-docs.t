@@ -8,7 +8,7 @@ SRC=$EPORT_SRC
 commands=$(cd "$SRC/cmd" && for f in eport*.c; do echo "${f%.c}"; done)
 
 test_expect_success 'mandoc -Tlint -W warning is clean for every page' '
-	mandoc -Tlint -W warning "$SRC"/man/man*/* >lint 2>&1
+	{ mandoc -Tlint -W warning "$SRC"/man/man*/* >lint 2>&1 || :; } &&
 	test_cmp /dev/null lint
 '
 
@@ -66,11 +66,9 @@ while IFS='	' read -r line want; do
 			continue
 		fi
 		test_expect_success "$sh completes '$line'" '
-			set -f
 			# shellcheck disable=SC2086
-			$comp $line | words >actual
-			set +f
-			echo "$want" | words >expect
+			{ set -f; $comp $line | words >actual; set +f; } &&
+			echo "$want" | words >expect &&
 			test_cmp expect actual
 		'
 	done
@@ -134,7 +132,8 @@ for page in man1/eport-apply.1 man1/eport-ls.1 man1/eport-show.1 man1/eport-log.
 			continue
 		fi
 		test_expect_success "$page: \$ $(sed 1q "$s" | tr -d "\\\\")" '
-			(cd ex && sh "../$s") >actual 2>&1
+			# a transcript shows a refusal as it is: the status is not its
+			{ (cd ex && sh "../$s") >actual 2>&1 || :; } &&
 			touch "${s%.sh}.out" &&
 			test_cmp "${s%.sh}.out" actual
 		'

@@ -133,7 +133,7 @@ test_expect_success 'the package version is the one eport --version says' '
 '
 
 test_expect_success 'lintian finds no error and no warning' '
-	lintian "$TRASH"/d/deb/eport_*.changes >lintian.out 2>&1
+	{ lintian "$TRASH"/d/deb/eport_*.changes >lintian.out 2>&1 || :; } &&
 	! grep "^[EW]:" lintian.out
 '
 

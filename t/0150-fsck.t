@@ -123,7 +123,7 @@ test_expect_success 'keeps of writers that are gone are found, and -r removes th
 	test ! -e "$p/$b.keep" &&
 	test -e "$p/pack-0000000000000000000000000000000000000000.keep" &&
 	test -e "$p/pack-1111111111111111111111111111111111111111.keep" &&
-	kill $live && wait $live;
+	kill $live && { wait $live || :; } &&
 	test_expect_code 1 eport-fsck 2>err &&
 	grep -q "pack-0000000000000000000000000000000000000000.keep is left by a writer that is gone" err &&
 	rm "$p"/pack-0000*.keep "$p"/pack-1111*.keep &&

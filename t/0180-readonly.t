@@ -38,8 +38,7 @@ same() {
 
 test_expect_success 'setup: the examples taken in and checked; what readers say' '
 	eport-init && cp -R "$EPORT_SHARE/examples" ex &&
-	eport-apply ex/cases.jsonl | eport-check -q >/dev/null;
-	test $? -le 1 &&
+	{ eport-apply ex/cases.jsonl | eport-check -q >/dev/null; test $? -le 1; } &&
 	reads "$EPORT_HOME" rw &&
 	test -s rw.ls && test -s rw.show && test -s rw.check &&
 	test "$(cat rw.check.rc)" = 1
@@ -47,11 +46,9 @@ test_expect_success 'setup: the examples taken in and checked; what readers say'
 
 test_expect_success 'eport-check -n finds what eport-check finds, and stores nothing' '
 	snapshot dry &&
-	EPORT_USER=bob eport-check -n XM20261126-0003 >dry.out;
-	test $? = 1 &&
+	test_expect_code 1 env EPORT_USER=bob eport-check -n XM20261126-0003 >dry.out &&
 	unchanged dry &&
-	EPORT_USER=bob eport-check XM20261126-0003 >real.out;
-	test $? = 1 &&
+	test_expect_code 1 env EPORT_USER=bob eport-check XM20261126-0003 >real.out &&
 	test_cmp real.out dry.out &&
 	reads "$EPORT_HOME" rw
 '

@@ -82,8 +82,7 @@ test_expect_success '-f checks records without storing anything' '
 '
 
 test_expect_success '-f without a store checks what needs no store' '
-	EPORT_HOME=$TRASH/none eport-check -f ex/cases.jsonl >actual;
-	test $? = 1 &&
+	test_expect_code 1 env EPORT_HOME=$TRASH/none eport-check -f ex/cases.jsonl >actual &&
 	! grep -q "order-unknown\|card-unknown" actual &&
 	grep -q "^1180034567890	block	doc-missing	documents.id-handler	" actual &&
 	test ! -e "$TRASH/none"

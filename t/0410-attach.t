@@ -58,7 +58,7 @@ test_expect_success 'several files, unsealed, with copies: one commit, and the c
 	printf "id-handler\tid-handler.png\tfalse\t2\tdocs/id-handler-1.png\t\nid-handler\tform1.pdf\tfalse\t2\tdocs/id-handler-2.pdf\t\n" >expect &&
 	test_cmp expect actual &&
 	$GIT show refs/cases/$C:docs/id-handler-2.pdf | cmp - ex/scans/form1.pdf &&
-	eport-check $C | cut -f 3,4 >actual
+	{ eport-check $C >checked; test $? -le 1; } && cut -f 3,4 checked >actual &&
 	cat >expect <<-\EOT &&
 	rule	path
 	doc-unsealed	documents.1
@@ -182,7 +182,7 @@ test_expect_success 'killed after its commit, before its line: the retry attache
 	c=$($GIT rev-list --count refs/cases/$C) &&
 	: >out &&
 	test_expect_code 137 strace -f -o trace -P "$PWD/out" -e trace=write -e inject=write:signal=KILL:when=1 \
-		eport-attach $C form3 ex/scans/form2-op1.pdf >>out 2>/dev/null;
+		eport-attach $C form3 ex/scans/form2-op1.pdf >>out 2>/dev/null &&
 	grep -q "killed by SIGKILL" trace &&
 	test ! -s out &&
 	test $(eport-show $C | jq ".documents | length") = $((n + 1)) &&

@@ -123,7 +123,8 @@ test_expect_success 'a certificate for that key is loaded into 9A' '
 	openssl x509 -new -force_pubkey pub.pem -CA ca.pem -CAkey ca.key \
 		-subj "/C=CN/O=Test/CN=Holder/serialNumber=370026000017" \
 		-set_serial 7 -days 30 -out cert.pem &&
-	PIV_EXT_AUTH_KEY=$PWD/mgmt.key piv-tool -A M:9B:03 -C 9A -i cert.pem >out 2>&1;
+	# piv-tool exits 1 after the load all the same: the card is the witness
+	{ PIV_EXT_AUTH_KEY=$PWD/mgmt.key piv-tool -A M:9B:03 -C 9A -i cert.pem >out 2>&1 || :; } &&
 	grep -q "\"5FC105\": \"53" card.json
 '
 
@@ -192,7 +193,7 @@ test_expect_success 'the card keeps its state across a restart' '
 	test_cmp want.pem got.pem &&
 	apdu 00200080 0020008008363534333231FFFF 00200080 | sws >actual &&
 	printf "63C5\n9000\n9000\n" >expect &&
-	! ls card.json.* 2>/dev/null
+	! ls card.json.* 2>/dev/null &&
 	test_cmp expect actual
 '
 
@@ -238,7 +239,7 @@ test_expect_success 'SIGTERM stops the emulator with status 0' '
 
 test_expect_success 'when pcscd goes away the emulator says so and waits' '
 	vcard_start card.json &&
-	kill $pcscd_pid && wait $pcscd_pid
+	kill $pcscd_pid && { wait $pcscd_pid || :; } &&
 	pcscd_pid= &&
 	msg="eport-vcard: vpcd at 127.0.0.1:$VPCD_PORT closed the connection; reconnecting" &&
 	pcsc_wait_ "grep -qx \"\$msg\" \"\$PCSC_DIR/vcard.log\"" 50 &&

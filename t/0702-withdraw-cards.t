@@ -62,10 +62,7 @@ test_expect_success 'withdrawn: the card written for the case is revoked, by who
 test_expect_success 'no card is written for a withdrawn case' '
 	snapshot nowrite &&
 	vcard_start op.card &&
-	test_expect_code 1 eport-card write $C-0001 $O >out 2>err
-	rc=$?
-	vcard_stop
-	test $rc = 0 &&
+	{ test_expect_code 1 eport-card write $C-0001 $O >out 2>err; rc=$?; vcard_stop; test $rc = 0; } &&
 	echo "eport-card: $C-0001: case is withdrawn, not accepted" >expect &&
 	test_cmp expect err &&
 	unchanged nowrite

@@ -101,12 +101,12 @@ test_expect_success 'an existing archive is replaced whole, nothing left beside 
 test_expect_success 'killed while it writes, kill -9 leaves nothing beside the archive' '
 	mkdir killed &&
 	test_expect_code 137 strace -f -o trace -e trace=fsync -e inject=fsync:signal=KILL:when=1 \
-		eport-export -o killed/a.tar.gz $C-0004 2>/dev/null;
+		eport-export -o killed/a.tar.gz $C-0004 2>/dev/null &&
 	grep -q "killed by SIGKILL" trace &&
 	ls -A killed >actual && test_cmp /dev/null actual &&
 	echo old >killed/b.zip &&
 	test_expect_code 137 strace -f -o trace -e trace=fsync -e inject=fsync:signal=KILL:when=1 \
-		eport-export -o killed/b.zip $C-0004 2>/dev/null;
+		eport-export -o killed/b.zip $C-0004 2>/dev/null &&
 	grep -q "killed by SIGKILL" trace &&
 	ls -A killed >actual && echo b.zip >expect && test_cmp expect actual &&
 	echo old | cmp - killed/b.zip &&

@@ -33,7 +33,7 @@ test_expect_success 'setup: a store; records whose form1 is scans/form1.pdf; a f
 test_expect_success "scans/ swapped for a symlink while $N records are read: nothing from outside" '
 	rm -f stop &&
 	{ test-swap rec/scans rec/scans.lnk stop >swaps & } &&
-	eport-apply rec/many.jsonl >out 2>swap.err;
+	{ eport-apply rec/many.jsonl >out 2>swap.err || :; } &&
 	touch stop && wait &&
 	test "$(cat swaps)" -gt 100 &&
 	test -d rec/scans && test -L rec/scans.lnk &&

@@ -46,12 +46,12 @@ complete() {
 # 0.8 s killed every round before anything was stored.
 test_expect_success 'a whole round, timed on a copy of the store' '
 	sed -n "1,1000p" in/cases.jsonl >in/span.jsonl &&
-	rm -rf span.home && cp -R "$EPORT_HOME" span.home || return 1
-	t0=$(date +%s%N)
-	(cd in && EPORT_HOME=$TRASH/span.home exec eport-apply span.jsonl) >span.out 2>span.err &
-	p=$!
-	while ! grep -q "^XM" span.out 2>/dev/null && kill -0 $p 2>/dev/null; do sleep 0.01; done
-	t1=$(date +%s%N)
+	rm -rf span.home && cp -R "$EPORT_HOME" span.home &&
+	t0=$(date +%s%N) &&
+	{ (cd in && EPORT_HOME=$TRASH/span.home exec eport-apply span.jsonl) >span.out 2>span.err & } &&
+	p=$! &&
+	{ while ! grep -q "^XM" span.out 2>/dev/null && kill -0 $p 2>/dev/null; do sleep 0.01; done; } &&
+	t1=$(date +%s%N) &&
 	wait $p &&
 	t2=$(date +%s%N) &&
 	rm -rf span.home &&
@@ -76,12 +76,10 @@ while [ $round -le $ROUNDS ]; do
 		printf "%.3f", (lo + rand() * (hi - lo)) / 1000 }')
 	test_expect_success "round $round: records $from-$to, killed after ${delay}s; what it printed is stored" '
 		sed -n "$from,${to}p" in/cases.jsonl >in/r$round.jsonl &&
-		(cd in && exec eport-apply r$round.jsonl) >out.$round 2>err.$round &
-		pid=$!
-		sleep $delay
-		kill -KILL $pid 2>/dev/null
-		wait $pid
-		rc=$?
+		{ (cd in && exec eport-apply r$round.jsonl) >out.$round 2>err.$round & } &&
+		pid=$! &&
+		sleep $delay &&
+		{ kill -KILL $pid 2>/dev/null; wait $pid; rc=$?; } &&
 		{ test $rc = 137 || test $rc = 0; } &&
 		{
 			complete err.$round |

@@ -49,14 +49,14 @@ revoke_all() {
 }
 
 test_expect_success 'intake, review, marks and card revocations at once all succeed, overlapping' '
-	timed apply eport-apply new.jsonl &
-	p1=$!
-	timed review env EPORT_USER=bob eport-review accept -m ok <B &
-	p2=$!
-	timed mark env EPORT_USER=dave EPORT_NOW=2026-11-27T15:00:00+08:00 eport-ship mark <marks.tsv &
-	p3=$!
-	timed revoke revoke_all &
-	p4=$!
+	{ timed apply eport-apply new.jsonl & } &&
+	p1=$! &&
+	{ timed review env EPORT_USER=bob eport-review accept -m ok <B & } &&
+	p2=$! &&
+	{ timed mark env EPORT_USER=dave EPORT_NOW=2026-11-27T15:00:00+08:00 eport-ship mark <marks.tsv & } &&
+	p3=$! &&
+	{ timed revoke revoke_all & } &&
+	p4=$! &&
 	wait $p1 && wait $p2 && wait $p3 && wait $p4 &&
 	cat apply.err review.err mark.err revoke.err >errs &&
 	test_cmp /dev/null errs &&

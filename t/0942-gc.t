@@ -13,8 +13,7 @@ test_expect_success 'setup: a store of many small packs' '
 	reader_store $N G 9 &&
 	eport-apply old.jsonl | sed 1d | cut -f1 >old.ids &&
 	test $(wc -l <old.ids) = $((N / 2)) &&
-	eport-check -q <old.ids >checked;
-	test $? -le 1 &&
+	{ eport-check -q <old.ids >checked; test $? -le 1; } &&
 	sed 1d checked >ok.ids &&
 	test $(wc -l <ok.ids) -ge $((N / 4)) &&
 	test $(packs) -ge 20
@@ -57,17 +56,17 @@ gc_loop() {
 
 test_expect_success 'an intake and a review batch while git gc runs again and again lose nothing' '
 	rm -f stop gc.runs &&
-	sed -n "2,\$p" ok.ids >accept.ids || return 1
-	gc_loop >gc.out 2>gc.err &
-	gc=$!
-	timed apply eport-apply new.jsonl &
-	p1=$!
-	timed review env EPORT_USER=bob eport-review accept -m ok <accept.ids &
-	p2=$!
-	wait $p1; r1=$?
-	wait $p2; r2=$?
-	touch stop
-	wait $gc; r3=$?
+	sed -n "2,\$p" ok.ids >accept.ids &&
+	{ gc_loop >gc.out 2>gc.err & } &&
+	gc=$! &&
+	{ timed apply eport-apply new.jsonl & } &&
+	p1=$! &&
+	{ timed review env EPORT_USER=bob eport-review accept -m ok <accept.ids & } &&
+	p2=$! &&
+	{ wait $p1; r1=$?; } &&
+	{ wait $p2; r2=$?; } &&
+	touch stop &&
+	{ wait $gc; r3=$?; } &&
 	test $r1 = 0 && test $r2 = 0 && test $r3 = 0 &&
 	cat apply.err review.err gc.out gc.err >errs &&
 	test_cmp /dev/null errs &&
@@ -85,7 +84,7 @@ test_expect_success 'every case is stored once, every decision made; refs, git a
 	eport-ls -s ready | sed 1d | cut -f1 | sort >ready &&
 	sort ok.ids >expect && test_cmp expect ready &&
 	refs_match &&
-	git_ fsck --strict --no-dangling 2>&1 | grep -v "^notice: HEAD" >gf;
+	{ git_ fsck --strict --no-dangling 2>&1 | grep -v "^notice: HEAD" >gf || :; } &&
 	test_cmp /dev/null gf
 '
 

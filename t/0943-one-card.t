@@ -97,13 +97,13 @@ test_expect_success 'setup: an old rulebook, the orders, and the check of today 
 '
 
 test_expect_success 'two writes at once on two readers: one card, the other refused and blank' '
-	vcard_start a.json && card1_start b.json && present "$R0" || return 1
-	timed wa eport-card write -r "$R0" $C-0001 &
-	pa=$!
-	timed wb eport-card write -r "$R1" $C-0002 &
-	pb=$!
-	wait $pa; ra=$?
-	wait $pb; rb=$?
+	vcard_start a.json && card1_start b.json && present "$R0" &&
+	{ timed wa eport-card write -r "$R0" $C-0001 & } &&
+	pa=$! &&
+	{ timed wb eport-card write -r "$R1" $C-0002 & } &&
+	pb=$! &&
+	{ wait $pa; ra=$?; } &&
+	{ wait $pb; rb=$?; } &&
 	vcard_stop && card1_stop &&
 	overlapping wa wb &&
 	test "$(printf "%s %s" $ra $rb | tr " " "\n" | sort | tr "\n" " ")" = "0 1 " &&

@@ -11,8 +11,7 @@ git_() { git --git-dir="$EPORT_HOME/docs.git" "$@"; }
 test_expect_success "setup: $N reader cases, half taken in and checked" '
 	reader_store $N F 13 &&
 	eport-apply old.jsonl >old.ids &&
-	eport-check -q <old.ids >checked;
-	test $? -le 1 &&
+	{ eport-check -q <old.ids >checked; test $? -le 1; } &&
 	sed 1d checked >ok.ids &&
 	test $(wc -l <ok.ids) = $((N / 2)) &&
 	sed -n "1,$((N / 4))p" ok.ids >A &&
@@ -35,19 +34,18 @@ fsck_loop() {
 }
 
 test_expect_success 'beside an intake, a review and shipping marks, every eport-fsck is silent' '
-	rm -f stop fsck.runs || return 1
-	fsck_loop &
-	f=$!
-	timed apply eport-apply new.jsonl &
-	p1=$!
-	timed review env EPORT_USER=bob eport-review accept -m ok <B &
-	p2=$!
-	timed mark env EPORT_USER=carol EPORT_NOW=2026-11-27T15:00:00+08:00 eport-ship mark <marks.tsv &
-	p3=$!
-	wait $p1 && wait $p2 && wait $p3;
-	r=$?
-	touch stop
-	wait $f
+	rm -f stop fsck.runs &&
+	{ fsck_loop & } &&
+	f=$! &&
+	{ timed apply eport-apply new.jsonl & } &&
+	p1=$! &&
+	{ timed review env EPORT_USER=bob eport-review accept -m ok <B & } &&
+	p2=$! &&
+	{ timed mark env EPORT_USER=carol EPORT_NOW=2026-11-27T15:00:00+08:00 eport-ship mark <marks.tsv & } &&
+	p3=$! &&
+	{ wait $p1 && wait $p2 && wait $p3; r=$?; } &&
+	touch stop &&
+	{ wait $f || :; } &&
 	test $r = 0 &&
 	cat apply.err review.err mark.err >errs &&
 	test_cmp /dev/null errs &&
@@ -69,13 +67,12 @@ test_expect_success 'a ref that really lags is found while others write, and not
 	c=$(git_ rev-parse refs/cases/$id) &&
 	git_ update-ref refs/cases/$id "$c^" &&
 	git_ update-ref refs/cases/XM20991231-0001 "$c" &&
-	rm -f more.out || return 1
-	timed more eport-apply more.jsonl &
-	p=$!
-	while ! test -s more.out; do sleep 0.01; done
-	timed lagging eport-fsck
-	r=$?
-	wait $p
+	rm -f more.out &&
+	{ timed more eport-apply more.jsonl & } &&
+	p=$! &&
+	while ! test -s more.out; do sleep 0.01; done &&
+	{ timed lagging eport-fsck; r=$?; } &&
+	{ wait $p || :; } &&
 	test $r = 1 &&
 	overlapping more lagging &&
 	test_cmp /dev/null lagging.out &&

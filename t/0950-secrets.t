@@ -51,13 +51,13 @@ test_expect_success 'the secrets: the master key, the CA key, and each card'\''s
 test_expect_success 'none in the argv or environment of any program the job ran' '
 	test $(wc -l <secrets) = 8 &&
 	grep "execve(" trace >execs &&
-	grep -Fio -f secrets execs >found || :
+	{ grep -Fio -f secrets execs >found || :; } &&
 	test_cmp /dev/null found
 '
 
 test_expect_success 'none in what the job printed' '
 	test $(wc -l <secrets) = 8 && test -s demo.out &&
-	grep -Fio -f secrets demo.out demo.err >found || :
+	{ grep -Fio -f secrets demo.out demo.err >found || :; } &&
 	test_cmp /dev/null found
 '
 
@@ -69,7 +69,7 @@ test_expect_success 'none in LMDB, in any git object, in the config or in the ar
 	mkdir x && tar -xzf "$dir/audit.tar.gz" -C x &&
 	find x -type f -exec cat {} + >>store.dump &&
 	test $(wc -c <store.dump) -gt 100000 &&
-	grep -aFwio -f secrets store.dump >found || :
+	{ grep -aFwio -f secrets store.dump >found || :; } &&
 	test_cmp /dev/null found
 '
 

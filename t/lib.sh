@@ -159,10 +159,27 @@ test_body_() {
 	eval "$1"
 }
 
+# git's &&-chain lint: BODY after "(exit 117) &&" runs nothing and ends 117
+# when every command of it is joined by &&; a command left out of the chain
+# (a missing &&, a "|| :" outside braces, a here-doc that runs away) runs,
+# and the status is another.  A body that fails it fails as written, before
+# it runs.  EPORT_TEST_CHAIN_LINT=0 turns it off.
+test_chain_ok_() {
+	[ "${EPORT_TEST_CHAIN_LINT:-1}" = 0 ] && return 0
+	# "(exit 117) && cmd &" would start the whole body in the background
+	printf '%s\n' "$1" | grep -v '^[[:space:]]*\(#.*\)\{0,1\}$' | sed 1q | grep -q '[^&]&[[:space:]]*$' &&
+		return 1
+	test "OK-117" = "$(test_body_ "(exit 117) && $1
+
+echo OK-\$?" 2>/dev/null | tail -n 1)"
+}
+
 # test_expect_success DESC BODY: BODY is eval'd in this shell, so later tests
 # see what earlier ones made.
 test_expect_success() {
-	if test_body_ "$2" >"$TRASH/.out" 2>&1; then
+	if ! test_chain_ok_ "$2"; then
+		test_fail_ "$1" "broken &&-chain or run-away here-doc:" "$2"
+	elif test_body_ "$2" >"$TRASH/.out" 2>&1; then
 		test_ok_ "$1"
 	else
 		test_fail_ "$1" "$2" "$(sed -n 1,40p "$TRASH/.out")"
@@ -173,6 +190,10 @@ test_expect_success() {
 # TODO: it fails the suite neither way, and prove reports it once it passes
 # (then make it a test_expect_success).
 test_expect_todo() {
+	if ! test_chain_ok_ "$2"; then
+		test_fail_ "$1" "broken &&-chain or run-away here-doc:" "$2"
+		return
+	fi
 	test_count=$((test_count + 1))
 	if test_body_ "$2" >"$TRASH/.out" 2>&1; then
 		echo "ok $test_count - $1 # TODO"
