@@ -174,6 +174,10 @@ struct eport {
 	int dry;		/* -n: case_step writes no git object */
 	void (*fini)(struct eport *);	/* frees what libgit2 holds, if used */
 	json_t *touched;	/* USCCs whose public page a step changed (public.c) */
+	json_t *dirty;		/* mirror.c: the registry's paths this transaction wrote */
+	int mirror_off;		/* mirror.c: the registry is not recorded (a rebuild) */
+	int mirror_moved;	/* mirror.c: a commit made, its ref to move to mirror_new */
+	git_oid mirror_new;
 	char errbuf[512];
 };
 #define EPORT_RDONLY 1
@@ -204,6 +208,9 @@ const char *store_err(int rc);		/* mdb_strerror */
 MDB_val evtime_key(char *k, const char *at, const MDB_val *ev);
 
 int db_get(struct eport *, MDB_txn *, int db, const char *key, MDB_val *);
+/* Writes of the registry's databases go through these (or db_putk), so
+ * that mirror.c records them. */
+int db_putk(struct eport *, MDB_txn *, int db, MDB_val *key, MDB_val *val, unsigned flags);
 int db_put(struct eport *, MDB_txn *, int db, const char *key, const void *, size_t, unsigned flags);
 int db_del(struct eport *, MDB_txn *, int db, const char *key, const char *val);
 json_t *db_get_json(struct eport *, MDB_txn *, int db, const char *key);
@@ -226,12 +233,34 @@ int repo_flush(struct eport *);
 void repo_batch_end(struct eport *);	/* before the repository is freed */
 /* Advance refs/cases/<id> to commit, unless it is there already or beyond. */
 int repo_advance(struct eport *, const char *id, const git_oid *commit);
+int repo_move(struct eport *, const char *refname, const git_oid *commit);	/* any ref */
 /* Lock files under refs/cases/ with no writer left (older than a few
  * seconds): fn(ref name, removed, arg) for each; remove unlinks them. */
 int repo_stale_locks(struct eport *, int remove, void (*fn)(const char *, int, void *), void *arg);
 /* The same of a pack write cut off: its temporary files in objects/pack,
  * fn(path under docs.git, removed, arg). */
 int repo_stale_packs(struct eport *, int remove, void (*fn)(const char *, int, void *), void *arg);
+
+/* mirror.c: the registry in docs.git, on refs/eport/<office.branch>/registry
+ * (the layout is at the top of mirror.c).  mirror_dbs: the databases
+ * recorded; the others are the cases' (refs/cases/) or made from them. */
+#define MIRROR_NDBS 5
+extern const int mirror_dbs[MIRROR_NDBS];
+int mirror_db(int db);			/* 1: recorded on the registry's ref */
+const char *mirror_dir(int db);		/* "cards", ... */
+char *mirror_path(int db, const void *key, size_t n);	/* malloc'd */
+int mirror_key(const char *path, int *db, struct buf *key);	/* 0, or -1: not a path of ours */
+int mirror_blob(int db, const MDB_val *, struct buf *);	/* a value as its blob */
+int mirror_value(int db, const void *, size_t, struct buf *);	/* and back; -1: malformed */
+void mirror_note(struct eport *, int db, const MDB_val *key);	/* db_putk, db_del */
+void mirror_reset(struct eport *);	/* store_write, at each attempt */
+/* Before the transaction commits: one commit of what it changed, its tip
+ * in DB_META.  0, or 2 with a message in errbuf, or an LMDB code. */
+int mirror_commit(struct eport *, MDB_txn *);
+int mirror_advance(struct eport *);	/* after it committed: the ref */
+char *mirror_ref(struct eport *);	/* refs/eport/<office.branch>/registry */
+int mirror_tip(struct eport *, MDB_txn *, git_oid *);	/* 0, MDB_NOTFOUND, an LMDB code */
+int mirror_set_tip(struct eport *, MDB_txn *, const git_oid *);
 
 /* case.c and step.c: the case and its lifecycle. */
 /* An audited step on one case, inside a write transaction: appends the event,
@@ -251,6 +280,12 @@ json_t *case_get(struct eport *, MDB_txn *, const char *id);
 MDB_val case_ev_key(char *k, const char *id, uint32_t seq);	/* k[128]: id NUL seq (BE) */
 json_t *case_history(struct eport *, MDB_txn *, const char *id);
 int case_set_state(struct eport *, MDB_txn *, json_t *kase, const char *to);
+/* The indexes, kept by the steps and made again by a rebuild: */
+int case_index_new(struct eport *, MDB_txn *, const json_t *kase);	/* by ref, by USCC */
+int case_index_state(struct eport *, MDB_txn *, const char *id, const char *from, const char *to);
+/* An event (its JSON, len bytes) as the seq'th of case id, at its time at. */
+int case_event_put(struct eport *, MDB_txn *, const char *id, uint32_t seq, const char *ev,
+    size_t len, const char *at);
 int case_new_id(struct eport *, MDB_txn *, time_t, char out[32]);
 json_t *case_row(const json_t *kase);	/* id type uscc state ref taken */
 int case_validate(const json_t *rec, struct buf *err);	/* what the store needs */

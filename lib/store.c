@@ -165,6 +165,7 @@ eport_close(struct eport *st)
 	if (st->env)
 		mdb_env_close(st->env);
 	json_decref(st->touched);
+	json_decref(st->dirty);
 	free(st->home);
 	memset(st, 0, sizeof *st);
 }
@@ -226,9 +227,19 @@ store_write(struct eport *st, txn_fn fn, void *arg)
 	int rc;
 
 	for (;;) {
+		mirror_reset(st);
 		if ((rc = begin(st, 0, &txn)))
 			return seterr(st, "db", rc), 2;
 		rc = fn(st, txn, arg);
+		/* what the registry's databases changed, one commit, its
+		 * objects written with the transaction's others */
+		if (rc == 0)
+			rc = mirror_commit(st, txn);
+		if (rc == 0 && st->mirror_moved && st->mempack && repo_flush(st) < 0) {
+			snprintf(st->errbuf, sizeof st->errbuf, "docs.git: writing the pack: %s",
+			    git_err());
+			rc = 2;
+		}
 		if (rc == 0)
 			rc = mdb_txn_commit(txn);
 		else
@@ -239,6 +250,10 @@ store_write(struct eport *st, txn_fn fn, void *arg)
 		if ((rc = mdb_env_set_mapsize(st->env, info.me_mapsize * 2)))
 			return seterr(st, "db: growing the map", rc), 2;
 	}
+	if (rc == 0)
+		mirror_advance(st);	/* a lag is mended by the next write or eport-fsck -r */
+	else
+		st->mirror_moved = 0;
 	if (rc == 0 || rc == 1 || rc == 2)	/* ok, refused, failed: errbuf says */
 		return rc;
 	seterr(st, "db", rc);
@@ -287,11 +302,18 @@ db_get(struct eport *st, MDB_txn *txn, int db, const char *key, MDB_val *val)
 }
 
 int
+db_putk(struct eport *st, MDB_txn *txn, int db, MDB_val *k, MDB_val *v, unsigned flags)
+{
+	mirror_note(st, db, k);
+	return mdb_put(txn, st->dbi[db], k, v, flags);
+}
+
+int
 db_put(struct eport *st, MDB_txn *txn, int db, const char *key, const void *p, size_t n, unsigned flags)
 {
 	MDB_val k = kv(key), v = { n, (void *)p };
 
-	return mdb_put(txn, st->dbi[db], &k, &v, flags);
+	return db_putk(st, txn, db, &k, &v, flags);
 }
 
 int
@@ -302,6 +324,7 @@ db_del(struct eport *st, MDB_txn *txn, int db, const char *key, const char *val)
 
 	if (val)
 		v = kv(val);
+	mirror_note(st, db, &k);
 	rc = mdb_del(txn, st->dbi[db], &k, val ? &v : NULL);
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
