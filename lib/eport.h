@@ -262,6 +262,49 @@ char *mirror_ref(struct eport *);	/* refs/eport/<office.branch>/registry */
 int mirror_tip(struct eport *, MDB_txn *, git_oid *);	/* 0, MDB_NOTFOUND, an LMDB code */
 int mirror_set_tip(struct eport *, MDB_txn *, const git_oid *);
 
+/* replica.c: docs.git elsewhere.  A set of refs, sorted by name: */
+struct refent {
+	char *name;
+	git_oid oid;
+};
+struct refset {
+	struct refent *v;
+	size_t n, cap;
+};
+void refset_add(struct refset *, const char *name, const git_oid *);
+void refset_sort(struct refset *);
+const struct refent *refset_find(const struct refset *, const char *name);	/* sorted */
+void refset_free(struct refset *);
+int fsync_dir(const char *);
+/* path written whole or not at all (a temporary file renamed): 0, or -1 */
+int file_replace(const char *path, const void *, size_t, mode_t, char *err, size_t len);
+/* gitdir's refs, all at once: exactly s, as packed-refs (s is sorted) */
+int refs_write_packed(const char *gitdir, struct refset *s, char *err, size_t len);
+/* Into gitdir's objects/pack, as one pack: what want's commits reach and
+ * have's (what gitdir has) do not; *objects how many. */
+int replica_pack(git_repository *src, const char *gitdir, const struct refset *want,
+    const struct refset *have, size_t *objects, char *err, size_t len);
+/* refs/cases/<branch><digit>... and refs/eport/<branch>/...; any of
+ * refs/cases/ and refs/eport/ when branch is NULL */
+int replica_wanted(const char *name, const char *branch);
+/* The refs url has that replica_wanted takes, their objects into repo (its
+ * refs are left to the caller: refs_write_packed); *got the refs. */
+int replica_fetch(git_repository *, const char *url, const char *branch, struct refset *got,
+    char *err, size_t len);
+/* Push want's refs that url lacks or has older (never forced), from a
+ * temporary repository with src's objects; *pushed how many. */
+int replica_push(git_repository *src, const char *url, struct refset *want, size_t *pushed,
+    char *err, size_t len);
+
+/* rebuild.c: LMDB made again from docs.git's refs alone, into the empty
+ * store st (its repository holding the refs): the cases of refs/cases/,
+ * the registry of the ref named registry (may be NULL: none).  0, or 1 (the
+ * repository's data is wrong) or 2 with a message in errbuf. */
+struct rebuild_stats {
+	unsigned long cases, events, records;
+};
+int store_rebuild(struct eport *, const char *registry, struct rebuild_stats *);
+
 /* case.c and step.c: the case and its lifecycle. */
 /* An audited step on one case, inside a write transaction: appends the event,
  * writes the git commit (case.json, history.jsonl, the documents) and every
@@ -327,6 +370,18 @@ json_t *pki_cert_info(const void *der, size_t len);
 char *pki_pem(const void *der, size_t len);	/* malloc'd, or NULL */
 /* An EC public key from its uncompressed point on curve ("P-256", "P-384"). */
 struct evp_pkey_st *ec_public(const char *curve, const unsigned char *point, size_t len);
+struct x509_st;
+/* The office CA's key and certificate, checked against each other. */
+int pki_load_ca(const char *keydir, struct evp_pkey_st **, struct x509_st **, char *err, size_t errlen);
+
+/* sign.c: a detached CMS signature (DER) of data, by the office CA in
+ * keydir, the same bytes for the same data (how: sign.c).  verify: against
+ * the CA certificate ca_pem, at the time at: 0 good, 1 not (why), -1 an
+ * error (why). */
+int pki_sign_detached(const char *keydir, const void *data, size_t n, struct buf *der, char *err,
+    size_t errlen);
+int pki_verify_detached(const void *ca_pem, size_t calen, const void *data, size_t n,
+    const void *sig, size_t siglen, time_t at, char *why, size_t len);
 
 /* archive.c: bundles (libarchive). */
 #define BUNDLE_MAX_ENTRY (64u << 20)	/* one file of a bundle */
@@ -451,6 +506,7 @@ int rules_blocking(const json_t *findings);	/* 1 if a finding blocks */
  * Getters return a new reference or NULL; putters return 0 or an LMDB code. */
 json_t *card_get(struct eport *, MDB_txn *, const char *number);
 int card_put(struct eport *, MDB_txn *, const json_t *card);	/* keeps DB_HOLDERS */
+int card_holders_put(struct eport *, MDB_txn *, const json_t *card);	/* its DB_HOLDERS entry */
 json_t *enterprise_cards(struct eport *, MDB_txn *, const char *uscc);	/* active: array */
 json_t *holder_card(struct eport *, MDB_txn *, const char *uscc, const char *id_number);
 json_t *enterprise_get(struct eport *, MDB_txn *, const char *uscc);
