@@ -60,7 +60,7 @@ mkdir_0700(const char *path)
 /* The refs the store names: every case's commit and the registry's tip,
  * as one read transaction of env sees them. */
 static void
-named_refs(MDB_env *env, struct refset *out)
+named_refs(MDB_env *env, const char *registry, struct refset *out)
 {
 	MDB_txn *txn;
 	MDB_dbi cases, meta;
@@ -90,12 +90,9 @@ named_refs(MDB_env *env, struct refset *out)
 	k.mv_size = strlen("registry");
 	k.mv_data = "registry";
 	if (mdb_get(txn, meta, &k, &v) == 0) {
-		char *name = mirror_ref(&st);
-
 		if (v.mv_size != GIT_OID_HEXSZ || git_oid_fromstrn(&oid, v.mv_data, v.mv_size) < 0)
 			die("db: meta: the registry's commit is not a commit id");
-		refset_add(out, name, &oid);
-		free(name);
+		refset_add(out, registry, &oid);
 	}
 	mdb_txn_abort(txn);
 	refset_sort(out);
@@ -249,7 +246,7 @@ backup_dir(const char *dest)
 {
 	char *db = xasprintf("%s/db", dest), *git = xasprintf("%s/docs.git", dest);
 	char *copy = xasprintf("%s/data.mdb.eport-tmp", db), *final = xasprintf("%s/data.mdb", db);
-	char *lock = xasprintf("%s/.eport-backup.lock", dest), *keys, err[512];
+	char *lock = xasprintf("%s/.eport-backup.lock", dest), *keys, *reg, err[512];
 	struct refset want = { 0 }, have = { 0 };
 	git_repository *r = NULL;
 	MDB_env *env;
@@ -273,7 +270,9 @@ backup_dir(const char *dest)
 	if ((rc = mdb_env_create(&env)) || (rc = mdb_env_set_maxdbs(env, DB_N + 4)) ||
 	    (rc = mdb_env_open(env, copy, MDB_NOSUBDIR | MDB_RDONLY | MDB_NOLOCK, 0600)))
 		die("db: the copy '%s': %s", copy, store_err(rc));
-	named_refs(env, &want);
+	reg = mirror_ref(&st);
+	named_refs(env, reg, &want);
+	free(reg);
 	mdb_env_close(env);
 
 	if (access(git, F_OK) < 0) {
@@ -329,10 +328,11 @@ static void
 backup_url(const char *dest)
 {
 	struct refset want = { 0 };
-	char err[512];
+	char err[512], *reg = mirror_ref(&st);
 	size_t moved = 0;
 
-	named_refs(st.env, &want);
+	named_refs(st.env, reg, &want);
+	free(reg);
 	if (!dry && replica_push(st.repo, dest, &want, &moved, err, sizeof err) < 0)
 		die("%s", err);
 	report(dest, want.n, moved, 0);
@@ -467,6 +467,58 @@ env_at(const char *dir)
 	return env;
 }
 
+/* The LMDB copy of a backup directory against the store rebuilt from its
+ * refs.  A copy that names other commits than the refs is older than them:
+ * the backup was cut off between its refs and its copy, and a restore
+ * rebuilds from the refs, which are whole; it is said, and not compared. */
+static void
+compare_copy(const char *dest, const char *home)
+{
+	char *dbdir = xasprintf("%s/db", dest), *newdb = xasprintf("%s/db", home);
+	char *git = xasprintf("%s/docs.git", dest), *cfgpath = xasprintf("%s/config", dest), *reg;
+	const char *branch = "XM";
+	struct refset named = { 0 }, have = { 0 };
+	git_repository *r;
+	git_config *cfg = NULL, *snap = NULL;
+	MDB_env *a, *b;
+	unsigned long bad;
+	int differ = 0;
+
+	if (git_config_open_ondisk(&cfg, cfgpath) == 0 && git_config_snapshot(&snap, cfg) == 0)
+		git_config_get_string(&branch, snap, "office.branch");
+	reg = xasprintf("refs/eport/%s/registry", branch);
+	a = env_at(dbdir);
+	named_refs(a, reg, &named);
+	if (git_repository_open_bare(&r, git) < 0)
+		die("'%s': %s", git, git_err());
+	dest_refs(r, &have);
+	git_repository_free(r);
+	differ = named.n != have.n;
+	for (size_t i = 0; i < named.n && !differ; i++)
+		differ = strcmp(named.v[i].name, have.v[i].name) ||
+		    !git_oid_equal(&named.v[i].oid, &have.v[i].oid);
+	if (differ) {
+		warnx("'%s': its LMDB copy is older than its refs (a backup was cut off): a "
+		    "restore rebuilds LMDB from the refs", dest);
+	} else {
+		b = env_at(newdb);
+		if ((bad = compare(dest, a, b)))
+			refuse("'%s': its LMDB copy and its refs disagree (%lu record%s)", dest, bad,
+			    bad == 1 ? "" : "s");
+		mdb_env_close(b);
+	}
+	mdb_env_close(a);
+	refset_free(&named);
+	refset_free(&have);
+	git_config_free(snap);
+	git_config_free(cfg);
+	free(reg);
+	free(git);
+	free(cfgpath);
+	free(dbdir);
+	free(newdb);
+}
+
 static void
 verify(const char *dest)
 {
@@ -479,6 +531,7 @@ verify(const char *dest)
 	struct stat sb;
 	int rc;
 
+	git_setup();
 	if (!is_url(dest)) {
 		copy = xasprintf("%s/db/data.mdb", dest);
 		if (stat(copy, &sb) < 0)
@@ -500,19 +553,8 @@ verify(const char *dest)
 	free(cfgpath);
 	if ((rc = run(home, fsck)) != 0)
 		refuse("'%s': eport-fsck finds problems in the store restored from it", dest);
-	if (copy) {
-		char *dbdir = xasprintf("%s/db", dest), *newdb = xasprintf("%s/db", home);
-		MDB_env *a = env_at(dbdir), *b = env_at(newdb);
-		unsigned long bad = compare(dest, a, b);
-
-		if (bad)
-			refuse("'%s': its LMDB copy and its refs disagree (%lu record%s)", dest, bad,
-			    bad == 1 ? "" : "s");
-		mdb_env_close(a);
-		mdb_env_close(b);
-		free(dbdir);
-		free(newdb);
-	}
+	if (copy)
+		compare_copy(dest, home);
 out:
 	nftw(scratch, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	free(home);
