@@ -6,7 +6,10 @@
  * cards near their end, with whom to tell (DESIGN.md section 8).
  * Writes: the card first, then one LMDB transaction with the registry and
  * the case's steps (git objects written before it commits, the ref moved
- * after); a line is printed only then.  Records out: TSV with a header, or
+ * after); a line is printed only then.  The rules that hold across cases
+ * (payment, the card's holder, one operator card per person in an
+ * enterprise) are checked before the card is touched and again inside that
+ * transaction; a new card refused there is made blank again.  Records out: TSV with a header, or
  * JSON Lines (-j).  The card's PUK and management key are made from the
  * master key when needed, wiped after use, and never leave the process
  * except to the card; PINs never come from argv. */
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "eport.h"
@@ -28,6 +32,14 @@ static struct reader *rd;
 static struct out out;
 static struct card_keys keys, oldkeys;	/* wiped at exit, whatever the path */
 static char *keydir;
+static struct rulebook *rb;
+
+/* The findings that stop card work even after acceptance: what can change
+ * in the store meanwhile (an order refunded, a card revoked, another case). */
+static const char *const card_rules[] = {
+	"order-missing", "order-unknown", "order-used", "order-mismatch", "order-unpaid",
+	"card-holder", "card-revoked", "case-open", "enterprise-closed", NULL
+};
 
 static const char *const status_cols[] = {
 	"card", "role", "holder", "uscc", "enterprise", "not_after", "pin_tries", NULL
@@ -91,13 +103,55 @@ opts(int argc, char **argv, const char *spec)
 	}
 }
 
+static int
+is_type(const json_t *kase, const char *t)
+{
+	return !strcmp(jstr(kase, "type"), t);
+}
+
 static void
 open_store(int rdonly)
 {
+	char err[512];
+
 	if (eport_open(&st, rdonly ? EPORT_RDONLY | EPORT_NOREPO : 0) < 0)
 		die("%s", st.errbuf);
 	st_open = 1;
 	keydir = xasprintf("%s/keys", st.home);
+	if (!rdonly && !(rb = rules_load(NULL, err, sizeof err)))
+		die("%s", err);
+}
+
+/* The case checked again against the store in txn for the rules that stop
+ * card work: 0, or 1 with why in s->errbuf. */
+static int
+recheck(struct eport *s, MDB_txn *txn, const json_t *kase)
+{
+	json_t *f = store_recheck(s, txn, rb, kase, card_rules);
+
+	if (!f)
+		return 0;
+	snprintf(s->errbuf, sizeof s->errbuf, "%s: %s: %s", jstr(kase, "id"), jstr(f, "rule"),
+	    jstr(f, "message"));
+	json_decref(f);
+	return 1;
+}
+
+/* recheck in a read transaction of its own, before the card is touched */
+static int
+gate(const json_t *kase)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = store_read(&st, &txn)))
+		die("db: %s", store_err(rc));
+	st.errbuf[0] = '\0';
+	rc = recheck(&st, txn, kase);
+	mdb_txn_abort(txn);
+	if (rc)
+		refuse("%s", st.errbuf);
+	return rc;
 }
 
 /* A store restored without its keys (eport-init --from without --keys)
@@ -315,12 +369,6 @@ load_case(const char *id, const char *const *types, const char *use)
 	exit(eport_exit());
 }
 
-static int
-is_type(const json_t *kase, const char *t)
-{
-	return !strcmp(jstr(kase, "type"), t);
-}
-
 /* The entry of "issued" for a holder (by id_number) or a card, or NULL. */
 static json_t *
 issued(const json_t *kase, const char *key, const char *value)
@@ -435,6 +483,7 @@ struct job {
 	json_t *info;		/* what the new certificate says */
 	git_oid commit;
 	int stepped;
+	int fresh;		/* a new card: made blank again if the store refuses it */
 	const char *why;	/* unlock, renew: the event's why */
 };
 
@@ -519,6 +568,48 @@ old_card(MDB_txn *txn, const json_t *kase, const json_t *h)
 	return reg;
 }
 
+/* One identity number holds one active operator card of an enterprise, and
+ * an enterprise one legal card (DESIGN.md section 8).  The card being
+ * written (number) and the one a reissue replaces do not count.  0, or 1
+ * with why in s->errbuf. */
+static int
+one_card(struct eport *s, MDB_txn *txn, const json_t *kase, const json_t *h, const char *role,
+    const char *number)
+{
+	const char *id = jstr(kase, "id"), *idn = jstr(h, "id_number");
+	const char *uscc = json_string_value(json_path(kase, "enterprise.uscc"));
+	json_t *all = enterprise_cards(s, txn, uscc ? uscc : ""), *old = NULL, *c;
+	size_t i;
+	int rc = 0;
+
+	if (is_type(kase, "reissue"))
+		old = old_card(txn, kase, h);
+	json_array_foreach(all, i, c) {
+		const char *num = jstr(c, "number");
+
+		if (!strcmp(num, number) || (old && !strcmp(num, jstr(old, "number"))) ||
+		    strcmp(jstr(c, "role"), role))
+			continue;
+		if (!strcmp(role, "operator") && !strcasecmp(jstr(c, "id_number"), idn)) {
+			snprintf(s->errbuf, sizeof s->errbuf, "%s: holder '%s' has operator card %s of "
+			    "the enterprise already (case %s): one person holds one operator card in "
+			    "one enterprise", id, idn, num, *jstr(c, "case") ? jstr(c, "case") : "none");
+			rc = 1;
+			break;
+		}
+		if (!strcmp(role, "legal")) {
+			snprintf(s->errbuf, sizeof s->errbuf, "%s: the enterprise has legal card %s "
+			    "already (holder %s, case %s): an enterprise holds one legal card", id, num,
+			    jstr(c, "holder"), *jstr(c, "case") ? jstr(c, "case") : "none");
+			rc = 1;
+			break;
+		}
+	}
+	json_decref(old);
+	json_decref(all);
+	return rc;
+}
+
 static int
 step(struct eport *s, MDB_txn *txn, struct job *j, json_t *kase, const char *action,
     const char *to, const char *why)
@@ -554,6 +645,12 @@ write_txn(struct eport *s, MDB_txn *txn, void *arg)
 		json_decref(kase);
 		return 1;
 	}
+	/* what was checked before the card was written, again as the store is
+	 * now: another writer may have given the person a card meanwhile */
+	if (recheck(s, txn, kase) || one_card(s, txn, kase, j->holder, j->role, j->number)) {
+		json_decref(kase);
+		return 1;
+	}
 	fmt_time(eport_now(), at);
 	if (!(card = card_get(s, txn, j->number)))
 		card = json_object();
@@ -580,6 +677,8 @@ write_txn(struct eport *s, MDB_txn *txn, void *arg)
 		json_object_set_new(old, "revoked", json_string(at));
 		json_object_set_new(old, "why", json_string(why));
 		json_object_set_new(old, "revoked_by", json_string(eport_user()));
+		/* the case's own doing: no card-revoked for its next holder */
+		json_object_set_new(old, "revoked_case", json_string(id));
 		free(why);
 		if ((rc = card_put(s, txn, old)))
 			goto out;
@@ -663,8 +762,29 @@ personalise(struct job *j, const char *old_number, const char *pin)
 		card_fail(1, id);
 }
 
+/* Undo personalise on a new card the store refused: no certificate, the
+ * factory PIN, PUK and management key, so that it is a blank card again.
+ * 0, or -1 (it keeps this office's keys, and a later write adopts it). */
+static int
+unwrite(void)
+{
+	int tries;
+
+	if (piv_auth_mgmt(rd, PIV_ALG_3DES, keys.mgmt, CARD_MGMT_LEN) != 0 ||
+	    piv_put_object(rd, PIV_OBJ_CERT_AUTH, "", 0) < 0 ||
+	    piv_put_object(rd, PIV_OBJ_CHUID, "", 0) < 0 ||
+	    piv_put_object(rd, PIV_OBJ_PRINTED, "", 0) < 0 ||
+	    piv_reset_retry(rd, keys.puk, PIV_FACTORY_PIN, &tries) != 0 ||
+	    piv_change_ref(rd, PIV_PUK, keys.puk, PIV_FACTORY_PUK, &tries) != 0 ||
+	    piv_set_mgmt(rd, PIV_ALG_3DES, piv_factory_mgmt, sizeof piv_factory_mgmt) < 0)
+		return -1;
+	return 0;
+}
+
 /* The store's part, once the card is done, and then the line.  A failure
- * here leaves the card written and the store without it: say how to mend. */
+ * here leaves the card written and the store without it: say how to mend.
+ * A new card the store refuses (the rules, checked again in its
+ * transaction) is made blank again. */
 static void
 record(struct job *j, txn_fn fn, const json_t *row)
 {
@@ -675,8 +795,16 @@ record(struct job *j, txn_fn fn, const json_t *row)
 		st.errbuf[0] = '\0';
 		if ((rc = store_write(&st, fn, j))) {
 			(rc == 1 ? refuse : warnx)("%s", st.errbuf);
-			warnx("%s: card %s is written but not recorded: run 'eport-card %s %s' again "
-			    "with the card in the reader", id, j->number, sub, id);
+			if (rc == 1 && j->fresh && unwrite() == 0)
+				warnx("%s: card %s is not recorded; the card in '%s' is blank again",
+				    id, j->number, pcsc_name(rd));
+			else if (rc == 1 && j->fresh)
+				warnx("%s: card %s is not recorded and could not be made blank (%s): "
+				    "eport-card write takes it again for another holder", id, j->number,
+				    pcsc_error(rd));
+			else
+				warnx("%s: card %s is written but not recorded: run 'eport-card %s %s' "
+				    "again with the card in the reader", id, j->number, sub, id);
 			if (rc != 1)
 				exit(2);
 			return;
@@ -719,6 +847,8 @@ cmd_write(int argc, char **argv)
 		refuse("%s: every holder has a card already", id);
 		goto out;
 	}
+	if (gate(j.kase))
+		goto out;
 	/* a new card is for a holder the case names; a rewritten one for a
 	 * holder of its role: known once the card is read */
 	if (!rewrite && !(j.holder = pick_holder(j.kase, want, NULL, NULL)))
@@ -809,6 +939,17 @@ cmd_write(int argc, char **argv)
 		    jstr(j.holder, "id_number"), j.role);
 		goto out;
 	}
+	/* the person's card in the registry, before the card is touched; a
+	 * writer that gets there first meanwhile is caught in write_txn */
+	if ((rc = store_read(&st, &txn)))
+		die("db: %s", store_err(rc));
+	st.errbuf[0] = '\0';
+	rc = one_card(&st, txn, j.kase, j.holder, j.role, j.number);
+	mdb_txn_abort(txn);
+	if (rc) {
+		refuse("%s", st.errbuf);
+		goto out;
+	}
 	if (j.mode == MODE_NEW) {
 		/* The number is taken in a transaction of its own, before the card
 		 * carries it: a crash after that loses a number, never gives one
@@ -825,6 +966,7 @@ cmd_write(int argc, char **argv)
 	}
 	if (!dry)
 		personalise(&j, *old_number ? old_number : NULL, pin);
+	j.fresh = j.mode != MODE_REWRITE;
 	row = json_pack("{s:s, s:s, s:s}", "card", j.number, "case", id,
 	    "holder", jstr(j.holder, "id_number"));
 	record(&j, write_txn, row);
@@ -906,6 +1048,8 @@ cmd_case_card(int argc, char **argv, const char *type)
 	else
 		initial_pin();
 	j.kase = load_case(id, types, renew ? "no certificate to renew" : "no card to unlock");
+	if (gate(j.kase))
+		goto out;
 	number = json_string_value(json_path(j.kase, "cards.1.number"));
 	if (!number || !*number) {
 		refuse("%s: the case names no card", id);
@@ -1253,6 +1397,7 @@ main(int argc, char *argv[])
 	at_exit();
 	if (st_open)
 		eport_close(&st);
+	rules_free(rb);
 	free(keydir);
 	return eport_exit();
 }

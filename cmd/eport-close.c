@@ -4,8 +4,9 @@
  * `delivered`, `collected` (at the counter, after its post came back or
  * instead of post), `rejected` or `withdrawn`.  Closing a
  * `deregister` case revokes every active card of the enterprise and marks
- * the enterprise closed, in the same transaction.  Prints `id state` per
- * closed case once committed. */
+ * the enterprise closed, in the same transaction, and is refused while
+ * another case of the enterprise is open.  Prints `id state` per closed
+ * case once committed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,7 @@ deregister(struct eport *st, MDB_txn *txn, const json_t *kase, const char *at,
 	const char *id = jstr(kase, "id");
 	const char *uscc = json_string_value(json_path(kase, "enterprise.uscc"));
 	const char *name = json_string_value(json_path(kase, "enterprise.name"));
-	json_t *cards, *card, *ent;
+	json_t *cards, *card, *ent, *others;
 	char *why;
 	size_t i;
 	int rc = 0;
@@ -70,6 +71,18 @@ deregister(struct eport *st, MDB_txn *txn, const json_t *kase, const char *at,
 		    "enterprise.uscc: missing; no enterprise to deregister");
 		return 1;
 	}
+	/* no case of the enterprise may be left open behind its closing */
+	others = open_cases(st, txn, uscc);
+	json_array_foreach(others, i, card) {
+		if (!strcmp(jstr(card, "id"), id))
+			continue;
+		snprintf(st->errbuf, sizeof st->errbuf, "case %s (%s, %s) of the enterprise is "
+		    "open: close, reject or withdraw it first", jstr(card, "id"),
+		    jstr(card, "type"), jstr(card, "state"));
+		json_decref(others);
+		return 1;
+	}
+	json_decref(others);
 	why = xasprintf("enterprise deregistered by %s", id);
 	cards = enterprise_cards(st, txn, uscc);
 	json_array_foreach(cards, i, card) {

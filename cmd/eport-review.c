@@ -4,7 +4,9 @@
  * card written for it revoked.  Ids from the arguments or stdin, so that
  * `eport-check -q | eport-review accept` works.  Each decision is an event
  * and a commit on the case's ref, authored by the reviewer; a refused case
- * does not stop the others.  Prints `id state` per decided case. */
+ * does not stop the others.  Acceptance checks the case again against the
+ * store as it is then (an order refunded, another case of the enterprise
+ * opened since the check).  Prints `id state` per decided case. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include "eport.h"
 
 static const char *action, *reason;
+static struct rulebook *rb;
 static struct out out;
 static const char *const cols[] = { "id", "state", NULL };
 
@@ -65,7 +68,7 @@ decide(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 {
 	const char *id = jstr(kase, "id"), *type = jstr(kase, "type");
 	struct step step = { .action = action, .why = reason };
-	json_t *decision;
+	json_t *decision, *f;
 	char at[32];
 	int rc;
 
@@ -73,6 +76,12 @@ decide(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	(void)arg;
 	if (review_guard(kase, action, eport_user(), st->errbuf, sizeof st->errbuf))
 		return 1;
+	if (rb && (f = store_recheck(st, txn, rb, kase, NULL))) {
+		snprintf(st->errbuf, sizeof st->errbuf, "the check no longer passes (%s: %s): check "
+		    "it again", jstr(f, "rule"), jstr(f, "message"));
+		json_decref(f);
+		return 1;
+	}
 	fmt_time(eport_now(), at);
 	decision = json_pack("{s:s, s:s, s:s, s:s}", "action", action, "why", reason ? reason : "",
 	    "by", eport_user(), "at", at);
@@ -173,10 +182,13 @@ main(int argc, char *argv[])
 		warnx("%s needs a reason: -m REASON", action);
 		usage();
 	}
+	if (!strcmp(action, "accept") && !(rb = rules_load(NULL, st.errbuf, sizeof st.errbuf)))
+		die("%s", st.errbuf);
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);
 	st.dry = dry;
 	cases_each(&st, argc, argv, &each);
 	eport_close(&st);
+	rules_free(rb);
 	return eport_exit();
 }

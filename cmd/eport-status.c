@@ -26,7 +26,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: eport-status [-j] USCC|ORGCODE\n"
-	    "       eport-status -p CASE [-o FILE.pdf] [USCC|ORGCODE]\n");
+	    "       eport-status -p CASE [-o FILE.pdf] [USCC|ORGCODE]\n"
+	    "       eport-status -R CASE [-o FILE.pdf] <LINES\n");
 	exit(2);
 }
 
@@ -202,18 +203,59 @@ out:
 	json_decref(kase);
 }
 
+/* -R: a notice's lines (JSON, as the public snapshot keeps them) on stdin,
+ * drawn as the PDF of case id's notice; the store is not opened, so that
+ * eport-web, which cannot read it, hands its notices here. */
+static void
+render(const char *id)
+{
+	struct buf in = { 0 };
+	char chunk[65536], err[512];
+	json_error_t je;
+	json_t *lines;
+	size_t n;
+
+	for (const char *p = id; *p; p++)
+		if (!(*p >= 'A' && *p <= 'Z') && !(*p >= '0' && *p <= '9') && *p != '-')
+			die("-R '%s': not a case id", id);
+	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+		if (in.len + n > (1u << 20))
+			die("<stdin>: the notice's lines: more than 1 MiB");
+		buf_add(&in, chunk, n);
+	}
+	if (ferror(stdin))
+		die("<stdin>:");
+	if (!(lines = json_loadb(in.s ? in.s : "", in.len, 0, &je)))
+		die("<stdin>:%d: the notice's lines: %s", je.line, je.text);
+	if (!json_is_array(lines))
+		die("<stdin>: the notice's lines: not a JSON array");
+	buf_free(&in);
+	if (opath) {
+		notice_file(id, lines, opath);
+	} else {
+		struct notice nt = { .lines = lines, .qr = id, .when = eport_now() };
+
+		if (notice_pdf(&nt, stdout, err, sizeof err) < 0)
+			die("%s", err);
+	}
+	json_decref(lines);
+}
+
 int
 main(int argc, char *argv[])
 {
-	const char *pcase = NULL;
+	const char *pcase = NULL, *rcase = NULL;
 	char who[32];
 	int c;
 
 	setprogname(argv[0]);
 	out.fp = stdout;
 	out.cols = cols;
-	while ((c = getopt(argc, argv, "jo:p:h")) != -1) {
+	while ((c = getopt(argc, argv, "jo:p:R:h")) != -1) {
 		switch (c) {
+		case 'R':
+			rcase = optarg;
+			break;
 		case 'j':
 			out.json = 1;
 			break;
@@ -229,6 +271,12 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (rcase) {
+		if (argc || pcase || out.json)
+			usage();
+		render(rcase);
+		return eport_exit();
+	}
 	if (argc > 1 || (argc == 0 && !pcase) || (opath && !pcase))
 		usage();
 	if (argc == 1) {

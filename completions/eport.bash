@@ -64,7 +64,7 @@ _eport_complete() {
 	eport-ls)	opts='-d -j -s -t -u -w -S -U -h'; argopts='-d -s -t -u -S -U' ;;
 	eport-show)	opts='-t -h'; argopts='' ;;
 	eport-log)	opts='-j -h'; argopts='' ;;
-	eport-status)	opts='-j -o -p -h'; argopts='-o -p' ;;
+	eport-status)	opts='-j -o -p -R -h'; argopts='-o -p -R' ;;
 	eport-report)	opts='-j -o -S -t -U -h'; argopts='-o -S -t -U' ;;
 	eport-order)	opts='-j -n -s -h'; argopts='-s'; subs='import ls' ;;
 	eport-cal)	opts='-H -n -p -w -h'; argopts='-H -n -p' ;;

@@ -192,6 +192,7 @@ complete -c eport-log -a '(__eport_cases)' -d case
 
 complete -c eport-status -s p -x -a '(__eport_cases ready bounced)' -d 'print the collection notice (领卡通知书) of a case'
 complete -c eport-status -s o -r -F -d 'write the notice as PDF'
+complete -c eport-status -s R -x -d 'draw the notice of lines on stdin as PDF (for eport-web)'
 
 __eport_subcommands eport-order -s -- import "import the sales platform's order export" \
     ls 'list the orders'

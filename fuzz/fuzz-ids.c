@@ -65,7 +65,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uscc_orgcode(s, org);
 	if (strlen(org) != (strlen(s) == 18 ? 9u : 0u))
 		abort();
-	if (rc == ID_LEGACY && !orgcode_valid(org))
+	if (rc == ID_LEGACY && (!orgcode_valid(org) || strncmp(s + 2, "35", 2)))
+		abort();
+	if (rc == ID_OK && uscc_check_char(s) != s[17])
 		abort();
 	id_all(s);
 	if (phone_valid(s) != (phone_mobile(s) || phone_landline(s)))

@@ -27,6 +27,12 @@ in(const char *const *l, const char *s)
 int valid_state(const char *s) { return in(case_states, s); }
 int valid_type(const char *s) { return in(case_types, s); }
 
+int
+case_done(const char *state)
+{
+	return in((const char *const[]){ "closed", "rejected", "withdrawn", NULL }, state);
+}
+
 /* Event keys: the case id, a NUL, the sequence number big-endian, so that a
  * case's events sort together and in order. */
 MDB_val

@@ -338,6 +338,7 @@ int case_create(struct eport *, MDB_txn *, const json_t *rec, const char *source
     json_t **out, int *existing, git_oid *commit);
 int valid_state(const char *);
 int valid_type(const char *);
+int case_done(const char *state);	/* closed, rejected, withdrawn: nothing more to do */
 extern const char *const case_states[];
 extern const char *const case_types[];
 
@@ -423,9 +424,11 @@ int origin_read(const struct origin *, const char *file, struct buf *, char *why
 /* ids.c: validators (USCC, identity numbers, phones, tracking, orders). */
 enum { ID_BAD = -1, ID_OK = 0, ID_LEGACY = 1 };
 /* ID_OK; ID_LEGACY when the check character fails but the embedded
- * organisation code passes (pre-2016 Fujian codes: warn, never refuse);
- * ID_BAD.  why: an English reason, NULL when OK. */
+ * organisation code passes and the division code is Fujian's (35....: the
+ * pre-2016 pilot codes, warn, never refuse); ID_BAD.  why: an English
+ * reason, NULL when OK. */
 int uscc_check(const char *, const char **why);
+char uscc_check_char(const char *);	/* what position 18 should be; 0 if malformed */
 int orgcode_valid(const char *);			/* GB 11714, 9 characters */
 void uscc_orgcode(const char *uscc, char out[10]);	/* positions 9..17; "" unless 18 long */
 struct idinfo {
@@ -471,8 +474,12 @@ const char *file_format(const void *, size_t);	/* "jpeg", "png", "gif", "bmp", "
  *           "office": "厦门分中心", "pickup": "关区取货"|"厂家邮寄",
  *           "lines": [{"product": "智能IC卡-操作员", "qty": 2, "amount": "..."}],
  *           "recipient", "phone", "address", ...}
+ * open_cases: the enterprise's cases that are not over (case_done), as stored
+ * (id, type, state, holders, issued, ...), the case being checked among them.
  * doc_bytes fills out (a zeroed buf) with a document's bytes and returns 0, or
- * -1 when it has none; it may stop after RULES_UPLOAD_MAX + 1 bytes. */
+ * -1 when it has none; it may stop after RULES_UPLOAD_MAX + 1 bytes.
+ * ems_names: check.ems-names, China Post's names for EMS, a comma list (NULL:
+ * EMS, 中国邮政EMS, 邮政EMS, 中国邮政速递物流, China Post EMS). */
 struct check_env {
 	void *arg;
 	const char *self_id;	/* the stored case being checked, or NULL */
@@ -483,6 +490,8 @@ struct check_env {
 	json_t *(*order)(void *arg, const char *number);		/* or NULL */
 	const char *(*order_case)(void *arg, const char *number);	/* the case holding it, or NULL */
 	int (*enterprise_closed)(void *arg, const char *uscc);
+	json_t *(*open_cases)(void *arg, const char *uscc);		/* array */
+	const char *ems_names;
 };
 /* The findings: [{"severity": "block"|"warn", "rule", "path", "message"}].
  * path: a field (holders.2.id_number, mail.phone), a document (documents.3),
@@ -492,12 +501,16 @@ struct check_env {
  * the store knows; holders[legal] when the case lacks such a holder. */
 json_t *rules_check(const struct rulebook *, const json_t *rec, const struct check_env *);
 int rules_blocking(const json_t *findings);	/* 1 if a finding blocks */
+/* The first blocking finding whose rule is one of only (NULL: any), or NULL;
+ * a borrowed reference. */
+const json_t *rules_first_block(const json_t *findings, const char *const *only);
 
 /* registry.c: what the office knows beyond cases (LMDB).
  *   DB_CARDS: number -> {"number", "role": "legal"|"operator", "uscc",
  *     "enterprise" (name), "holder" (name), "id_number", "state":
  *     "active"|"revoked", "case" (the case that wrote it), "serial" (hex),
- *     "not_after" (ISO time), "cert" (PEM), "written", "revoked" (time), "why"}
+ *     "not_after" (ISO time), "cert" (PEM), "written", "revoked" (time), "why",
+ *     "revoked_case" (the case whose reissue replaced it)}
  *   DB_HOLDERS: uscc NUL card number -> "" for each active card of an enterprise
  *   DB_ENTERPRISES: uscc -> {"uscc", "name", "closed" (time), "case"}
  *   DB_ORDERS: order number -> the order as imported (the shape check_env
@@ -517,12 +530,19 @@ int order_put(struct eport *, MDB_txn *, const json_t *order);	/* keeps "case" *
  * case, else an LMDB code.  Release does nothing unless id holds it. */
 int order_claim(struct eport *, MDB_txn *, const char *number, const char *id);
 int order_release(struct eport *, MDB_txn *, const char *number, const char *id);
-/* check_env callbacks over the store, in txn. */
+json_t *open_cases(struct eport *, MDB_txn *, const char *uscc);	/* not case_done: array */
+/* check_env callbacks over the store, in txn; ems_names from the
+ * configuration. */
 struct store_env {
 	struct eport *st;
 	MDB_txn *txn;
 };
 void store_check_env(struct check_env *, struct store_env *);
+/* The case checked again against the store in txn, as eport-check would
+ * (without the bytes of its documents): the first blocking finding of the
+ * rules in only (NULL: any), a new reference, or NULL. */
+json_t *store_recheck(struct eport *, MDB_txn *, const struct rulebook *, const json_t *kase,
+    const char *const *only);
 
 /* batch.c: steps on stored cases, many to one write transaction (at most
  * store.batch-records records or store.batch-ms milliseconds each), each case

@@ -88,13 +88,31 @@ uscc_check(const char *s, const char **why)
 	v = (31 - sum % 31) % 31;
 	if (s[17] == uscc_alphabet[v])
 		return ID_OK;
+	/* the pre-2016 pilot was Fujian's (division 35....): elsewhere a good
+	 * organisation code only hides a typo */
 	uscc_orgcode(s, org);
-	if (orgcode_valid(org)) {
+	if (orgcode_valid(org) && strncmp(s + 2, "35", 2) == 0) {
 		*why = "bad check character, good organisation code";
 		return ID_LEGACY;
 	}
 	*why = "bad check character";
 	return ID_BAD;
+}
+
+char
+uscc_check_char(const char *s)
+{
+	static const int w[] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28 };
+	int sum = 0;
+
+	if (strlen(s) != 18)
+		return 0;
+	for (int i = 0; i < 17; i++) {
+		if (uscc_value(s[i]) < 0)
+			return 0;
+		sum += uscc_value(s[i]) * w[i];
+	}
+	return uscc_alphabet[(31 - sum % 31) % 31];
 }
 
 /* GB 11643 MOD 11-2 over the first 17 digits */

@@ -2,6 +2,7 @@
  * cases.  DB_HOLDERS indexes each enterprise's active cards (uscc NUL number)
  * so that the checks and the closing of an enterprise read only its own. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "eport.h"
@@ -205,6 +206,29 @@ order_release(struct eport *st, MDB_txn *txn, const char *number, const char *id
 	return rc;
 }
 
+json_t *
+open_cases(struct eport *st, MDB_txn *txn, const char *uscc)
+{
+	json_t *a = json_array(), *kase;
+	MDB_cursor *c;
+	MDB_val key = { strlen(uscc), (void *)uscc }, val;
+	int rc;
+
+	if (!key.mv_size || mdb_cursor_open(txn, st->dbi[DB_USCC], &c))
+		return a;
+	for (rc = mdb_cursor_get(c, &key, &val, MDB_SET_KEY); rc == 0;
+	    rc = mdb_cursor_get(c, &key, &val, MDB_NEXT_DUP)) {
+		char *id = strndup(val.mv_data, val.mv_size);
+
+		if ((kase = case_get(st, txn, id)) && !case_done(jstr(kase, "state")))
+			json_array_append(a, kase);
+		json_decref(kase);
+		free(id);
+	}
+	mdb_cursor_close(c);
+	return a;
+}
+
 /* check_env callbacks */
 static json_t *
 env_card(void *arg, const char *number)
@@ -270,14 +294,40 @@ env_enterprise_closed(void *arg, const char *uscc)
 	return closed;
 }
 
+static json_t *
+env_open_cases(void *arg, const char *uscc)
+{
+	struct store_env *e = arg;
+
+	return open_cases(e->st, e->txn, uscc);
+}
+
 void
 store_check_env(struct check_env *env, struct store_env *e)
 {
 	env->arg = e;
+	env->open_cases = env_open_cases;
+	env->ems_names = cfg_str(e->st, "check.ems-names", NULL);
 	env->card = env_card;
 	env->enterprise_cards = env_enterprise_cards;
 	env->holder_card = env_holder_card;
 	env->order = env_order;
 	env->order_case = env_order_case;
 	env->enterprise_closed = env_enterprise_closed;
+}
+
+json_t *
+store_recheck(struct eport *st, MDB_txn *txn, const struct rulebook *rb, const json_t *kase,
+    const char *const *only)
+{
+	struct store_env se = { st, txn };
+	struct check_env env = { 0 };
+	json_t *findings, *f;
+
+	store_check_env(&env, &se);
+	env.self_id = jstr(kase, "id");
+	findings = rules_check(rb, kase, &env);
+	f = json_incref((json_t *)rules_first_block(findings, only));
+	json_decref(findings);
+	return f;
 }

@@ -1,8 +1,9 @@
 /* rules.c: the rulebook and the checks of one case record.  The rulebook is
  * data (share/eport/rules.tsv: what each type needs; kinds.tsv: the kinds of
  * material); the rules that are not a list of materials (identity numbers,
- * phones, carrier, mail, orders, cards in the store) are code here.  The
- * checks return findings; the store is reached only through check_env. */
+ * phones, carrier, mail, orders, cards in the store, the other open cases of
+ * the enterprise) are code here.  The checks return findings; the store is
+ * reached only through check_env. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -18,8 +19,13 @@
 enum { PER_CASE, PER_HOLDER, PER_LEGAL, PER_OPERATOR, PER_ENTERPRISE };
 static const char *const pers[] = { "case", "holder", "legal", "operator", "enterprise", NULL };
 
-enum { W_KIND, W_FIELD, W_HOLDERS, W_ORDER, W_ATTEST, W_UNIQUE };
-static const char *const whats[] = { "", "field", "holders", "order", "attest", "unique", NULL };
+enum { W_KIND, W_FIELD, W_HOLDERS, W_ORDER, W_ATTEST, W_UNIQUE, W_OPEN, W_NOCARD, W_HOLDER };
+static const char *const whats[] = {
+	"", "field", "holders", "order", "attest", "unique", "open", "nocard", "holder", NULL
+};
+
+/* check.ems-names: China Post's names for EMS (DESIGN.md, inbound-carrier) */
+#define EMS_NAMES "EMS,中国邮政EMS,邮政EMS,中国邮政速递物流,China Post EMS"
 
 struct kind {
 	char *kind, *name, *cite;
@@ -193,8 +199,13 @@ rule_row(struct rulebook *rb, char **v, char *err, size_t errlen)
 		snprintf(err, errlen, "n '%s' is not a number from 1", v[5]);
 		return -1;
 	}
-	if (!*v[6] && (r.what == W_FIELD || r.what == W_ORDER || r.what == W_ATTEST)) {
+	if (!*v[6] && (r.what == W_FIELD || r.what == W_ORDER || r.what == W_ATTEST ||
+	    r.what == W_OPEN || r.what == W_NOCARD)) {
 		snprintf(err, errlen, "%s needs an arg", v[3]);
+		return -1;
+	}
+	if (r.what == W_NOCARD && strcmp(v[6], "legal") && strcmp(v[6], "operator")) {
+		snprintf(err, errlen, "nocard: the arg '%s' is a role, legal or operator", v[6]);
 		return -1;
 	}
 	r.type = xstrdup(v[0]);
@@ -300,6 +311,25 @@ rules_blocking(const json_t *findings)
 	return 0;
 }
 
+const json_t *
+rules_first_block(const json_t *findings, const char *const *only)
+{
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(findings, i, f) {
+		const char *const *o = only;
+
+		if (strcmp(str(f, "severity"), "block") != 0)
+			continue;
+		while (o && *o && strcmp(*o, str(f, "rule")) != 0)
+			o++;
+		if (!o || *o)
+			return f;
+	}
+	return NULL;
+}
+
 /* The checks. */
 
 struct ctx {
@@ -308,6 +338,9 @@ struct ctx {
 	const struct check_env *env;
 	const char *type, *channel, *pickup, *uscc;
 	json_t *out;
+	json_t *others;		/* the enterprise's other open cases, once asked for */
+	int others_done;
+	unsigned char *conflict;	/* per other case: a blocking case-open found */
 };
 
 static void add(struct ctx *, int block, const char *rule, const char *path, const char *fmt, ...)
@@ -368,10 +401,38 @@ has_type(const char *spec, const char *type)
 }
 
 static int
+applies(const struct rule *r, const char *type, const char *channel, const char *pickup)
+{
+	return has_type(r->type, type) && (*r->channel == '*' || strcmp(r->channel, channel) == 0) &&
+	    (*r->pickup == '*' || strcmp(r->pickup, pickup) == 0);
+}
+
+static int
 rule_applies(const struct ctx *c, const struct rule *r)
 {
-	return has_type(r->type, c->type) && (*r->channel == '*' || strcmp(r->channel, c->channel) == 0) &&
-	    (*r->pickup == '*' || strcmp(r->pickup, c->pickup) == 0);
+	return applies(r, c->type, c->channel, c->pickup);
+}
+
+/* materials come by EMS, but a reader's by e-mail (seed 八) */
+static const char *
+channel_of(const json_t *rec)
+{
+	const char *ch = str(rec, "channel");
+
+	return *ch ? ch : strcmp(str(rec, "type"), "reader") == 0 ? "online" : "post";
+}
+
+/* does a rule of what apply to another case record? (the first that does) */
+static const struct rule *
+applies_to(const struct rulebook *rb, int what, const json_t *rec)
+{
+	for (size_t i = 0; i < rb->nrules; i++) {
+		const struct rule *r = &rb->rules[i];
+
+		if (r->what == what && applies(r, str(rec, "type"), channel_of(rec), str(rec, "pickup")))
+			return r;
+	}
+	return NULL;
 }
 
 static int
@@ -641,32 +702,292 @@ check_card(struct ctx *c, const struct rule *r, const struct kind *k)
 	json_decref(all);
 }
 
+/* The other open cases of the enterprise (the store's open_cases, less the
+ * case itself), asked for once. */
+static const json_t *
+others(struct ctx *c)
+{
+	json_t *all, *o;
+	size_t i;
+
+	if (c->others_done)
+		return c->others;
+	c->others_done = 1;
+	c->others = json_array();
+	if (!c->env->open_cases || !*c->uscc)
+		return c->others;
+	all = c->env->open_cases(c->env->arg, c->uscc);
+	json_array_foreach(all, i, o)
+		if (!c->env->self_id || strcmp(str(o, "id"), c->env->self_id) != 0)
+			json_array_append(c->others, o);
+	json_decref(all);
+	c->conflict = xcalloc(json_array_size(c->others) + 1, 1);
+	return c->others;
+}
+
+/* Was case a taken in before case b?  Ids are BRANCH YYYYMMDD-SEQ; a record with
+ * no id (eport-check -f) comes after every stored case. */
+static int
+earlier(const char *a, const char *b)
+{
+	const char *da, *db;
+	size_t la, lb;
+	int d;
+
+	if (!a || !*a)
+		return 0;
+	if (!b || !*b)
+		return 1;
+	if (!(da = strrchr(a, '-')) || !(db = strrchr(b, '-')))
+		return strcmp(a, b) < 0;
+	la = da - a;
+	lb = db - b;
+	if ((d = strncmp(a, b, la < lb ? la : lb)) != 0 || la != lb)
+		return d ? d < 0 : la < lb;
+	la = strlen(da);
+	lb = strlen(db);
+	return la != lb ? la < lb : strcmp(da, db) < 0;
+}
+
+/* an identity number as the forms carry it: the X of a check digit in
+ * either case */
+static int
+same_id(const char *a, const char *b)
+{
+	return *a && strcasecmp(a, b) == 0;
+}
+
+static int
+issued_to(const json_t *kase, const char *id)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(json_object_get(kase, "issued"), i, e)
+		if (same_id(str(e, "holder"), id))
+			return 1;
+	return 0;
+}
+
+static const char *
+state_zh(const json_t *kase)
+{
+	char *detail = NULL;
+	const char *s = public_status(kase, &detail);
+
+	free(detail);
+	return s;
+}
+
+static const char *
+type_zh(const json_t *kase)
+{
+	const char *n = type_name(str(kase, "type"));
+
+	return n ? n : str(kase, "type");
+}
+
+/* unique: the holder gets a new operator card, so must not hold one of the
+ * enterprise (holder-duplicate), nor be getting one in an open case taken in
+ * before this one (holder-open: the earlier case holds the person until it
+ * ends; eport-card write enforces the same in its own transaction). */
 static void
 check_unique(struct ctx *c, const struct rule *r)
 {
-	size_t i;
-	json_t *h;
+	size_t i, k;
+	json_t *h, *o, *oh;
 
-	if (!c->env->holder_card || !*c->uscc)
-		return;
 	json_array_foreach(c->holders, i, h) {
 		const char *id = str(h, "id_number");
-		json_t *card;
+		json_t *card = NULL;
+		char *path, *w;
 
-		if (!per_match(r->per, h) || !*id ||
-		    !(card = c->env->holder_card(c->env->arg, c->uscc, id)))
+		if (!per_match(r->per, h) || !*id || !*c->uscc)
 			continue;
-		if (!c->env->self_id || strcmp(str(card, "case"), c->env->self_id) != 0) {
-			char *path = xasprintf("holders.%zu.id_number", i + 1), *w = who(h, i);
-
+		path = xasprintf("holders.%zu.id_number", i + 1);
+		w = who(h, i);
+		if (c->env->holder_card && (card = c->env->holder_card(c->env->arg, c->uscc, id)) &&
+		    (!c->env->self_id || strcmp(str(card, "case"), c->env->self_id) != 0)) {
 			add(c, 1, "holder-duplicate", path,
 			    "%s已持有本企业的电子口岸操作员卡（卡号 %s），同一证件号码在同一企业只能办理一张操作员卡",
 			    w, str(card, "number"));
+			goto next;
+		}
+		json_array_foreach(others(c), k, o) {
+			const struct rule *or = applies_to(c->rb, W_UNIQUE, o);
+			size_t j;
+
+			if (!or || !earlier(str(o, "id"), c->env->self_id) || issued_to(o, id))
+				continue;
+			json_array_foreach(json_object_get(o, "holders"), j, oh)
+				if (per_match(or->per, oh) && same_id(str(oh, "id_number"), id))
+					break;
+			if (j == json_array_size(json_object_get(o, "holders")))
+				continue;
+			add(c, 1, "holder-open", path,
+			    "%s已在本企业先收到的在办业务%s（%s，%s）中申请电子口岸操作员卡，同一证件号码在同一企业只能办理一张操作员卡：请待该业务办结、不予受理或撤回后再审核本业务",
+			    w, str(o, "id"), type_zh(o), state_zh(o));
+			break;
+		}
+next:
+		json_decref(card);
+		free(path);
+		free(w);
+	}
+}
+
+/* open: another open case of the enterprise whose type is in arg blocks
+ * this one.  Where the other's type is held back by this one's too (two
+ * info-change cases), the one taken in first goes on. */
+static int
+held_back(const struct rulebook *rb, const json_t *o, const char *type)
+{
+	for (size_t i = 0; i < rb->nrules; i++) {
+		const struct rule *r = &rb->rules[i];
+
+		if (r->what == W_OPEN && applies(r, str(o, "type"), channel_of(o), str(o, "pickup")) &&
+		    has_type(r->arg, type))
+			return 1;
+	}
+	return 0;
+}
+
+static void
+check_open(struct ctx *c, const struct rule *r)
+{
+	size_t i;
+	json_t *o;
+
+	json_array_foreach(others(c), i, o) {
+		char *path;
+
+		if (!has_type(r->arg, str(o, "type")) || c->conflict[i] ||
+		    (held_back(c->rb, o, c->type) && earlier(c->env->self_id, str(o, "id"))))
+			continue;
+		c->conflict[i] = 1;
+		path = xasprintf("cases[%s]", str(o, "id"));
+		add(c, 1, "case-open", path, "本企业另有在办的%s业务%s（%s）：%s", type_zh(o),
+		    str(o, "id"), state_zh(o), r->label);
+		free(path);
+	}
+}
+
+/* nocard: the enterprise must not hold an active card of the role arg yet
+ * (an onboard of an enterprise with a legal card is another type of case) */
+static void
+check_nocard(struct ctx *c, const struct rule *r)
+{
+	size_t i;
+	json_t *all, *card;
+
+	if (!c->env->enterprise_cards || !*c->uscc)
+		return;
+	all = c->env->enterprise_cards(c->env->arg, c->uscc);
+	json_array_foreach(all, i, card) {
+		if (strcmp(str(card, "role"), r->arg) != 0 || strcmp(str(card, "state"), "active") != 0 ||
+		    (c->env->self_id && strcmp(str(card, "case"), c->env->self_id) == 0))
+			continue;
+		add(c, 1, "case-open", "enterprise.uscc",
+		    "企业%s已持有有效的电子口岸%s（卡号 %s，持卡人 %s），不是新入网企业：%s", c->uscc,
+		    strcmp(r->arg, "legal") == 0 ? "法人卡" : "操作员卡", str(card, "number"),
+		    str(card, "holder"), r->label);
+		break;
+	}
+	json_decref(all);
+}
+
+/* The other open cases no rule held against this one: a warning, in one
+ * finding however many there are. */
+static void
+open_warning(struct ctx *c)
+{
+	struct buf b = { 0 };
+	size_t i, n = 0;
+	json_t *o;
+
+	json_array_foreach(others(c), i, o) {
+		if (c->conflict[i])
+			continue;
+		if (n++ < 5)
+			buf_printf(&b, "%s%s %s %s", b.len ? "、" : "", str(o, "id"), type_zh(o),
+			    state_zh(o));
+	}
+	if (n)
+		add(c, 0, "case-open", "enterprise.uscc",
+		    "本企业另有%zu件在办业务（%s%s），请核对是否重复申请", n, b.s, n > 5 ? "等" : "");
+	buf_free(&b);
+}
+
+/* holder: the case's work is for each holder's own card.  A card the case
+ * names that the store gives to another person is refused; with no card
+ * named, so is the enterprise's legal card when it is another's (there is
+ * only one). */
+static void
+check_holder(struct ctx *c, const struct rule *r)
+{
+	size_t i, k, nc = json_array_size(c->cards);
+	json_t *h, *card, **known = xcalloc(nc + 1, sizeof *known);
+	unsigned char *mine = xcalloc(nc + 1, 1);
+
+	json_array_foreach(c->cards, k, card)
+		if (c->env->card && *str(card, "number") &&
+		    (known[k] = c->env->card(c->env->arg, str(card, "number"))) &&
+		    *c->uscc && strcmp(str(known[k], "uscc"), c->uscc) != 0) {
+			json_decref(known[k]);	/* card-foreign says it */
+			known[k] = NULL;
+		}
+	json_array_foreach(c->holders, i, h)
+		for (k = 0; k < nc; k++)
+			if (known[k] && same_id(str(h, "id_number"), str(known[k], "id_number")))
+				mine[k] = 1;
+	json_array_foreach(c->holders, i, h) {
+		const char *id = str(h, "id_number");
+		json_t *other = NULL, *all = NULL, *e;
+		size_t j;
+
+		if (!per_match(r->per, h) || !*id)
+			continue;
+		for (k = 0; k < nc; k++) {
+			if (known[k] && same_id(id, str(known[k], "id_number")))
+				break;
+			if (known[k] && !mine[k] && !other)
+				other = known[k];
+		}
+		if (k < nc)
+			continue;
+		if (!other && !nc && strcmp(str(h, "role"), "legal") == 0 && c->env->enterprise_cards &&
+		    *c->uscc) {
+			all = c->env->enterprise_cards(c->env->arg, c->uscc);
+			json_array_foreach(all, j, e) {
+				if (strcmp(str(e, "role"), "legal") || strcmp(str(e, "state"), "active"))
+					continue;
+				if (same_id(id, str(e, "id_number"))) {
+					other = NULL;
+					break;
+				}
+				other = e;
+			}
+		}
+		if (other) {
+			char *path = xasprintf("holders.%zu.id_number", i + 1), *w = who(h, i);
+
+			if (strcmp(str(h, "name"), str(other, "holder")) == 0)
+				add(c, 1, "card-holder", path,
+				    "%s的证件号码%s与卡号%s登记的持卡人证件号码不符：%s", w, id,
+				    str(other, "number"), r->label);
+			else
+				add(c, 1, "card-holder", path,
+				    "%s不是卡号%s的登记持卡人（登记持卡人：%s）：%s", w,
+				    str(other, "number"), str(other, "holder"), r->label);
 			free(path);
 			free(w);
 		}
-		json_decref(card);
+		json_decref(all);
 	}
+	for (k = 0; k < nc; k++)
+		json_decref(known[k]);
+	free(known);
+	free(mine);
 }
 
 /* an order line's quantity: a number, or digits from a CSV export */
@@ -718,13 +1039,21 @@ check_order(struct ctx *c)
 	if (!c->env->order)
 		return;
 	if (!(o = c->env->order(c->env->arg, num))) {
-		add(c, 0, "order-unknown", "order", "订单%s尚未导入，请核对订单号或导入销售平台订单", num);
+		add(c, 1, "order-unknown", "order",
+		    "订单%s尚未导入：请核对订单号，或先导入销售平台的订单（eport-order import），未确认支付的订单不能制卡",
+		    num);
 		return;
 	}
 	if (strcmp(str(o, "office"), ORDER_OFFICE) != 0)
 		add(c, 1, "order-mismatch", "order", "订单%s的关区为“%s”，应选择“%s”", num,
 		    str(o, "office"), ORDER_OFFICE);
-	if (strcmp(str(o, "pickup"), ORDER_PICKUP) != 0)
+	/* seed 八 ①: a reader bought for the maker's post comes from the maker */
+	if (strcmp(str(o, "pickup"), ORDER_PICKUP) != 0 && strcmp(c->type, "reader") == 0 &&
+	    strcmp(str(o, "pickup"), "厂家邮寄") == 0)
+		add(c, 1, "order-mismatch", "order",
+		    "订单%s选择了厂家邮寄：读卡器由厂商按订单上的信息直接邮寄给企业，无需到本中心领取，本业务不必办理",
+		    num);
+	else if (strcmp(str(o, "pickup"), ORDER_PICKUP) != 0)
 		add(c, 1, "order-mismatch", "order", "订单%s的取货方式为“%s”，应选择“%s”", num,
 		    str(o, "pickup"), ORDER_PICKUP);
 	for (size_t j = 0; j < nneed; j++) {
@@ -873,6 +1202,115 @@ check_people(struct ctx *c)
 	check_phone(c, str(handler, "phone"), "handler.phone", 0, "经办人联系电话");
 }
 
+/* a carrier's name as the comparison takes it: no white space (ASCII or
+ * the ideographic space), ASCII letters in lower case */
+static char *
+carrier_key(const char *s, size_t n)
+{
+	char *k = xcalloc(n + 1, 1), *p = k;
+
+	for (size_t i = 0; i < n; i++) {
+		if (strchr(" \t\r\n\v\f", s[i]))
+			continue;
+		if (i + 2 < n && memcmp(s + i, "\xe3\x80\x80", 3) == 0) {
+			i += 2;
+			continue;
+		}
+		*p++ = s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i];
+	}
+	return k;
+}
+
+/* Post comes by EMS only, under any of China Post's names for it. */
+static void
+check_carrier(struct ctx *c, const char *carrier)
+{
+	const char *names = c->env->ems_names ? c->env->ems_names : EMS_NAMES, *p, *e;
+	char *want = carrier_key(carrier, strlen(carrier));
+	struct buf list = { 0 };
+	int ok = 0;
+
+	for (p = names; *p; p = *e ? e + 1 : e) {
+		char *k;
+
+		e = p + strcspn(p, ",");
+		k = carrier_key(p, e - p);
+		if (*k && *want && strcmp(k, want) == 0)
+			ok = 1;
+		if (*k) {
+			size_t a = strspn(p, " \t"), b = e - p;
+
+			while (b > a && strchr(" \t", p[b - 1]))
+				b--;
+			buf_printf(&list, "%s%.*s", list.len ? "、" : "", (int)(b - a), p + a);
+		}
+		free(k);
+	}
+	if (!*want)
+		add(c, 1, "inbound-carrier", "inbound.carrier",
+		    "未填写寄达本件的快递：根据《邮政法》规定仅接收邮政EMS寄递的资料（本中心接收：%s）",
+		    list.s ? list.s : "");
+	else if (!ok)
+		add(c, 1, "inbound-carrier", "inbound.carrier",
+		    "本件由“%s”寄达：根据《邮政法》规定仅接收邮政EMS寄递的资料（本中心接收：%s）",
+		    carrier, list.s ? list.s : "");
+	buf_free(&list);
+	free(want);
+}
+
+/* field-formula: text the enterprise supplied that a spreadsheet would run
+ * as a formula.  A phone number may start with +86; a lone "-" is the
+ * forms' way of saying none. */
+static void
+check_formula_at(struct ctx *c, const json_t *v, struct buf *path)
+{
+	size_t len = path->len, i;
+	const char *key, *s;
+	json_t *e;
+
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, key, e) {
+			buf_printf(path, "%s%s", len ? "." : "", key);
+			check_formula_at(c, e, path);
+			path->len = len;
+			path->s[len] = '\0';
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, e) {
+			buf_printf(path, "%s%zu", len ? "." : "", i + 1);
+			check_formula_at(c, e, path);
+			path->len = len;
+			path->s[len] = '\0';
+		}
+	} else if ((s = json_string_value(v)) && strchr("=+-@", *s) && *s && s[1] &&
+	    !((*s == '+' || *s == '-') && phone_valid(s))) {
+		const char *last = strrchr(path->s, '.');
+
+		if (last && (!strcmp(last, ".sha256") || !strcmp(last, ".blob") || !strcmp(last, ".path")))
+			return;
+		add(c, 0, "field-formula", path->s,
+		    "字段%s以“%c”开头，在电子表格中会被当作公式执行：请核对并更正", path->s, *s);
+	}
+}
+
+static void
+check_formula(struct ctx *c)
+{
+	static const char *const from[] = {
+		"ref", "enterprise", "handler", "holders", "cards", "order", "change", "pickup",
+		"mail", "inbound", "documents",
+	};
+	struct buf path = { 0 };
+
+	for (size_t i = 0; i < LEN(from); i++) {
+		buf_puts(&path, from[i]);
+		check_formula_at(c, json_object_get(c->rec, from[i]), &path);
+		path.len = 0;
+		path.s[0] = '\0';
+	}
+	buf_free(&path);
+}
+
 static void
 check_case(struct ctx *c)
 {
@@ -888,7 +1326,11 @@ check_case(struct ctx *c)
 	if (*c->uscc) {
 		int rc = uscc_check(c->uscc, &why);
 
-		if (rc == ID_BAD)
+		if (rc == ID_BAD && strcmp(why, "bad check character") == 0)
+			add(c, 1, "uscc-invalid", "enterprise.uscc",
+			    "统一社会信用代码%s校验不通过：按前17位应以“%c”结尾，请逐位核对营业执照",
+			    c->uscc, uscc_check_char(c->uscc));
+		else if (rc == ID_BAD)
 			add(c, 1, "uscc-invalid", "enterprise.uscc", "统一社会信用代码%s无效，请核对", c->uscc);
 		else if (rc == ID_LEGACY)
 			add(c, 0, "uscc-legacy", "enterprise.uscc",
@@ -899,9 +1341,8 @@ check_case(struct ctx *c)
 		add(c, 1, "field-missing", "pickup", "领卡方式应为mail（邮寄领卡）或window（窗口领卡）");
 	if (strcmp(c->channel, "online") != 0 && strcmp(c->channel, "post") != 0)
 		add(c, 1, "field-missing", "channel", "入网方式应为online（无纸化）或post（非无纸化）");
-	if (strcmp(c->channel, "post") == 0 && *carrier && strcasecmp(carrier, "EMS") != 0)
-		add(c, 1, "inbound-carrier", "inbound.carrier",
-		    "根据《邮政法》规定仅接收邮政EMS寄递的资料，本件由%s寄达", carrier);
+	if (strcmp(c->channel, "post") == 0)
+		check_carrier(c, carrier);
 	if (strcmp(c->pickup, "mail") == 0)
 		for (i = 0; i < LEN(mail); i++)
 			if (!*str(m, mail[i][0])) {
@@ -923,6 +1364,22 @@ check_case(struct ctx *c)
 		else if (known && *c->uscc && strcmp(str(known, "uscc"), c->uscc) != 0)
 			add(c, 1, "card-foreign", path, "卡号%s属于其他企业（统一社会信用代码%s）",
 			    num, str(known, "uscc"));
+		else if (known && strcmp(str(known, "state"), "revoked") == 0 && c->env->self_id &&
+		    strcmp(str(known, "revoked_case"), c->env->self_id) == 0)
+			;	/* the case revoked it itself: a reissue's old card */
+		else if (known && strcmp(str(known, "state"), "revoked") == 0 &&
+		    strcmp(c->type, "deregister") == 0)
+			add(c, 0, "card-revoked", path, "卡号%s已于%.10s作废，无需再注销", num,
+			    str(known, "revoked"));
+		else if (known && strcmp(str(known, "state"), "revoked") == 0 &&
+		    strcmp(c->type, "reissue") == 0)
+			add(c, 1, "card-revoked", path,
+			    "卡号%s已于%.10s作废，不能据此补办：请核对卡号，或是否已补办过", num,
+			    str(known, "revoked"));
+		else if (known && strcmp(str(known, "state"), "revoked") == 0)
+			add(c, 1, "card-revoked", path,
+			    "卡号%s已于%.10s作废，不能再办理%s：如需新卡请办理补办", num,
+			    str(known, "revoked"), type_name(c->type) ? type_name(c->type) : c->type);
 		json_decref(known);
 		free(path);
 	}
@@ -961,9 +1418,7 @@ rules_check(const struct rulebook *rb, const json_t *rec, const struct check_env
 		add(&c, 1, "field-missing", "type", *c.type ? "业务类型“%s”未知" : "未填写业务类型%s", c.type);
 		return c.out;
 	}
-	/* materials come by EMS, but a reader's by e-mail (seed 八) */
-	if (!*c.channel)
-		c.channel = strcmp(c.type, "reader") == 0 ? "online" : "post";
+	c.channel = channel_of(rec);
 	for (size_t i = 0; i < rb->nrules; i++) {
 		const struct rule *r = &rb->rules[i];
 
@@ -987,6 +1442,15 @@ rules_check(const struct rulebook *rb, const json_t *rec, const struct check_env
 		case W_UNIQUE:
 			check_unique(&c, r);
 			break;
+		case W_OPEN:
+			check_open(&c, r);
+			break;
+		case W_NOCARD:
+			check_nocard(&c, r);
+			break;
+		case W_HOLDER:
+			check_holder(&c, r);
+			break;
 		case W_KIND:
 			if (rb->kinds[r->kind].paper)
 				check_doc(&c, r, &rb->kinds[r->kind]);
@@ -999,5 +1463,9 @@ rules_check(const struct rulebook *rb, const json_t *rec, const struct check_env
 	check_documents(&c);
 	check_people(&c);
 	check_case(&c);
+	check_formula(&c);
+	open_warning(&c);
+	json_decref(c.others);
+	free(c.conflict);
 	return c.out;
 }

@@ -12,6 +12,7 @@ test_expect_success 'setup: cases taken in, checked, accepted and posted by four
 	eport-init &&
 	cp -R "$EPORT_SHARE/examples" ex &&
 	cp "$DATA/review/readers.jsonl" ex/ &&
+	eport-order import "$DATA/review/orders.tsv" >/dev/null &&
 	EPORT_NOW=2026-09-30T10:00:00+08:00 eport-apply ex/cases.jsonl >/dev/null &&
 	EPORT_NOW=2026-10-08T09:00:00+08:00 eport-apply ex/readers.jsonl >/dev/null &&
 	EPORT_USER=bob EPORT_NOW=2026-10-08T11:00:00+08:00 eport-check $R-0001 $R-0002 $R-0003 >/dev/null &&

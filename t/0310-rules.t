@@ -30,7 +30,10 @@ test_expect_success 'every rule of the contract fires in cases.jsonl, with its s
 	cut -f2,3 expect | sort -u >fired &&
 	cat >expect.rules <<-\EOF &&
 	block	card-foreign
+	block	card-holder
 	block	card-missing
+	block	card-revoked
+	block	case-open
 	block	doc-copies
 	block	doc-format
 	block	doc-missing
@@ -40,6 +43,7 @@ test_expect_success 'every rule of the contract fires in cases.jsonl, with its s
 	block	field-missing
 	block	form2-count
 	block	holder-duplicate
+	block	holder-open
 	block	id-birth-mismatch
 	block	id-gender-mismatch
 	block	id-invalid
@@ -47,14 +51,17 @@ test_expect_success 'every rule of the contract fires in cases.jsonl, with its s
 	block	mail-incomplete
 	block	order-mismatch
 	block	order-missing
+	block	order-unknown
 	block	order-unpaid
 	block	order-used
 	block	phone-invalid
 	block	tripartite
 	block	uscc-invalid
+	warn	card-revoked
 	warn	card-unknown
+	warn	case-open
 	warn	doc-unscanned
-	warn	order-unknown
+	warn	field-formula
 	warn	phone-invalid
 	warn	uscc-legacy
 	EOF
@@ -74,9 +81,9 @@ test_expect_success 'the messages say what to send or correct, in Chinese' '
 test_expect_success 'without a store only the rules that need none fire' '
 	test-rules -b rules/valid.jsonl rules/cases.jsonl | cut -f3 | sort -u >actual &&
 	printf "%s\n" card-missing doc-copies doc-format doc-missing doc-size doc-unscanned \
-	    doc-unsealed field-missing form2-count holder-duplicate id-birth-mismatch \
-	    id-gender-mismatch id-invalid inbound-carrier mail-incomplete order-missing \
-	    phone-invalid tripartite uscc-invalid uscc-legacy >expect &&
+	    doc-unsealed field-formula field-missing form2-count holder-duplicate \
+	    id-birth-mismatch id-gender-mismatch id-invalid inbound-carrier mail-incomplete \
+	    order-missing phone-invalid tripartite uscc-invalid uscc-legacy >expect &&
 	test_cmp expect actual
 '
 
@@ -106,6 +113,8 @@ an unknown kind|renew\t*\t*\tphoto\tcase\t1|unknown kind 'photo'
 per enterprise for paper|renew\t*\t*\tform1\tenterprise\t1|per 'enterprise' is not case, holder, legal, operator
 no quantity|renew\t*\t*\tform1\tcase\tzero|n 'zero' is not a number from 1
 an order with no product|renew\t*\t*\torder\tcase\t1|order needs an arg
+open with no types|renew\t*\t*\topen\tcase\t1|open needs an arg
+nocard for no role|onboard\t*\t*\tnocard\tcase\t1\tboss|nocard: the arg 'boss' is a role, legal or operator
 a channel it does not know|renew\temail\t*\tform1\tcase\t1|type, channel (* online post) or pickup (* mail window) wrong
 EOF
 

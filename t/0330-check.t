@@ -6,6 +6,7 @@
 test_expect_success 'setup' '
 	eport-init &&
 	cp -R "$EPORT_SHARE/examples" ex &&
+	eport-order import "$DATA/orders/export.csv" >/dev/null &&
 	eport-apply ex/cases.jsonl >ids
 '
 
@@ -50,7 +51,7 @@ test_expect_success '-q prints only the ids with no blocking finding, for a pipe
 test_expect_success '-j gives the findings as JSON Lines' '
 	eport-check -j XM20261126-0002 >actual &&
 	jq -r "[.id, .severity, .rule, .path] | @tsv" actual >got &&
-	printf "XM20261126-0002\twarn\torder-unknown\torder\nXM20261126-0002\twarn\tcard-unknown\tcards.1.number\n" >expect &&
+	printf "XM20261126-0002\twarn\tcard-unknown\tcards.1.number\n" >expect &&
 	test_cmp expect got
 '
 
@@ -104,6 +105,7 @@ test_expect_success 'online uploads are judged by their stored bytes: doc-format
 	printf "not an image\n" >ex/scans/license.txt &&
 	{ printf "%%PDF-1.4\n"; head -c 4194305 /dev/zero; } >ex/scans/big.pdf &&
 	jq -c "select(.type == \"onboard\") | .ref = \"W20261126001\" | .channel = \"online\" |
+		.enterprise.uscc = \"91350200M00012343R\" |
 		.documents = [{kind: \"license\", file: \"scans/license.txt\", sealed: true},
 			{kind: \"poa\", file: \"scans/big.pdf\", sealed: true},
 			{kind: \"id-legal\", file: \"scans/id-legal.png\", sealed: true},
@@ -118,13 +120,40 @@ test_expect_success 'online uploads are judged by their stored bytes: doc-format
 '
 
 test_expect_success 'a near miss: the same uploads as PDF and PNG under 4 MiB pass' '
-	jq -c ".ref = \"W20261126002\" | .documents[0].file = \"scans/license.pdf\" |
+	jq -c ".ref = \"W20261126002\" | .enterprise.uscc = \"91350205MA2YQB7K1K\" |
+		.documents[0].file = \"scans/license.pdf\" |
 		.documents[1].file = \"scans/form1.pdf\"" ex/online.jsonl >ex/online2.jsonl &&
 	eport-apply ex/online2.jsonl >online2 &&
 	id=$(sed -n "2s/	.*//p" online2) &&
 	eport-check "$id" >actual &&
 	test ! -s actual &&
 	test "$(eport-show "$id" | jq -r .state)" = checked
+'
+
+test_expect_success 'against the store: a deregister waits for the open renewal of its enterprise' '
+	jq -c ".ref = \"DEREG1\" | .type = \"deregister\" | .attest = {no_tripartite: true}" \
+		<ex/cases.jsonl | sed -n 3p >ex/dereg.jsonl &&
+	eport-apply ex/dereg.jsonl >dereg &&
+	id=$(sed -n "2s/	.*//p" dereg) &&
+	test_expect_code 1 eport-check "$id" >actual &&
+	grep "	case-open	" actual >got &&
+	printf "%s\tblock\tcase-open\tcases[XM20261126-0003]\t本企业另有在办的证书更新业务XM20261126-0003（待补正）：注销须待本企业其他在办业务办结、不予受理或撤回后办理\n" "$id" >expect &&
+	test_cmp expect got
+'
+
+test_expect_success 'check.ems-names: the office says which names are EMS' '
+	jq -c ".ref = \"CARRIER1\" | .enterprise.uscc = \"91350211MA8UCR3D38\" | .inbound.carrier = \"邮政速递\"" <ex/cases.jsonl | sed -n 1p >ex/carrier.jsonl &&
+	test_expect_code 1 eport-check -f ex/carrier.jsonl >actual &&
+	grep -c "	inbound-carrier	" actual >n && echo 1 >expect && test_cmp expect n &&
+	git config -f "$EPORT_HOME/config" check.ems-names "EMS, 邮政速递" &&
+	eport-check -f ex/carrier.jsonl >actual &&
+	! grep -q "	inbound-carrier	" actual &&
+	jq -c ".inbound.carrier = \"中国邮政EMS\"" ex/carrier.jsonl >ex/carrier2.jsonl &&
+	test_expect_code 1 eport-check -f ex/carrier2.jsonl >actual &&
+	grep "	inbound-carrier	" actual | cut -f5 >got &&
+	echo "本件由“中国邮政EMS”寄达：根据《邮政法》规定仅接收邮政EMS寄递的资料（本中心接收：EMS、邮政速递）" >expect &&
+	test_cmp expect got &&
+	git config -f "$EPORT_HOME/config" --unset check.ems-names
 '
 
 done_testing

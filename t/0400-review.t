@@ -16,7 +16,8 @@ USAGE='usage: eport-review accept [-jn] [-m REASON] [CASE...]
 test_expect_success 'setup' '
 	eport-init &&
 	cp -R "$EPORT_SHARE/examples" ex &&
-	cp "$DATA/review/readers.jsonl" ex/
+	cp "$DATA/review/readers.jsonl" ex/ &&
+	eport-order import "$DATA/review/orders.tsv" >/dev/null
 '
 
 test_expect_success 'the decision functions over the table of cases' '
@@ -172,17 +173,53 @@ test_expect_success 'a returned case waits for materials: no decision takes it' 
 test_expect_success 'reject frees the order for another case' '
 	sed -n 3p ex/readers.jsonl | sed "s/1180055555503/1180055555504/" >ex/again.jsonl &&
 	eport-apply ex/again.jsonl | eport-check | cut -f 3 >actual &&
-	printf "rule\norder-used\norder-unknown\n" >expect &&
+	printf "rule\norder-used\ncase-open\n" >expect &&
 	test_cmp expect actual &&
 	EPORT_USER=bob eport-review reject -m 重复申请 XM20261126-0006 >actual &&
 	printf "id\tstate\nXM20261126-0006\trejected\n" >expect &&
 	test_cmp expect actual &&
 	eport-check XM20261126-0007 | cut -f 3 >actual &&
-	printf "rule\norder-unknown\n" >expect &&
+	printf "rule\ncase-open\n" >expect &&
 	test_cmp expect actual &&
 	glog XM20261126-0006 | sed 1q >actual &&
 	echo "bob|reject XM20261126-0006: 重复申请|rejected" >expect &&
 	test_cmp expect actual
+'
+
+test_expect_success 'accept checks the case again: an order refunded since the check is refused' '
+	sed -n 2p ex/cases.jsonl |
+		jq -c ".ref = \"1180023450001\" | .order = \"NF20261126101500001\" | .enterprise.uscc = \"91350205MA2YQB7K1K\"" >ex/paid.jsonl &&
+	printf "订单号\t订单状态\t关区\t取货方式\t商品\t数量\nNF20261126101500001\t完成\t厦门分中心\t关区取货\t智能IC卡-操作员\t1\n" >paid.tsv &&
+	eport-order import paid.tsv >/dev/null &&
+	(cd ex && eport-apply paid.jsonl) | sed 1d | cut -f1 >paid.id &&
+	id=$(cat paid.id) &&
+	eport-check -q $id | sed 1d >q && test "$(cat q)" = $id &&
+	sed "s/完成/待退款/" paid.tsv | eport-order import >/dev/null &&
+	snapshot refund &&
+	test_expect_code 1 env EPORT_USER=bob eport-review accept $id >out 2>err &&
+	echo "eport-review: $id: the check no longer passes (order-unpaid: 订单NF20261126101500001状态为待退款，须支付成功的订单): check it again" >expect &&
+	test_cmp expect err && test ! -s out &&
+	unchanged refund &&
+	eport-order import paid.tsv >/dev/null &&
+	EPORT_USER=bob eport-review accept $id >out &&
+	printf "id\tstate\n$id\taccepted\n" >expect && test_cmp expect out
+'
+
+test_expect_success 'a case checked under an older rulebook is checked again under the new one' '
+	mkdir old && find "$EPORT_SHARE" -maxdepth 1 -type f -exec cp {} old/ \; &&
+	grep -v "	unique	" "$EPORT_SHARE/rules.tsv" >old/rules.tsv &&
+	sed -n 1p ex/cases.jsonl | jq -c ".ref = \"1180012340002\"" >ex/dup.jsonl &&
+	(cd ex && eport-apply dup.jsonl) | sed 1d | cut -f1 >dup.id &&
+	id=$(cat dup.id) &&
+	EPORT_SHARE=$TRASH/old eport-check -q $id | sed 1d >q && test "$(cat q)" = $id &&
+	snapshot old &&
+	test_expect_code 1 env EPORT_USER=bob eport-review accept $id 2>err &&
+	echo "eport-review: $id: the check no longer passes (holder-open: 操作员 陈美玲已在本企业先收到的在办业务XM20261126-0001（新入网企业制卡，审核通过）中申请电子口岸操作员卡，同一证件号码在同一企业只能办理一张操作员卡：请待该业务办结、不予受理或撤回后再审核本业务): check it again" >expect &&
+	test_cmp expect err &&
+	unchanged old &&
+	test_expect_code 1 eport-check $id | cut -f3 >actual &&
+	printf "rule\nholder-open\ncase-open\n" >expect && test_cmp expect actual &&
+	test "$(eport-show $id | jq -r .state)" = incomplete
 '
 
 done_testing

@@ -11,6 +11,7 @@ HOLDER=35020319750303052X
 test_expect_success 'setup: case 1 accepted, case 3 incomplete' '
 	eport-init &&
 	cp -R "$EPORT_SHARE/examples" ex &&
+	eport-order import "$DATA/review/orders.tsv" >/dev/null &&
 	eport-apply ex/cases.jsonl | eport-check -q | EPORT_USER=bob eport-review accept >/dev/null &&
 	eport-ls | cut -f 1,4 >actual &&
 	printf "id\tstate\nXM20261126-0001\taccepted\nXM20261126-0002\taccepted\n$C\tincomplete\n" >expect &&

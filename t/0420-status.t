@@ -17,6 +17,7 @@ test_expect_success 'setup: the examples and three reader cases taken in' '
 	eport-init &&
 	cp -R "$EPORT_SHARE/examples" ex &&
 	cp "$DATA/review/readers.jsonl" ex/ &&
+	eport-order import "$DATA/review/orders.tsv" >/dev/null &&
 	eport-apply ex/cases.jsonl ex/readers.jsonl >/dev/null
 '
 
@@ -168,7 +169,8 @@ test_expect_success 'a rejected case once closed: 已办结 · 不予受理 and 
 test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 eport-status 2>err &&
 	test_expect_code 2 eport-status $A $A 2>err &&
-	printf "%s\n" "usage: eport-status [-j] USCC|ORGCODE" "       eport-status -p CASE [-o FILE.pdf] [USCC|ORGCODE]" >expect &&
+	printf "%s\n" "usage: eport-status [-j] USCC|ORGCODE" "       eport-status -p CASE [-o FILE.pdf] [USCC|ORGCODE]" \
+		"       eport-status -R CASE [-o FILE.pdf] <LINES" >expect &&
 	test_cmp expect err
 '
 

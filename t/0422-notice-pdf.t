@@ -145,4 +145,19 @@ test_expect_success 'a PDF that cannot be written: exit 2, the file named' '
 	test_cmp expect err
 '
 
+test_expect_success '-R draws the lines it is given, without the store; bad lines exit 2' '
+	printf "%s" "[{\"kind\":\"title\",\"text\":\"领卡通知书\"},{\"kind\":\"field\",\"label\":\"企业名称\",\"text\":\"厦门刘䶮𠀀贸易有限公司\"}]" >lines.json &&
+	EPORT_HOME=/nonexistent eport-status -R $W <lines.json >r.pdf &&
+	pdftotext r.pdf - | tr -d " \n" >r.txt &&
+	grep -q "领卡通知书" r.txt && grep -q "企业名称：厦门刘䶮𠀀贸易有限公司" r.txt &&
+	test_expect_code 2 eport-status -R $W </dev/null 2>err &&
+	grep -q "^eport-status: <stdin>:.*the notice.s lines" err &&
+	echo "{}" | test_expect_code 2 eport-status -R $W 2>err &&
+	echo "eport-status: <stdin>: the notice'"'"'s lines: not a JSON array" >expect &&
+	test_cmp expect err &&
+	test_expect_code 2 eport-status -R "../x" <lines.json 2>err &&
+	echo "eport-status: -R '"'"'../x'"'"': not a case id" >expect &&
+	test_cmp expect err
+'
+
 done_testing

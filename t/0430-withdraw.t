@@ -20,7 +20,7 @@ test_expect_success 'setup: the examples and three reader cases, checked and acc
 	eport-init &&
 	cp -R "$EPORT_SHARE/examples" ex &&
 	cp "$DATA/review/readers.jsonl" ex/ &&
-	eport-order import "$DATA/orders/export.csv" >/dev/null &&
+	eport-order import "$DATA/orders/export.csv" "$DATA/review/orders.tsv" >/dev/null &&
 	eport-apply ex/cases.jsonl ex/readers.jsonl >/dev/null &&
 	eport-ls | test_expect_code 1 eport-check >/dev/null &&
 	EPORT_USER=bob eport-review accept $C-0002 $C-0004 $C-0005 $C-0006 >/dev/null &&

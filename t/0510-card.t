@@ -219,6 +219,7 @@ test_expect_success 'ls: the registry' '
 
 test_expect_success 'the other cases: unlock, renew, operator-change, reissue, all accepted' '
 	sed -e s/@LEGAL@/3700260000015/ -e s/@OP@/3700260000023/ "$DATA/card/cases.jsonl" >ex/mine.jsonl &&
+	eport-order import "$DATA/card/orders.tsv" >/dev/null &&
 	accept mine.jsonl &&
 	eport-ls -s accepted | cut -f1,2 >actual &&
 	printf "id\ttype\n$C-0002\tunlock\n$C-0003\trenew\n$C-0004\toperator-change\n$C-0005\treissue\n" >expect &&

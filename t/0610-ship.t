@@ -32,7 +32,7 @@ TSVHEAD='id	recipient	phone	address	contents	pieces	payment	sender	sender_phone	
 TSVSENDER='到付	中国电子口岸数据中心厦门分中心	0592-5653395	厦门市湖里区象兴一路11号象屿保税区海关大楼7楼'
 
 # Cases (t/data/ship/cases.jsonl), taken in on Thursday 2026-11-26:
-#   0001 reader, mail, its order imported with 2 readers
+#   0001 reader, mail, its order with 2 readers (the others: 1 each)
 #   0002 reader, mail          0003 deregister, mail    0004 deregister, mail
 #   0005 reader, window        0006 reader, mail, an address with "" and ,
 test_expect_success 'setup: six cases checked' '
@@ -61,7 +61,7 @@ test_expect_success 'posting days: reader the same day or the next; the rest two
 	cat >expect <<-EOT &&
 	id	type	uscc	accepted	posting	manifest
 	$C-0001	reader	91350200MA2Y0K3PXF	2026-11-26T10:00:00+08:00	2026-11-26	
-	$C-0002	reader	91350206MA8RTE0J8C	2026-11-26T17:30:00+08:00	2026-11-27	
+	$C-0002	reader	91350200M00012343R	2026-11-26T17:30:00+08:00	2026-11-27	
 	$C-0003	deregister	91350206MA8RTE0J8C	2026-11-26T10:00:00+08:00	2026-11-30	
 	$C-0004	deregister	91350203MA2XN1BQ18	2026-11-26T12:30:00+08:00	2026-12-01	
 	EOT

@@ -23,6 +23,7 @@ test_expect_success 'setup: three reader cases, accepted Thursday; two posted, o
 	eport-init &&
 	cp -R "$EPORT_SHARE/examples" ex &&
 	cp "$DATA/review/readers.jsonl" ex/ &&
+	reader_orders ex/readers.jsonl >orders.tsv && eport-order import orders.tsv >/dev/null &&
 	eport-apply ex/readers.jsonl >/dev/null &&
 	eport-ls | eport-check -q | EPORT_USER=bob eport-review accept >/dev/null &&
 	printf "id\ttracking\n$C-0002\t1180098765432\n$C-0003\t1180098765446\n" |

@@ -18,7 +18,7 @@ test_expect_success 'setup: a case in each state' '
 	eport-init &&
 	cp -R "$EPORT_SHARE/examples" ex &&
 	cp "$D/cases.jsonl" ex/close.jsonl &&
-	eport-order import "$D/orders.tsv" >/dev/null &&
+	eport-order import "$D/orders.tsv" "$DATA/review/orders.tsv" >/dev/null &&
 	eport-apply ex/cases.jsonl ex/close.jsonl >/dev/null &&
 	test_expect_code 1 eport-check $C-0001 $C-0002 $C-0003 $C-0004 $C-0005 $C-0006 \
 		$C-0007 $C-0008 $C-0009 >/dev/null &&
@@ -114,6 +114,18 @@ test_expect_success 'rejected cases are closed; a rejected deregistration closes
 	! mdb_dump -p -s enterprises "$EPORT_HOME/db" | grep -q 91350203MA2XN1BQ18
 '
 
+test_expect_success 'a deregister is not closed while another case of its enterprise is open' '
+	sed -n 3p ex/cases.jsonl | sed "s/91350203MA2XN1BQ18/91350205MA2YQB7K1K/; s/1180034567890/OPEN1/g" >ex/open.jsonl &&
+	(cd ex && eport-apply open.jsonl) >/dev/null &&
+	snapshot open &&
+	test_expect_code 1 eport-close $C-0007 >out 2>err &&
+	echo "eport-close: $C-0007: case $C-0011 (renew, received) of the enterprise is open: close, reject or withdraw it first" >expect &&
+	test_cmp expect err && test ! -s out &&
+	unchanged open &&
+	test_expect_code 1 eport-check $C-0011 >/dev/null &&
+	EPORT_USER=bob eport-review reject -m "企业已申请注销" $C-0011 >/dev/null
+'
+
 test_expect_success 'a deregister case ready (even for post) closes its enterprise' '
 	eport-close -m "注销完成" $C-0007 >actual &&
 	printf "id\tstate\n$C-0007\tclosed\n" >expect &&
@@ -123,25 +135,25 @@ test_expect_success 'a deregister case ready (even for post) closes its enterpri
 	test_cmp expect actual &&
 	mdb_dump -p -s enterprises "$EPORT_HOME/db" | grep "^ {" |
 		sed "s/\"name\":\"[^\"]*\",//" >actual &&
-	echo " {\"uscc\":\"91350206MA8RTE0J8C\",\"closed\":\"2026-11-26T10:00:00+08:00\",\"case\":\"$C-0007\"}" >expect &&
+	echo " {\"uscc\":\"91350205MA2YQB7K1K\",\"closed\":\"2026-11-26T10:00:00+08:00\",\"case\":\"$C-0007\"}" >expect &&
 	test_cmp expect actual
 '
 
 test_expect_success 'later cases of a closed enterprise draw enterprise-closed, but onboard' '
 	{
-		sed -n 1p ex/cases.jsonl | sed "s/91350200MA2Y0K3PXF/91350206MA8RTE0J8C/; s/1180012345678/AFTER1/g"
-		sed -n 2p ex/cases.jsonl | sed "s/1180023456789/AFTER2/g"
+		sed -n 1p ex/cases.jsonl | sed "s/91350200MA2Y0K3PXF/91350205MA2YQB7K1K/; s/1180012345678/AFTER1/g"
+		sed -n 2p ex/cases.jsonl | sed "s/91350206MA8RTE0J8C/91350205MA2YQB7K1K/; s/1180023456789/AFTER2/g"
 		sed -n 3p ex/cases.jsonl | sed "s/1180034567890/AFTER3/g"
 	} >ex/after.jsonl &&
 	eport-apply ex/after.jsonl >actual &&
 	cut -f1-3 actual >ids &&
-	printf "id\ttype\tuscc\n$C-0011\tonboard\t91350206MA8RTE0J8C\n$C-0012\toperator-add\t91350206MA8RTE0J8C\n$C-0013\trenew\t91350203MA2XN1BQ18\n" >expect &&
+	printf "id\ttype\tuscc\n$C-0012\tonboard\t91350205MA2YQB7K1K\n$C-0013\toperator-add\t91350205MA2YQB7K1K\n$C-0014\trenew\t91350203MA2XN1BQ18\n" >expect &&
 	test_cmp expect ids &&
-	test_expect_code 1 eport-check $C-0011 $C-0012 $C-0013 >findings &&
+	test_expect_code 1 eport-check $C-0012 $C-0013 $C-0014 >findings &&
 	grep enterprise-closed findings >actual &&
-	printf "$C-0012\tblock\tenterprise-closed\tenterprise.uscc\t企业91350206MA8RTE0J8C已注销电子口岸，不能办理此业务\n" >expect &&
+	printf "$C-0013\tblock\tenterprise-closed\tenterprise.uscc\t企业91350205MA2YQB7K1K已注销电子口岸，不能办理此业务\n" >expect &&
 	test_cmp expect actual &&
-	test "$(state $C-0011)" = checked
+	test "$(state $C-0012)" = checked
 '
 
 test_expect_success 'usage: an empty note, an unknown option' '

@@ -42,6 +42,8 @@ test_expect_success 'setup: two enterprises onboard, their cards written' '
 '
 
 test_expect_success 'the deregistration of A, with its cards sent in, is ready at once' '
+	printf "id\ttracking\n$C-0001\t1180000000001\n" | eport-ship mark >/dev/null &&
+	eport-ship deliver $C-0001 >/dev/null && eport-close $C-0001 >/dev/null &&
 	eport-card ls -j -u $A | jq -c "{number, role}" | jq -s -c . >cards &&
 	jq -c --argjson cards "$(cat cards)" \
 		".enterprise = {\"uscc\": \"$A\", \"name\": \"厦门海沧鑫达贸易有限公司\"} | .ref = \"CDA\" | .cards = \$cards" \

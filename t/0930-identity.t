@@ -126,7 +126,7 @@ test_expect_success 'a Chinese name of 63 bytes is a name; the commit header sta
 '
 
 test_expect_success 'four eyes: who took a case in cannot accept it, and no EPORT_USER helps' '
-	sed -n 1p ex/cases.jsonl | jq -c ".ref = \"1180077777777\"" >ex/two.jsonl &&
+	sed -n 1p ex/cases.jsonl | jq -c ".ref = \"1180077777777\" | .enterprise.uscc = \"91350205MA2YQB7K1K\"" >ex/two.jsonl &&
 	EPORT_SYSCONFDIR="$NONE" EPORT_USER= eport-apply ex/two.jsonl >two &&
 	id=$(sed -n "2s/	.*//p" two) &&
 	EPORT_USER=dave eport-check "$id" &&

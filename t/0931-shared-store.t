@@ -53,7 +53,8 @@ test_expect_success 'setup: a staff group, a card group, three logins; the store
 	eport-init -g "$S" &&
 	cp -R "$EPORT_SHARE/examples/." pub/ && chmod -R a+rX pub &&
 	sed -n 1p pub/cases.jsonl >pub/one.jsonl &&
-	sed -n 2p pub/cases.jsonl >pub/two.jsonl
+	sed -n 2p pub/cases.jsonl >pub/two.jsonl &&
+	cp "$DATA/review/orders.tsv" pub/
 '
 
 test_expect_success 'the modes: directories 2770, files 0660, config 0640, keys/ the card group'\''s' '
@@ -142,6 +143,7 @@ test_expect_success "keys/: $A and $B cannot read it; $C, of the card group, can
 # The attacher is one who supplied the case's materials: four eyes across
 # attach is lib/decide.c's (issue 15); the names it compares are these.
 test_expect_success "three logins: $B takes in, $A returns, $C attaches; each step under its login" '
+	as "$B" eport-order import pub/orders.tsv >/dev/null &&
 	as "$B" eport-apply pub/two.jsonl >out &&
 	id=$(sed -n "2s/	.*//p" out) && echo "$id" >id2 &&
 	as "$A" eport-check "$id" >/dev/null;

@@ -21,6 +21,7 @@ test_expect_success "setup: three cards written; $N reader cases by post, half t
 	reader_store $N C 12 &&
 	cp -R "$EPORT_SHARE/examples" ex &&
 	sed -n 1,2p ex/cases.jsonl >ex/two.jsonl &&
+	eport-order import "$DATA/review/orders.tsv" >/dev/null &&
 	(cd ex && eport-apply two.jsonl) | sed 1d | cut -f1 >ex.ids &&
 	eport-check -q <ex.ids >/dev/null &&
 	EPORT_USER=bob eport-review accept -m ok <ex.ids >/dev/null &&

@@ -58,14 +58,24 @@ reader_cases() {
 		}' "$1" "$2" "$3"
 }
 
+# reader_orders FILE: the sales platform's export (TSV) of the orders the
+# records of FILE name: paid, for this office, 关区取货, one reader each
+reader_orders() {
+	printf '订单号\t订单时间\t订单状态\t关区\t取货方式\t商品\t数量\t金额\n' &&
+	sed -n 's/.*"order":"\([^"]*\)".*/\1/p' "$1" |
+		awk '{ printf "%s\t2026-11-25 10:00:00\t完成\t厦门分中心\t关区取货\t读卡器\t1\t150.00\n", $1 }'
+}
+
 # reader_store N REF HOUR: a new store that writes batches of ten, the
-# examples' scans, and N reader cases (reader_cases) in all.jsonl: the
-# first half in old.jsonl, the rest in new.jsonl
+# examples' scans, and N reader cases (reader_cases) in all.jsonl, their
+# orders imported: the first half in old.jsonl, the rest in new.jsonl
 reader_store() {
 	eport-init &&
 	git config -f "$EPORT_HOME/config" store.batch-records 10 &&
 	cp -R "$EPORT_SHARE/examples/scans" scans &&
 	reader_cases "$1" "$2" "$3" >all.jsonl &&
+	reader_orders all.jsonl >all-orders.tsv &&
+	eport-order import all-orders.tsv >/dev/null &&
 	sed -n "1,$(($1 / 2))p" all.jsonl >old.jsonl &&
 	sed -n "$(($1 / 2 + 1)),\$p" all.jsonl >new.jsonl
 }

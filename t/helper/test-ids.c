@@ -26,7 +26,9 @@ run(const char *v, const char *in)
 		int rc = uscc_check(in, &why);
 
 		res = rc == ID_OK ? "ok" : rc == ID_LEGACY ? "legacy" : "bad";
-		if (rc == ID_BAD)
+		if (rc == ID_BAD && uscc_check_char(in) && strcmp(why, "bad check character") == 0)
+			snprintf(out, sizeof out, "%s, expected %c", why, uscc_check_char(in));
+		else if (rc == ID_BAD)
 			snprintf(out, sizeof out, "%s", why);
 		else
 			uscc_orgcode(in, out);

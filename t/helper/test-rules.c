@@ -6,8 +6,9 @@
  * null deletes).  "$expect": ["block doc-missing documents.form1", ...] is
  * what the line should find; -E prints those instead, in the same form.
  * -r REGISTRY stands in for the store: {"cards": [card...], "orders":
- * [order...], "used": {order: case}, "closed": [uscc...]} in the shapes of
- * lib/eport.h.  Documents' files are read relative to FILE. */
+ * [order...], "used": {order: case}, "closed": [uscc...], "cases": [case...]}
+ * in the shapes of lib/eport.h (cases: the stored cases, of which the open
+ * ones are the enterprise's open cases).  Documents' files are read relative to FILE. */
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,20 @@ reg_closed(void *arg, const char *uscc)
 	return 0;
 }
 
+static json_t *
+reg_open_cases(void *arg, const char *uscc)
+{
+	json_t *out = json_array(), *e;
+	size_t i;
+
+	(void)arg;
+	json_array_foreach(json_object_get(registry, "cases"), i, e)
+		if (strcmp(str(json_object_get(e, "enterprise"), "uscc"), uscc) == 0 &&
+		    !case_done(str(e, "state")))
+			json_array_append(out, e);
+	return out;
+}
+
 static int
 doc_bytes(void *arg, const json_t *doc, struct buf *out)
 {
@@ -211,6 +226,7 @@ main(int argc, char *argv[])
 		env.order = reg_order;
 		env.order_case = reg_order_case;
 		env.enterprise_closed = reg_closed;
+		env.open_cases = reg_open_cases;
 	}
 	env.doc_bytes = doc_bytes;
 	tmp = xstrdup(argv[0]);
