@@ -69,11 +69,8 @@ apply_txn(struct eport *st, MDB_txn *txn, void *arg)
 		}
 		json_decref(kase);
 	}
-	/* the batch's objects, one pack, on disk before the cases are */
-	if (repo_flush(st) < 0) {
-		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: writing the pack: %s", git_err());
-		return 2;
-	}
+	/* store_write writes the batch's objects, the registry's with them,
+	 * one pack, before the cases */
 	return 0;
 }
 

@@ -98,11 +98,8 @@ batch_txn(struct eport *st, MDB_txn *txn, void *arg)
 		b->dry_done = 1;
 		return 1;	/* abort: -n commits nothing */
 	}
-	/* the batch's git objects, one pack, on disk before the cases are */
-	if (repo_flush(st) < 0) {
-		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: writing the pack: %s", git_err());
-		return 2;
-	}
+	/* store_write writes the batch's git objects, the registry's with
+	 * them, one pack, before the cases */
 	return 0;
 }
 

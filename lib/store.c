@@ -235,7 +235,9 @@ store_write(struct eport *st, txn_fn fn, void *arg)
 		 * objects written with the transaction's others */
 		if (rc == 0)
 			rc = mirror_commit(st, txn);
-		if (rc == 0 && st->mirror_moved && st->mempack && repo_flush(st) < 0) {
+		/* the transaction's git objects, one pack, on disk before LMDB
+		 * names them */
+		if (rc == 0 && st->mempack && repo_flush(st) < 0) {
 			snprintf(st->errbuf, sizeof st->errbuf, "docs.git: writing the pack: %s",
 			    git_err());
 			rc = 2;
