@@ -251,18 +251,28 @@ backup_dir(const char *dest)
 	git_repository *r = NULL;
 	MDB_env *env;
 	size_t objects = 0, moved = 0;
-	int fd, lfd, rc;
+	int fd, lfd = -1, rc;
 
-	mkdir_0700(dest);
-	if ((lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
-		die("cannot open '%s':", lock);
-	if (flock(lfd, LOCK_EX | LOCK_NB) < 0)
-		die("'%s': another eport-backup is writing to it", dest);
-	mkdir_0700(db);
-	nftw(dest, debris, 16, FTW_PHYS);
+	if (dry) {
+		/* -n: nothing is written to dest, the copy is made aside */
+		const char *tmpdir = getenv("TMPDIR");
+
+		free(copy);
+		copy = xasprintf("%s/eport-backup.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+		if ((fd = mkstemp(copy)) < 0)
+			die("cannot make '%s':", copy);
+	} else {
+		mkdir_0700(dest);
+		if ((lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+			die("cannot open '%s':", lock);
+		if (flock(lfd, LOCK_EX | LOCK_NB) < 0)
+			die("'%s': another eport-backup is writing to it", dest);
+		mkdir_0700(db);
+		nftw(dest, debris, 16, FTW_PHYS);
+		if ((fd = open(copy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+			die("cannot make '%s':", copy);
+	}
 	/* LMDB first: what it names is what the backup's refs are */
-	if ((fd = open(copy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
-		die("cannot make '%s':", copy);
 	if ((rc = mdb_env_copyfd2(st.env, fd, MDB_CP_COMPACT)))
 		die("db: copying it to '%s': %s", copy, store_err(rc));
 	if (fsync(fd) < 0 || close(fd) < 0)
@@ -275,23 +285,24 @@ backup_dir(const char *dest)
 	free(reg);
 	mdb_env_close(env);
 
+	if (dry)
+		unlink(copy);
 	if (access(git, F_OK) < 0) {
-		if (git_repository_init(&r, git, 1) < 0)
+		if (!dry && git_repository_init(&r, git, 1) < 0)
 			die("'%s': %s", git, git_err());
 	} else if (git_repository_open_bare(&r, git) < 0) {
 		die("'%s': %s", git, git_err());
 	}
-	dest_refs(r, &have);
+	if (r)
+		dest_refs(r, &have);
 	only_forward(dest, &want, &have);
 	for (size_t i = 0; i < want.n; i++) {
 		const struct refent *h = refset_find(&have, want.v[i].name);
 
 		moved += !h || !git_oid_equal(&h->oid, &want.v[i].oid);
 	}
-	if (dry) {
-		unlink(copy);
+	if (dry)
 		goto done;
-	}
 	if (replica_pack(st.repo, git, &want, &have, &objects, err, sizeof err) < 0 ||
 	    (moved && refs_write_packed(git, &want, err, sizeof err) < 0))
 		die("%s", err);
@@ -316,7 +327,8 @@ done:
 	refset_free(&want);
 	refset_free(&have);
 	git_repository_free(r);
-	close(lfd);
+	if (lfd >= 0)
+		close(lfd);
 	free(lock);
 	free(db);
 	free(git);
