@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,40 @@ mkdir_p(const char *path)
 		die("cannot create '%s':", path);
 	if (chmod(path, 0700) < 0)
 		die("cannot chmod '%s':", path);
+}
+
+/* --from that fails leaves no half store behind: what it made goes (a
+ * directory that was not there, or db/, docs.git/ and keys/ in one that
+ * held the office's files) */
+static char *unmake_home;
+static int unmake_whole;
+
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+static void
+unmake(void)
+{
+	static const char *const parts[] = { "db", "docs.git", "keys" };
+
+	if (!unmake_home)
+		return;
+	if (unmake_whole) {
+		nftw(unmake_home, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		return;
+	}
+	for (size_t i = 0; i < LEN(parts); i++) {
+		char *p = xasprintf("%s/%s", unmake_home, parts[i]);
+
+		nftw(p, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		free(p);
+	}
 }
 
 /* The office's regular files of a backup directory (config,
@@ -264,6 +299,11 @@ main(int argc, char *argv[])
 			die("cannot create '%s':", parent);
 		free(parent);
 	}
+	if (from) {
+		unmake_whole = stat(home, &sb) < 0;
+		unmake_home = xstrdup(home);
+		atexit(unmake);
+	}
 	mkdir_p(home);
 	mkdir_p(keys);
 	mkdir_p(db);
@@ -285,7 +325,11 @@ main(int argc, char *argv[])
 		die("%s: %s", repo, git_err());
 	if (from) {
 		from_repo(home, from, keyfrom, branch);
-		goto share;
+		if (group && store_share(home, group, err, sizeof err) < 0)
+			die("-g %s: %s", group, err);
+		free(unmake_home);
+		unmake_home = NULL;	/* made whole: it stays */
+		goto out;
 	}
 	if (git_config_open_ondisk(&cfg, cfgpath) < 0 ||
 	    git_config_set_string(cfg, "office.branch", branch ? branch : "XM") < 0)
@@ -293,7 +337,6 @@ main(int argc, char *argv[])
 	git_config_free(cfg);
 	if (pki_init_ca(keys, "中国电子口岸数据中心厦门分中心", eport_now(), err, sizeof err) < 0)
 		die("%s", err);
-share:
 	/* -g: the store shared by a group's logins, keys/ by the card group's */
 	if (group && store_share(home, group, err, sizeof err) < 0)
 		die("-g %s: %s", group, err);

@@ -217,6 +217,10 @@ test_expect_success 'refusals: a store in the way, a repository with nothing, a 
 	test_expect_code 2 env EPORT_HOME=$TRASH/r3 eport-init --from empty.git 2>err &&
 	echo "eport-init: '\''empty.git'\'' holds no case and no registry" >expect &&
 	test_cmp expect err &&
+	test ! -e r3 &&
+	mkdir r5 && echo "[office]" >r5/config &&
+	test_expect_code 2 env EPORT_HOME=$TRASH/r5 eport-init --from empty.git 2>/dev/null &&
+	ls r5 >actual && echo config >expect && test_cmp expect actual &&
 	test_expect_code 2 env EPORT_HOME=$TRASH/r4 eport-init --from "$TRASH/nowhere" 2>err &&
 	grep -q "^eport-init: '\''$TRASH/nowhere'\'': " err &&
 	test_expect_code 2 eport-backup "$STORE/inside" 2>err &&
