@@ -6,6 +6,10 @@
 . "$EPORT_SRC/t/lib.sh"
 
 SRC=$EPORT_SRC
+# the makes below are a user's: nothing of make check's own (its
+# WERROR=-Werror, check-asan's O=asan and CFLAGS, -j) reaches them through the
+# environment
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES WERROR O CFLAGS CPPFLAGS LDFLAGS
 # a copy of the source to build in, so that nothing lands in the tree
 mkdir src && (cd "$SRC" && git ls-files -co --exclude-standard | tar -cf - -T -) |
 	tar -xf - -C src
