@@ -70,7 +70,8 @@ apply_txn(struct eport *st, MDB_txn *txn, void *arg)
 		}
 		json_decref(kase);
 	}
-	/* store_write writes the batch's objects, one pack, before the cases */
+	/* store_write writes the batch's objects, the registry's with them,
+	 * one pack, before the cases */
 	return 0;
 }
 

@@ -13,6 +13,7 @@
  * JSON Lines (-j).  The card's PUK and management key are made from the
  * master key when needed, wiped after use, and never leave the process
  * except to the card; PINs never come from argv. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,24 @@ gate(const json_t *kase)
 	if (rc)
 		refuse("%s", st.errbuf);
 	return rc;
+}
+
+/* A store restored without its keys (eport-init --from without --keys)
+ * reads and checks, but writes no card: said before a card is touched. */
+static void
+need_keys(void)
+{
+	static const char *const files[] = { "ca.key", "ca.crt", "master" };
+
+	for (size_t i = 0; i < LEN(files); i++) {
+		char *p = xasprintf("%s/%s", keydir, files[i]);
+
+		if (access(p, F_OK) < 0 && errno == ENOENT)
+			die("'%s' is missing: this store has no keys (restored without them?); card "
+			    "work needs the office CA and the master key: copy them from a backup "
+			    "made with eport-backup -k into '%s'", p, keydir);
+		free(p);
+	}
 }
 
 /* The reader, its card, and the PIV application selected. */
@@ -820,6 +839,7 @@ cmd_write(int argc, char **argv)
 	id = argv[optind];
 	want = argc - optind == 2 ? argv[optind + 1] : NULL;
 	open_store(0);
+	need_keys();
 	pin = initial_pin();
 	valid_until(0);		/* the configuration, checked before the card is touched */
 	j.kase = load_case(id, types, "no card to write (eport-card unlock or renew?)");
@@ -1023,6 +1043,7 @@ cmd_case_card(int argc, char **argv, const char *type)
 		usage();
 	id = argv[optind];
 	open_store(0);
+	need_keys();
 	if (renew)
 		valid_until(0);	/* as in cmd_write */
 	else

@@ -320,6 +320,10 @@ static const char readme_plain[] =
     "  certs/          the certificates of its cards (PEM), where the office holds them\n"
     "\n"
     "Check every file with:  sha256sum -c SHA256SUMS\n"
+    "SHA256SUMS is signed by the office CA, whose certificate is ca.crt (compare\n"
+    "its fingerprint with the one the office publishes); check the signature with:\n"
+    "  openssl cms -verify -binary -inform DER -CAfile ca.crt -content SHA256SUMS \\\n"
+    "    -in SHA256SUMS.p7s -out /dev/null\n"
     "At the office, eport-export -V checks the archive against the repository.\n";
 static const char readme_masked[] =
     "eport audit archive\n"
@@ -337,6 +341,10 @@ static const char readme_masked[] =
     "certificates (certs/) are left out: scans cannot be masked.\n"
     "\n"
     "Check every file with:  sha256sum -c SHA256SUMS\n"
+    "SHA256SUMS is signed by the office CA, whose certificate is ca.crt (compare\n"
+    "its fingerprint with the one the office publishes); check the signature with:\n"
+    "  openssl cms -verify -binary -inform DER -CAfile ca.crt -content SHA256SUMS \\\n"
+    "    -in SHA256SUMS.p7s -out /dev/null\n"
     "At the office, eport-export -V checks the archive against the repository.\n";
 
 static int
@@ -351,7 +359,8 @@ finish(void)
 {
 	json_t *dirs = json_object(), *v;
 	const char *d;
-	struct buf sums = { 0 };
+	struct buf sums = { 0 }, b = { 0 };
+	char *path, *ca, err[512];
 	time_t newest = 0;
 	size_t i, n = nents;
 
@@ -374,13 +383,29 @@ finish(void)
 		ent_new(d, json_integer_value(v))->dir = 1;
 	ent_data("README", newest, mflag ? readme_masked : readme_plain,
 	    strlen(mflag ? readme_masked : readme_plain));
+	/* the office CA's certificate, and its signature of SHA256SUMS: an
+	 * auditor away from the office checks both offline */
+	path = xasprintf("%s/keys", st.home);
+	ca = xasprintf("%s/ca.crt", path);
+	if (read_file(ca, &b, 1 << 20) < 0)
+		die("cannot read '%s': %s: the archive is signed with the office CA's key, which "
+		    "this store lacks (a store restored without its keys: eport-init --from ... -k DIR)",
+		    ca, strerror(errno));
+	ent_data("ca.crt", newest, b.s, b.len);
 	qsort(ents, nents, sizeof *ents, by_path);
 	for (i = 0; i < nents; i++)
 		if (!ents[i].dir)
 			buf_printf(&sums, "%s  %s\n", ents[i].sum, ents[i].path);
 	ent_data("SHA256SUMS", newest, sums.s, sums.len);
+	b.len = 0;
+	if (pki_sign_detached(path, sums.s, sums.len, &b, err, sizeof err) < 0)
+		die("SHA256SUMS: %s", err);
+	ent_data("SHA256SUMS.p7s", newest, b.s, b.len);
 	qsort(ents, nents, sizeof *ents, by_path);
 	buf_free(&sums);
+	buf_free(&b);
+	free(path);
+	free(ca);
 	json_decref(dirs);
 }
 
@@ -617,6 +642,7 @@ keep_whole(const char *path)
 	const char *s = strchr(path, '/');
 
 	return !strcmp(path, "SHA256SUMS") || !strcmp(path, "README") ||
+	    !strcmp(path, "ca.crt") || !strcmp(path, "SHA256SUMS.p7s") ||
 	    (s && !strcmp(s, "/COMMIT"));
 }
 
@@ -679,7 +705,7 @@ read_archive(json_t *files, json_t *kept)
 			snprintf(hex + 2 * i, 3, "%02x", dg[i]);
 		json_object_set_new(files, p, json_string(hex));
 		if (keep)
-			json_object_set_new(kept, p, json_stringn(b.s ? b.s : "", b.len));
+			json_object_set_new(kept, p, json_stringn_nocheck(b.s ? b.s : "", b.len));
 		buf_free(&b);
 	}
 	if (rc == ARCHIVE_EOF)
@@ -732,9 +758,38 @@ check_sums(json_t *files, const char *sums)
 		free(l);
 	}
 	json_object_foreach(files, path, v)
-		if (strcmp(path, "SHA256SUMS") && !json_object_get(listed, path))
+		if (strcmp(path, "SHA256SUMS") && strcmp(path, "SHA256SUMS.p7s") &&
+		    !json_object_get(listed, path))
 			vbad(path, "not in SHA256SUMS");
 	json_decref(listed);
+}
+
+/* SHA256SUMS.p7s: the signature of SHA256SUMS by the CA of ca.crt, which
+ * is this office's (keys/ca.crt), where the store has its keys */
+static void
+check_signature(json_t *kept, const char *sums)
+{
+	json_t *ca = json_object_get(kept, "ca.crt"), *sig = json_object_get(kept, "SHA256SUMS.p7s");
+	char why[512], *own;
+	struct buf b = { 0 };
+
+	if (!ca) {
+		vbad("ca.crt", "missing");
+		return;
+	}
+	if (!sig) {
+		vbad("SHA256SUMS.p7s", "missing");
+		return;
+	}
+	if (pki_verify_detached(json_string_value(ca), json_string_length(ca), sums, strlen(sums),
+	    json_string_value(sig), json_string_length(sig), eport_now(), why, sizeof why) != 0)
+		vbad("SHA256SUMS.p7s", "does not verify against SHA256SUMS and ca.crt (%s)", why);
+	own = xasprintf("%s/keys/ca.crt", st.home);
+	if (read_file(own, &b, 1 << 20) == 0 && (b.len != json_string_length(ca) ||
+	    memcmp(b.s, json_string_value(ca), b.len)))
+		vbad("ca.crt", "not this office's CA certificate ('%s')", own);
+	free(own);
+	buf_free(&b);
 }
 
 static int
@@ -866,6 +921,8 @@ verify(const char *name)
 		vbad("SHA256SUMS", "missing");
 	else
 		check_sums(files, sums);
+	if (sums)
+		check_signature(kept, sums);
 	if (!(readme = json_string_value(json_object_get(kept, "README"))))
 		vbad("README", "missing");
 	else
@@ -877,7 +934,8 @@ verify(const char *name)
 		char *id;
 
 		if (!s) {
-			if (strcmp(p, "SHA256SUMS") && strcmp(p, "README"))
+			if (strcmp(p, "SHA256SUMS") && strcmp(p, "README") && strcmp(p, "ca.crt") &&
+			    strcmp(p, "SHA256SUMS.p7s"))
 				vbad(p, "not written by eport-export");
 			continue;
 		}

@@ -6,7 +6,12 @@
  * crash between the LMDB commit and the ref update leaves one behind),
  * removes what writers that died left (ref locks, pack files, keeps) and
  * publishes stale pages.  The refs are read before the LMDB snapshot they
- * are judged against, so that writers at work draw no false problem. */
+ * are judged against, so that writers at work draw no false problem.
+ * The registry (mirror.c): its ref is DB_META's tip, and its tree holds
+ * every record of the databases it mirrors, as LMDB has them, and nothing
+ * else; -r moves a lagging ref on and records LMDB's records anew where
+ * the tree differs (LMDB is the truth), or for a store made before the
+ * registry was recorded.  The holders' index agrees with the cards. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,6 +331,283 @@ stale_public(const char *rel, const char *what, int mended, void *arg)
 	free(msg);
 }
 
+/* The registry */
+static git_oid reg_ref;		/* its ref, read before the snapshot */
+static int reg_ref_ok;
+static json_t *reg_fix;		/* paths -> db: to record anew (-r) */
+static int reg_move;
+static git_oid reg_tip;
+
+static void
+read_registry_ref(void)
+{
+	char *name = mirror_ref(&st);
+
+	reg_ref_ok = git_reference_name_to_id(&reg_ref, st.repo, name) == 0;
+	free(name);
+}
+
+static void
+fix_path(const char *path, int db)
+{
+	if (!reg_fix)
+		reg_fix = json_object();
+	json_object_set_new(reg_fix, path, json_integer(db));
+}
+
+static int
+tree_leaf(const char *root, const git_tree_entry *e, void *arg)
+{
+	json_t *leaves = arg;
+	char *path;
+
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		return 0;
+	path = xasprintf("%s%s", root, git_tree_entry_name(e));
+	json_object_set_new(leaves, path, json_string(git_oid_tostr_s(git_tree_entry_id(e))));
+	free(path);
+	return 0;
+}
+
+static void
+record_problem(const char *path, const char *what)
+{
+	char *msg = xasprintf("%s: %s", path, what);
+
+	problem("registry", "%s", msg);
+	free(msg);
+}
+
+static void
+check_registry(void)
+{
+	char *ref = mirror_ref(&st);
+	json_t *leaves = json_object(), *v;
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	struct buf b = { 0 };
+	const char *path;
+	int rc, have_tip;
+
+	rc = mirror_tip(&st, txn, &reg_tip);
+	if (rc && rc != MDB_NOTFOUND) {
+		problem("registry", "%s", "its commit in the db is not a commit id");
+		goto out;
+	}
+	have_tip = rc == 0;
+	if (have_tip && (git_commit_lookup(&c, st.repo, &reg_tip) < 0 || git_commit_tree(&t, c) < 0)) {
+		char *msg = xasprintf("commit %s is not in docs.git", git_oid_tostr_s(&reg_tip));
+
+		problem("registry", "%s", msg);
+		free(msg);
+		goto out;
+	}
+	if (t && git_tree_walk(t, GIT_TREEWALK_PRE, tree_leaf, leaves) < 0) {
+		problem("registry", "%s", "its tree cannot be read");
+		goto out;
+	}
+	/* the ref: read before the snapshot, so that it may lag a writer at
+	 * work, never lead */
+	if (have_tip && !(reg_ref_ok && git_oid_equal(&reg_ref, &reg_tip))) {
+		if (reg_ref_ok && git_graph_descendant_of(st.repo, &reg_ref, &reg_tip) == 1) {
+			char *msg = xasprintf("%s is ahead of the store", ref);
+
+			problem("registry", "%s", msg);
+			free(msg);
+		} else if (reg_ref_ok && git_graph_descendant_of(st.repo, &reg_tip, &reg_ref) != 1) {
+			char *msg = xasprintf("%s is not on the registry's history", ref);
+
+			problem("registry", "%s", msg);
+			free(msg);
+		} else {
+			reg_move = 1;
+		}
+	}
+	/* every record of LMDB in the tree, the same bytes */
+	for (size_t i = 0; i < MIRROR_NDBS; i++) {
+		int db = mirror_dbs[i];
+		MDB_cursor *cur;
+		MDB_val k, val;
+
+		if (mdb_cursor_open(txn, st.dbi[db], &cur))
+			continue;
+		for (rc = mdb_cursor_get(cur, &k, &val, MDB_FIRST); rc == 0;
+		    rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
+			char *p = mirror_path(db, k.mv_data, k.mv_size);
+			const char *have = json_string_value(json_object_get(leaves, p));
+			git_oid want;
+
+			if (mirror_blob(db, &val, &b) < 0) {
+				record_problem(p, "a counter that is not 8 bytes");
+			} else if (git_odb_hash(&want, b.s ? b.s : "", b.len, GIT_OBJECT_BLOB) < 0) {
+				record_problem(p, git_err());
+			} else if (!have) {
+				if (have_tip && !rflag)
+					record_problem(p, "in the db, not in the registry's tree "
+					    "(eport-fsck -r records it)");
+				fix_path(p, db);
+			} else if (strcmp(have, git_oid_tostr_s(&want))) {
+				if (!rflag)
+					record_problem(p, "differs from the db (eport-fsck -r records the db's)");
+				fix_path(p, db);
+			}
+			json_object_del(leaves, p);
+			free(p);
+		}
+		mdb_cursor_close(cur);
+	}
+	json_object_foreach(leaves, path, v) {
+		struct buf key = { 0 };
+		int db;
+
+		if (mirror_key(path, &db, &key) < 0) {
+			record_problem(path, "not a path of the registry");
+		} else {
+			if (!rflag)
+				record_problem(path, "in the registry's tree, not in the db "
+				    "(eport-fsck -r records the db's)");
+			fix_path(path, db);
+		}
+		buf_free(&key);
+	}
+	if (!have_tip && reg_fix && !rflag)
+		problem("registry", "%s", "not in docs.git: the store was made before it was "
+		    "recorded (eport-fsck -r records it)");
+out:
+	buf_free(&b);
+	git_tree_free(t);
+	git_commit_free(c);
+	json_decref(leaves);
+	free(ref);
+}
+
+/* DB_HOLDERS is made from the cards: each active card of an enterprise
+ * there, nothing else */
+static void
+check_holders(void)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if (mdb_cursor_open(txn, st.dbi[DB_CARDS], &cur))
+		return;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		json_t *card = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+		const char *uscc = jstr(card, "uscc");
+
+		if (card && *uscc && !strcmp(jstr(card, "state"), "active")) {
+			json_t *cards = enterprise_cards(&st, txn, uscc), *x;
+			size_t i;
+			int found = 0;
+
+			json_array_foreach(cards, i, x)
+				found |= !strcmp(jstr(x, "number"), jstr(card, "number"));
+			json_decref(cards);
+			if (!found)
+				problem(jstr(card, "number"), "not in the index of the cards of '%s'", uscc);
+		}
+		json_decref(card);
+	}
+	mdb_cursor_close(cur);
+	if (mdb_cursor_open(txn, st.dbi[DB_HOLDERS], &cur))
+		return;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const char *key = k.mv_data, *nul = memchr(key, '\0', k.mv_size);
+		char *uscc, *num;
+		json_t *card;
+
+		if (!nul)
+			continue;
+		uscc = strndup(key, nul - key);
+		num = strndup(nul + 1, k.mv_size - (nul + 1 - key));
+		card = card_get(&st, txn, num);
+		if (!card || strcmp(jstr(card, "uscc"), uscc) || strcmp(jstr(card, "state"), "active"))
+			problem(num, "in the index of the cards of '%s', but not its active card", uscc);
+		json_decref(card);
+		free(uscc);
+		free(num);
+	}
+	mdb_cursor_close(cur);
+}
+
+/* -r: LMDB's records written to the registry anew, one commit */
+static int
+record_anew(struct eport *s, MDB_txn *t, void *arg)
+{
+	const char *path;
+	json_t *v;
+
+	(void)t;
+	(void)arg;
+	json_object_foreach(reg_fix, path, v) {
+		struct buf key = { 0 };
+		int db;
+		MDB_val k;
+
+		if (mirror_key(path, &db, &key) == 0) {
+			k.mv_size = key.len;
+			k.mv_data = key.s ? key.s : "";
+			mirror_note(s, db, &k);
+		}
+		buf_free(&key);
+	}
+	return 0;
+}
+
+static void
+mend_registry(void)
+{
+	char *ref = mirror_ref(&st);
+	struct timespec t0;
+	git_oid cur;
+
+	/* a writer at work, between its LMDB commit and the ref, moves it
+	 * on: read it again until it is at the tip or beyond, or no writer is
+	 * at work (as settle_behind does for the cases) */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (reg_move) {
+		int busy = repo_busy(&st) > 0 && ms_since(&t0) < INFLIGHT_MS;
+		int have = git_reference_name_to_id(&cur, st.repo, ref) == 0;
+
+		if (ref_state(&cur, have, &reg_tip, 1) == 0) {
+			reg_move = 0;
+		} else if (busy) {
+			usleep(20000);
+			continue;
+		}
+		break;
+	}
+	if (reg_move) {
+		if (rflag && repo_move(&st, ref, &reg_tip) == 0) {
+			fprintf(stderr, "%s: registry: %s moved to the store's commit\n", argv0, ref);
+			fixed++;
+		} else {
+			char *msg = xasprintf(reg_ref_ok ? "%s lags the store (eport-fsck -r moves it)" :
+			    "%s is missing (eport-fsck -r makes it)", ref);
+
+			problem("registry", "%s", msg);
+			free(msg);
+		}
+	}
+	if (reg_fix && rflag) {
+		size_t n = json_object_size(reg_fix);
+
+		if (store_write(&st, record_anew, NULL) != 0) {
+			problem("registry", "%s", st.errbuf);
+		} else {
+			fprintf(stderr, "%s: registry: %zu record%s recorded anew in %s\n", argv0, n,
+			    n == 1 ? "" : "s", ref);
+			fixed++;
+		}
+	}
+	json_decref(reg_fix);
+	reg_fix = NULL;
+	free(ref);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -350,6 +632,7 @@ main(int argc, char *argv[])
 	/* the refs first, then the snapshot they are judged against */
 	if (read_refs() < 0)
 		die("docs.git: refs/cases: %s", git_err());
+	read_registry_ref();
 	behind = json_object();
 	if ((rc = store_read(&st, &txn)) || (rc = mdb_cursor_open(txn, st.dbi[DB_CASES], &c)))
 		die("db: %s", store_err(rc));
@@ -367,8 +650,11 @@ main(int argc, char *argv[])
 	}
 	mdb_cursor_close(c);
 	check_ref_cases();
+	check_registry();
+	check_holders();
 	mdb_txn_abort(txn);
 	settle_behind();
+	mend_registry();
 	if (repo_stale_locks(&st, rflag, stale_lock, NULL) < 0)
 		problem("refs/cases", "%s", "cannot be read");
 	if (repo_stale_packs(&st, rflag, stale_pack, NULL) < 0)

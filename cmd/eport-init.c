@@ -4,11 +4,17 @@
  * (.NAME.eport-init), every file and directory fsynced, and renamed
  * into place: killed at any moment, it leaves no store or a whole one, and
  * the next eport-init removes what a killed one left.  Refuses to touch a
- * store that has keys already. */
+ * store that has keys already.
+ * --from REPO: the store made again from a repository (a backup directory,
+ * a bare repository, a git URL), made whole and renamed in the same way:
+ * the refs of the office fetched into docs.git, LMDB rebuilt from them
+ * alone (rebuild.c), the keys taken from --keys DIR or none (the store
+ * then reads and checks, and refuses card work). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +24,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include "eport.h"
 
 static char *tmp;		/* the store being made, removed if we fail */
@@ -26,7 +35,8 @@ static const char *where;	/* where it goes, for messages */
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: eport-init [-n] [-b BRANCH] [-g GROUP]\n");
+	fprintf(stderr, "usage: eport-init [-n] [-b BRANCH] [-g GROUP]\n"
+	    "       eport-init --from REPO [--keys DIR] [--branch BRANCH] [-g GROUP]\n");
 	exit(2);
 }
 
@@ -252,10 +262,195 @@ build(const char *dir, const char *home, const char *branch, const char *group)
 	free(cfgpath);
 }
 
+/* The office's regular files of a backup directory (config,
+ * holidays.tsv, ...) into the new store */
+static void
+carry_files(const char *from, const char *to)
+{
+	DIR *d = opendir(from);
+	struct dirent *e;
+	struct stat sb;
+	char err[512];
+
+	if (!d)
+		die("cannot read '%s':", from);
+	while ((e = readdir(d))) {
+		char *src, *dst;
+		struct buf b = { 0 };
+
+		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(sb.st_mode))
+			continue;
+		src = xasprintf("%s/%s", from, e->d_name);
+		dst = xasprintf("%s/%s", to, e->d_name);
+		if (read_file(src, &b, (size_t)64 << 20) < 0)
+			die("cannot read '%s':", src);
+		if (file_replace(dst, b.s ? b.s : "", b.len, 0600, err, sizeof err) < 0)
+			die("%s", err);
+		cleanse(b.s, b.len);
+		buf_free(&b);
+		free(src);
+		free(dst);
+	}
+	closedir(d);
+}
+
+/* The branch of the one registry among refs, or NULL (none); dies when
+ * there are several, or cases of several offices, and no branch chosen */
+static char *
+office_of(const char *repo, const struct refset *got)
+{
+	char *branch = NULL, *cases = NULL;
+
+	for (size_t i = 0; i < got->n; i++) {
+		const char *n = got->v[i].name, *s;
+
+		if (!strncmp(n, "refs/eport/", 11) && (s = strchr(n + 11, '/')) &&
+		    !strcmp(s, "/registry")) {
+			char *b = strndup(n + 11, s - n - 11);
+
+			if (branch && strcmp(branch, b))
+				die("'%s' holds the registries of several offices (%s, %s, ...): "
+				    "name one with --branch", repo, branch, b);
+			free(branch);
+			branch = b;
+		} else if (!strncmp(n, "refs/cases/", 11)) {
+			size_t k = strspn(n + 11, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+			char *b = strndup(n + 11, k);
+
+			if (cases && strcmp(cases, b))
+				die("'%s' holds the cases of several offices (%s, %s, ...): "
+				    "name one with --branch", repo, cases, b);
+			free(cases);
+			cases = b;
+		}
+	}
+	if (branch && cases && strcmp(branch, cases))
+		die("'%s' holds the cases of office %s and the registry of %s: name one with "
+		    "--branch", repo, cases, branch);
+	if (!branch)
+		branch = cases;
+	else
+		free(cases);
+	return branch;
+}
+
+/* --from: the store, made in dir (its place is home) from repo */
+static void
+from_repo(const char *dir, const char *repo, const char *keys, const char *branch,
+    const char *group)
+{
+	char *url, *cfgsrc = NULL, *bdir, *cfgpath, *reg, err[512], *found, *p;
+	const char *want;
+	struct refset got = { 0 };
+	struct rebuild_stats rs;
+	struct eport st = { 0 };
+	git_config *cfg;
+	struct stat sb;
+	int64_t mapsize = 0;
+	int rc;
+
+	/* a backup directory (docs.git, its config beside), or a repository */
+	bdir = xasprintf("%s/docs.git", repo);
+	if (stat(bdir, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		url = bdir;
+		cfgsrc = xstrdup(repo);
+	} else {
+		free(bdir);
+		url = xstrdup(repo);
+	}
+	if (cfgsrc)
+		carry_files(cfgsrc, dir);
+	/* the office's config, its own or the backup's */
+	if (cfg_open(&cfg, dir) == 0) {
+		git_config_get_int64(&mapsize, cfg, "store.map-size");
+		git_config_free(cfg);
+	}
+	if (mapsize < 0 || mapsize > ((int64_t)1 << 40))
+		die("store.map-size: %lld is out of range", (long long)mapsize);
+	p = xasprintf("%s/keys", dir);
+	mkdir_new(p, "keys");
+	free(p);
+	p = xasprintf("%s/db", dir);
+	mkdir_new(p, "db");
+	if (store_create(p, mapsize, err, sizeof err) < 0)
+		failed("db", err);
+	free(p);
+	p = xasprintf("%s/docs.git", dir);
+	if (repo_init(p) < 0)
+		failed("docs.git", git_err());
+	free(p);
+	st.home = xstrdup(dir);
+	if (store_open(&st, 0, 0) < 0 || repo_open(&st) < 0)
+		die("%s: %s", where, *st.errbuf ? st.errbuf : git_err());
+	if (replica_fetch(st.repo, url, branch, &got, err, sizeof err) < 0)
+		die("%s", err);
+	found = office_of(repo, &got);
+	if (!got.n)
+		die("'%s' holds no case and no registry%s%s", repo, branch ? " of office " : "",
+		    branch ? branch : "");
+	want = branch ? branch : found;
+	/* the configuration says which office the store is */
+	cfgpath = xasprintf("%s/config", dir);
+	if (git_config_open_ondisk(&cfg, cfgpath) < 0)
+		die("%s: %s", cfgpath, git_err());
+	{
+		git_config *snap;
+		const char *have = NULL;
+
+		if (git_config_snapshot(&snap, cfg) == 0 &&
+		    git_config_get_string(&have, snap, "office.branch") == 0 && want &&
+		    strcmp(have, want))
+			die("'%s' is the backup of office %s (its config), not %s", repo, have, want);
+		git_config_free(snap);
+	}
+	if (want && git_config_set_string(cfg, "office.branch", want) < 0)
+		die("%s: %s", cfgpath, git_err());
+	git_config_free(cfg);
+	free(cfgpath);
+	if (refs_write_packed(git_repository_path(st.repo), &got, err, sizeof err) < 0)
+		die("%s", err);
+	reg = xasprintf("refs/eport/%s/registry", want ? want : "XM");
+	if (!refset_find(&got, reg))
+		warnx("'%s' holds no %s: the cards, orders, shipments and counters are not "
+		    "restored", repo, reg);
+	if (keys) {
+		char *to = xasprintf("%s/keys", dir);
+		EVP_PKEY *k;
+		X509 *c;
+
+		carry_files(keys, to);
+		if (pki_load_ca(to, &k, &c, err, sizeof err) < 0)
+			die("--keys %s: %s", keys, err);
+		EVP_PKEY_free(k);
+		X509_free(c);
+		free(to);
+	}
+	if ((rc = store_rebuild(&st, reg, &rs)))
+		(rc == 1 ? refuse : warnx)("'%s': %s", repo, st.errbuf);
+	if (rc)
+		exit(rc);
+	eport_close(&st);
+	store_modes(dir, group);
+	if (nftw(dir, sync_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		failed("fsync", NULL);
+	refset_free(&got);
+	free(reg);
+	free(found);
+	free(url);
+	free(cfgsrc);
+}
+
 int
 main(int argc, char *argv[])
 {
-	const char *branch = NULL, *group = NULL;
+	static const struct option longs[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "keys", required_argument, NULL, 'k' },
+		{ "branch", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *branch = NULL, *group = NULL, *from = NULL, *keyfrom = NULL;
 	char *home, *parent, *name, *p, err[512];
 	int c, dry = 0, pfd, had;
 	struct stat sb;
@@ -264,10 +459,16 @@ main(int argc, char *argv[])
 	/* the keys are made here */
 	if (secret_process(err, sizeof err) < 0)
 		die("%s", err);
-	while ((c = getopt(argc, argv, "b:g:nh")) != -1) {
+	while ((c = getopt_long(argc, argv, "b:f:g:k:nh", longs, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			branch = optarg;
+			break;
+		case 'f':
+			from = optarg;
+			break;
+		case 'k':
+			keyfrom = optarg;
 			break;
 		case 'g':
 			group = optarg;
@@ -279,7 +480,7 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (optind != argc)
+	if (optind != argc || (keyfrom && !from))
 		usage();
 	if (branch && (strlen(branch) < 1 || strlen(branch) > 8 || strspn(branch,
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(branch)))
@@ -343,7 +544,10 @@ main(int argc, char *argv[])
 	atexit(cleanup);
 	mkdir_new(tmp, parent);
 	look(home, tmp);
-	build(tmp, home, branch, group);
+	if (from)
+		from_repo(tmp, from, keyfrom, branch, group);
+	else
+		build(tmp, home, branch, group);
 	/* into place: over a missing or empty directory, or in exchange for
 	 * one holding only the office's files, whose copies the store has */
 	if (had ? renameat2(AT_FDCWD, tmp, AT_FDCWD, home, RENAME_EXCHANGE) < 0 :

@@ -123,7 +123,8 @@ cmd_import(int argc, char **argv)
 	struct eport st;
 	FILE *fp;
 
-	if (eport_open(&st, EPORT_NOREPO) < 0)
+	/* docs.git too: the orders are recorded on the registry's ref */
+	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);
 	out.cols = import_cols;
 	if (argc == 0)

@@ -298,7 +298,7 @@ make_txn(struct eport *s, MDB_txn *txn, void *arg)
 		k = ship_key(kb, sizeof kb, m->date, cid);
 		v.mv_size = 0;
 		v.mv_data = "";
-		if (!(rc = mdb_put(txn, s->dbi[DB_SHIP], &k, &v, MDB_NOOVERWRITE)) &&
+		if (!(rc = db_putk(s, txn, DB_SHIP, &k, &v, MDB_NOOVERWRITE)) &&
 		    !(rc = case_step(s, txn, kase, &step))) {
 			snprintf(m->ids[m->n], sizeof m->ids[m->n], "%s", cid);
 			m->commits[m->n++] = step.commit;
@@ -577,7 +577,7 @@ mark_one(struct eport *s, MDB_txn *txn, json_t *kase, const struct item *it,
 	k.mv_data = kb;
 	v.mv_size = strlen(jstr(kase, "id"));
 	v.mv_data = (void *)jstr(kase, "id");
-	if ((rc = mdb_put(txn, s->dbi[DB_SHIP], &k, &v, 0)))
+	if ((rc = db_putk(s, txn, DB_SHIP, &k, &v, 0)))
 		goto out;
 	fmt_time(eport_now(), at);
 	ob = outbound(kase);

@@ -31,6 +31,7 @@ static const struct {
 	{ "fsck", "check that the store agrees with itself" },
 	{ "web", "the public status page, a CGI program" },
 	{ "report", "the office's workload over a period" },
+	{ "backup", "back the store up while it works; verify a backup" },
 };
 
 static void

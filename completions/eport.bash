@@ -4,7 +4,7 @@
 # eport-ls on the store of EPORT_HOME, narrowed to the states a command acts on.
 
 _eport_cmds='init apply attach check review amend card ship close export ls show
-log status order cal vcard fsck web report'
+log status order cal vcard fsck web report backup'
 _eport_states='received checked incomplete accepted rejected returned ready
 shipped delivered bounced collected withdrawn closed'
 _eport_types='onboard info-change operator-change operator-add reissue renew
@@ -47,7 +47,9 @@ _eport_complete() {
 	local opts argopts subs= sub= i n=0
 	((cword > 0)) && prev=${words[cword - 1]}
 	case $cmd in
-	eport-init)	opts='-b -g -n -h'; argopts='-b -g' ;;
+	eport-init)	opts='-b -f -g -k -n -h --from --keys --branch'
+			argopts='-b -f -g -k --from --keys --branch' ;;
+	eport-backup)	opts='-j -k -n -V -h'; argopts='' ;;
 	eport-apply)	opts='-j -n -h'; argopts='' ;;
 	eport-attach)	opts='-c -H -j -n -s -h'; argopts='-c -H' ;;
 	eport-check)	opts='-f -j -n -q -h'; argopts='-f' ;;
@@ -79,7 +81,9 @@ _eport_complete() {
 		eport-card:-s)		_eport_words 'active revoked' ;;
 		eport-ls:-t|eport-cal:-p) _eport_words "$_eport_types" ;;
 		eport-check:-f|eport-export:-o|eport-export:-V|eport-ship:-o|eport-status:-o|\
-		eport-report:-o) _eport_files ;;
+		eport-report:-o|eport-init:-f|eport-init:--from|eport-init:-k|eport-init:--keys)
+			_eport_files ;;
+		eport-init:-g)		_eport_words "$(compgen -g)" ;;
 		eport-ship:-F)		_eport_words 'csv tsv xlsx' ;;
 		eport-report:-t)	_eport_words 'work backlog age posting stages' ;;
 		eport-ship:-e)		_eport_words 'utf-8 gb18030' ;;
@@ -110,7 +114,7 @@ _eport_complete() {
 	[[ -n $sub ]] && ((n--))
 
 	case $cmd:$sub in
-	eport-apply:|eport-vcard:|eport-order:import|eport-ship:mark) _eport_files ;;
+	eport-apply:|eport-vcard:|eport-order:import|eport-ship:mark|eport-backup:) _eport_files ;;
 	eport-attach:)
 		case $n in
 		0) _eport_cases received incomplete returned ;;
@@ -162,4 +166,4 @@ _eport() {
 complete -F _eport eport eport-init eport-apply eport-attach eport-check \
 	eport-review eport-amend eport-card eport-ship eport-close eport-export eport-ls \
 	eport-show eport-log eport-status eport-order eport-cal eport-vcard \
-	eport-fsck eport-web eport-report
+	eport-fsck eport-web eport-report eport-backup

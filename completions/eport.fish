@@ -77,7 +77,8 @@ set -l cmds init 'create a store' apply 'take in case records and bundles' \
     order 'import and list sales-platform orders' cal 'working days' \
     vcard 'the PIV card emulator' fsck 'check that the store agrees with itself' \
     web 'the public status page, a CGI program' \
-    report "the office's workload over a period"
+    report "the office's workload over a period" \
+    backup 'back the store up while it works; verify a backup'
 complete -c eport -f
 complete -c eport -n __fish_use_subcommand -l version -d 'print the version'
 complete -c eport -n __fish_use_subcommand -a help -d "print the commands, or a command's manual"
@@ -89,16 +90,16 @@ complete -c eport -n 'not __fish_use_subcommand; and not __fish_seen_subcommand_
 
 set -l all eport-init eport-apply eport-attach eport-check eport-review eport-amend eport-card eport-ship \
     eport-close eport-export eport-ls eport-show eport-log eport-status eport-order eport-cal \
-    eport-vcard eport-fsck eport-web eport-report
+    eport-vcard eport-fsck eport-web eport-report eport-backup
 for c in $all
     complete -c $c -s h -d 'print the usage'
 end
 for c in eport-apply eport-attach eport-check eport-review eport-amend eport-card eport-ship eport-close \
-        eport-ls eport-log eport-status eport-order eport-report
+        eport-ls eport-log eport-status eport-order eport-report eport-backup
     complete -c $c -s j -d 'print JSON Lines'
 end
 for c in eport-init eport-apply eport-attach eport-check eport-review eport-amend eport-card eport-ship \
-        eport-close eport-export eport-order
+        eport-close eport-export eport-order eport-backup
     complete -c $c -s n -d 'do everything but the write'
 end
 # the commands that take no file arguments
@@ -108,8 +109,14 @@ for c in eport-init eport-check eport-review eport-amend eport-card eport-ship e
     complete -c $c -f
 end
 
-complete -c eport-init -s b -x -d 'the branch code of case ids'
+complete -c eport-init -s b -l branch -x -d 'the branch code of case ids; with --from, the office to rebuild'
 complete -c eport-init -s g -x -a '(__fish_complete_groups)' -d 'the group whose logins share the store'
+complete -c eport-init -s f -l from -r -F -d 'make the store again from a backup or repository'
+complete -c eport-init -s k -l keys -r -a '(__fish_complete_directories)' -d 'with --from: take the keys from a backup'
+
+complete -c eport-backup -s k -d 'the keys too (a directory only)'
+complete -c eport-backup -s V -d 'verify a backup: restore it in a scratch store and check it'
+complete -c eport-backup -a '(__fish_complete_directories)' -d 'backup directory or git URL'
 
 complete -c eport-attach -s s -d 'the papers carry the seal'
 complete -c eport-attach -s c -x -d 'copies of each paper (1 to 99)'

@@ -98,8 +98,8 @@ batch_txn(struct eport *st, MDB_txn *txn, void *arg)
 		b->dry_done = 1;
 		return 1;	/* abort: -n commits nothing */
 	}
-	/* store_write writes the batch's git objects, one pack, before the
-	 * cases */
+	/* store_write writes the batch's git objects, the registry's with
+	 * them, one pack, before the cases */
 	return 0;
 }
 

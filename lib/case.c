@@ -84,6 +84,47 @@ case_get(struct eport *st, MDB_txn *txn, const char *id)
 	return db_get_json(st, txn, DB_CASES, id);
 }
 
+/* The indexes a case's steps keep, here alone, so that a store rebuilt
+ * from its repository (rebuild.c) has the very same: the case by state, by
+ * ref and by USCC, and its events (by time too). */
+int
+case_index_state(struct eport *st, MDB_txn *txn, const char *id, const char *from, const char *to)
+{
+	int rc;
+
+	if (*from && (rc = db_del(st, txn, DB_STATE, from, id)))
+		return rc;
+	return db_put(st, txn, DB_STATE, to, id, strlen(id), 0);
+}
+
+int
+case_index_new(struct eport *st, MDB_txn *txn, const json_t *kase)
+{
+	const char *id = jstr(kase, "id"), *uscc;
+	int rc;
+
+	if ((rc = db_put(st, txn, DB_REF, jstr(kase, "ref"), id, strlen(id), MDB_NOOVERWRITE)))
+		return rc;
+	uscc = json_string_value(json_path(kase, "enterprise.uscc"));
+	if (uscc && *uscc && (rc = db_put(st, txn, DB_USCC, uscc, id, strlen(id), 0)))
+		return rc;
+	return 0;
+}
+
+int
+case_event_put(struct eport *st, MDB_txn *txn, const char *id, uint32_t seq, const char *ev,
+    size_t len, const char *at)
+{
+	char k[128], tk[EVTIME_KEY_MAX];
+	MDB_val key = case_ev_key(k, id, seq), val = { len, (void *)ev }, t, none = { 0, "" };
+	int rc;
+
+	if ((rc = mdb_put(txn, st->dbi[DB_EVENTS], &key, &val, 0)) || !st->dbi[DB_EVTIME])
+		return rc;
+	t = evtime_key(tk, at, &key);
+	return mdb_put(txn, st->dbi[DB_EVTIME], &t, &none, 0);
+}
+
 int
 case_set_state(struct eport *st, MDB_txn *txn, json_t *kase, const char *to)
 {
@@ -92,9 +133,7 @@ case_set_state(struct eport *st, MDB_txn *txn, json_t *kase, const char *to)
 
 	if (!strcmp(from, to))
 		return 0;
-	if (*from && (rc = db_del(st, txn, DB_STATE, from, id)))
-		return rc;
-	if ((rc = db_put(st, txn, DB_STATE, to, id, strlen(id), 0)))
+	if ((rc = case_index_state(st, txn, id, from, to)))
 		return rc;
 	json_object_set_new(kase, "state", json_string(to));
 	return 0;

@@ -182,6 +182,10 @@ struct eport {
 	void (*settle)(struct eport *);
 	int refs_behind;	/* a ref failed to move: keep the packs' keeps */
 	json_t *touched;	/* USCCs whose public page a step changed (public.c) */
+	json_t *dirty;		/* mirror.c: the registry's paths this transaction wrote */
+	int mirror_off;		/* mirror.c: the registry is not recorded (a rebuild) */
+	int mirror_moved;	/* mirror.c: a commit made, its ref to move to mirror_new */
+	git_oid mirror_new;
 	char errbuf[512];
 };
 #define EPORT_RDONLY 1
@@ -215,6 +219,9 @@ int store_disk_note(struct eport *, int err, char *out, size_t len);
 MDB_val evtime_key(char *k, const char *at, const MDB_val *ev);
 
 int db_get(struct eport *, MDB_txn *, int db, const char *key, MDB_val *);
+/* Writes of the registry's databases go through these (or db_putk), so
+ * that mirror.c records them. */
+int db_putk(struct eport *, MDB_txn *, int db, MDB_val *key, MDB_val *val, unsigned flags);
 int db_put(struct eport *, MDB_txn *, int db, const char *key, const void *, size_t, unsigned flags);
 int db_del(struct eport *, MDB_txn *, int db, const char *key, const char *val);
 json_t *db_get_json(struct eport *, MDB_txn *, int db, const char *key);
@@ -250,6 +257,7 @@ enum { KEEP_NONE, KEEP_OTHER, KEEP_LIVE, KEEP_GONE };
 int keep_state(int dirfd, const char *name);	/* none, not eport's, its writer at work, gone */
 /* Advance refs/cases/<id> to commit, unless it is there already or beyond. */
 int repo_advance(struct eport *, const char *id, const git_oid *commit);
+int repo_move(struct eport *, const char *refname, const git_oid *commit);	/* any ref */
 /* Lock files under refs/cases/ with no writer left (older than a few
  * seconds): fn(ref name, removed, arg) for each; remove unlinks them. */
 int repo_stale_locks(struct eport *, int remove, void (*fn)(const char *, int, void *), void *arg);
@@ -263,6 +271,70 @@ int repo_stale_packs(struct eport *, int remove, void (*fn)(const char *, int, v
 int repo_stale_keeps(struct eport *, int remove, void (*fn)(const char *, int, void *), void *arg);
 int repo_stale_config(struct eport *, int remove, void (*fn)(const char *, int, void *), void *arg);
 int repo_busy(struct eport *);
+
+/* mirror.c: the registry in docs.git, on refs/eport/<office.branch>/registry
+ * (the layout is at the top of mirror.c).  mirror_dbs: the databases
+ * recorded; the others are the cases' (refs/cases/) or made from them. */
+#define MIRROR_NDBS 5
+extern const int mirror_dbs[MIRROR_NDBS];
+int mirror_db(int db);			/* 1: recorded on the registry's ref */
+const char *mirror_dir(int db);		/* "cards", ... */
+char *mirror_path(int db, const void *key, size_t n);	/* malloc'd */
+int mirror_key(const char *path, int *db, struct buf *key);	/* 0, or -1: not a path of ours */
+int mirror_blob(int db, const MDB_val *, struct buf *);	/* a value as its blob */
+int mirror_value(int db, const void *, size_t, struct buf *);	/* and back; -1: malformed */
+void mirror_note(struct eport *, int db, const MDB_val *key);	/* db_putk, db_del */
+void mirror_reset(struct eport *);	/* store_write, at each attempt */
+/* Before the transaction commits: one commit of what it changed, its tip
+ * in DB_META.  0, or 2 with a message in errbuf, or an LMDB code. */
+int mirror_commit(struct eport *, MDB_txn *);
+int mirror_advance(struct eport *);	/* after it committed: the ref */
+char *mirror_ref(struct eport *);	/* refs/eport/<office.branch>/registry */
+int mirror_tip(struct eport *, MDB_txn *, git_oid *);	/* 0, MDB_NOTFOUND, an LMDB code */
+int mirror_set_tip(struct eport *, MDB_txn *, const git_oid *);
+
+/* replica.c: docs.git elsewhere.  A set of refs, sorted by name: */
+struct refent {
+	char *name;
+	git_oid oid;
+};
+struct refset {
+	struct refent *v;
+	size_t n, cap;
+};
+void refset_add(struct refset *, const char *name, const git_oid *);
+void refset_sort(struct refset *);
+const struct refent *refset_find(const struct refset *, const char *name);	/* sorted */
+void refset_free(struct refset *);
+int fsync_dir(const char *);
+/* path written whole or not at all (a temporary file renamed): 0, or -1 */
+int file_replace(const char *path, const void *, size_t, mode_t, char *err, size_t len);
+/* gitdir's refs, all at once: exactly s, as packed-refs (s is sorted) */
+int refs_write_packed(const char *gitdir, struct refset *s, char *err, size_t len);
+/* Into gitdir's objects/pack, as one pack: what want's commits reach and
+ * have's (what gitdir has) do not; *objects how many. */
+int replica_pack(git_repository *src, const char *gitdir, const struct refset *want,
+    const struct refset *have, size_t *objects, char *err, size_t len);
+/* refs/cases/<branch><digit>... and refs/eport/<branch>/...; any of
+ * refs/cases/ and refs/eport/ when branch is NULL */
+int replica_wanted(const char *name, const char *branch);
+/* The refs url has that replica_wanted takes, their objects into repo (its
+ * refs are left to the caller: refs_write_packed); *got the refs. */
+int replica_fetch(git_repository *, const char *url, const char *branch, struct refset *got,
+    char *err, size_t len);
+/* Push want's refs that url lacks or has older (never forced), from a
+ * temporary repository with src's objects; *pushed how many. */
+int replica_push(git_repository *src, const char *url, struct refset *want, size_t *pushed,
+    char *err, size_t len);
+
+/* rebuild.c: LMDB made again from docs.git's refs alone, into the empty
+ * store st (its repository holding the refs): the cases of refs/cases/,
+ * the registry of the ref named registry (may be NULL: none).  0, or 1 (the
+ * repository's data is wrong) or 2 with a message in errbuf. */
+struct rebuild_stats {
+	unsigned long cases, events, records;
+};
+int store_rebuild(struct eport *, const char *registry, struct rebuild_stats *);
 
 /* case.c and step.c: the case and its lifecycle. */
 /* An audited step on one case, inside a write transaction: appends the event,
@@ -282,6 +354,12 @@ json_t *case_get(struct eport *, MDB_txn *, const char *id);
 MDB_val case_ev_key(char *k, const char *id, uint32_t seq);	/* k[128]: id NUL seq (BE) */
 json_t *case_history(struct eport *, MDB_txn *, const char *id);
 int case_set_state(struct eport *, MDB_txn *, json_t *kase, const char *to);
+/* The indexes, kept by the steps and made again by a rebuild: */
+int case_index_new(struct eport *, MDB_txn *, const json_t *kase);	/* by ref, by USCC */
+int case_index_state(struct eport *, MDB_txn *, const char *id, const char *from, const char *to);
+/* An event (its JSON, len bytes) as the seq'th of case id, at its time at. */
+int case_event_put(struct eport *, MDB_txn *, const char *id, uint32_t seq, const char *ev,
+    size_t len, const char *at);
 int case_new_id(struct eport *, MDB_txn *, time_t, char out[32]);
 json_t *case_row(const json_t *kase);	/* id type uscc state ref taken */
 int case_validate(const json_t *rec, struct buf *err);	/* what the store needs */
@@ -324,6 +402,18 @@ json_t *pki_cert_info(const void *der, size_t len);
 char *pki_pem(const void *der, size_t len);	/* malloc'd, or NULL */
 /* An EC public key from its uncompressed point on curve ("P-256", "P-384"). */
 struct evp_pkey_st *ec_public(const char *curve, const unsigned char *point, size_t len);
+struct x509_st;
+/* The office CA's key and certificate, checked against each other. */
+int pki_load_ca(const char *keydir, struct evp_pkey_st **, struct x509_st **, char *err, size_t errlen);
+
+/* sign.c: a detached CMS signature (DER) of data, by the office CA in
+ * keydir, the same bytes for the same data (how: sign.c).  verify: against
+ * the CA certificate ca_pem, at the time at: 0 good, 1 not (why), -1 an
+ * error (why). */
+int pki_sign_detached(const char *keydir, const void *data, size_t n, struct buf *der, char *err,
+    size_t errlen);
+int pki_verify_detached(const void *ca_pem, size_t calen, const void *data, size_t n,
+    const void *sig, size_t siglen, time_t at, char *why, size_t len);
 
 /* archive.c: bundles (libarchive). */
 #define BUNDLE_MAX_ENTRY (64u << 20)	/* one file of a bundle */
@@ -460,6 +550,7 @@ const json_t *rules_first_block(const json_t *findings, const char *const *only)
  * Getters return a new reference or NULL; putters return 0 or an LMDB code. */
 json_t *card_get(struct eport *, MDB_txn *, const char *number);
 int card_put(struct eport *, MDB_txn *, const json_t *card);	/* keeps DB_HOLDERS */
+int card_holders_put(struct eport *, MDB_txn *, const json_t *card);	/* its DB_HOLDERS entry */
 json_t *enterprise_cards(struct eport *, MDB_txn *, const char *uscc);	/* active: array */
 json_t *holder_card(struct eport *, MDB_txn *, const char *uscc, const char *id_number);
 json_t *enterprise_get(struct eport *, MDB_txn *, const char *uscc);

@@ -483,3 +483,9 @@ pki_pem(const void *der, size_t len)
 	X509_free(crt);
 	return out;
 }
+
+int
+pki_load_ca(const char *keydir, EVP_PKEY **key, X509 **crt, char *err, size_t errlen)
+{
+	return load_ca(keydir, key, crt, err, errlen);
+}

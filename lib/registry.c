@@ -32,9 +32,9 @@ holder_key(char *k, size_t cap, const char *uscc, const char *number)
 int
 card_put(struct eport *st, MDB_txn *txn, const json_t *card)
 {
-	const char *num = jstr(card, "number"), *uscc = jstr(card, "uscc");
+	const char *num = jstr(card, "number");
 	char k[256];
-	MDB_val key, val = { 0, "" };
+	MDB_val key;
 	json_t *old;
 	int rc;
 
@@ -54,6 +54,17 @@ card_put(struct eport *st, MDB_txn *txn, const json_t *card)
 	}
 	if ((rc = db_put_json(st, txn, DB_CARDS, num, card)))
 		return rc;
+	return card_holders_put(st, txn, card);
+}
+
+/* DB_HOLDERS is made from the cards: here, and by a rebuild */
+int
+card_holders_put(struct eport *st, MDB_txn *txn, const json_t *card)
+{
+	const char *num = jstr(card, "number"), *uscc = jstr(card, "uscc");
+	char k[256];
+	MDB_val key, val = { 0, "" };
+
 	if (!*uscc || strcmp(jstr(card, "state"), "active"))
 		return 0;
 	key = holder_key(k, sizeof k, uscc, num);

@@ -444,12 +444,23 @@ follows(struct eport *st, const git_oid *commit, const git_oid *cur)
 }
 
 /* Move refs/cases/<id> to commit, unless it is there already or beyond it
- * (another writer got there first).  The update states the old value, so a
- * concurrent move is seen and the loop looks again. */
+ * (another writer got there first). */
 int
 repo_advance(struct eport *st, const char *id, const git_oid *commit)
 {
 	char *name = xasprintf("refs/cases/%s", id);
+	int rc = repo_move(st, name, commit);
+
+	free(name);
+	return rc;
+}
+
+/* Move a ref to commit, unless it is there already or beyond it.  The
+ * update states the old value, so a concurrent move is seen and the loop
+ * looks again. */
+int
+repo_move(struct eport *st, const char *name, const git_oid *commit)
+{
 	git_reference *ref = NULL, *nref = NULL;
 	int rc = 0;
 
@@ -491,7 +502,6 @@ repo_advance(struct eport *st, const char *id, const git_oid *commit)
 			break;
 	}
 	git_reference_free(ref);
-	free(name);
 	if (rc < 0)
 		st->refs_behind = 1;
 	return rc < 0 ? -1 : 0;

@@ -194,12 +194,11 @@ case_step(struct eport *st, MDB_txn *txn, json_t *kase, struct step *step)
 {
 	const char *id = jstr(kase, "id");
 	const char *from = jstr(kase, "state");
-	char at[32], k[128], *s;
+	char at[32], *s;
 	json_t *ev, *history;
 	git_commit *parent = NULL;
 	git_oid tree, poid;
 	uint32_t seq;
-	MDB_val key, val;
 	int rc;
 
 	fmt_time(eport_now(), at);
@@ -238,23 +237,17 @@ case_step(struct eport *st, MDB_txn *txn, json_t *kase, struct step *step)
 		rc = fail(st, "writing the commit");
 		goto out;
 	}
+	/* "commit" last, as a rebuild from the repository appends it to
+	 * case.json, which is written without it: so both give the same bytes */
+	json_object_del(kase, "commit");
 	json_object_set_new(kase, "commit", json_string(git_oid_tostr_s(&step->commit)));
 index:
 	if ((rc = db_put_json(st, txn, DB_CASES, id, kase)))
 		goto out;
 	public_note(st, kase);
-	key = case_ev_key(k, id, seq);
 	s = json_dumps(ev, JSON_COMPACT);
-	val.mv_size = strlen(s);
-	val.mv_data = s;
-	rc = mdb_put(txn, st->dbi[DB_EVENTS], &key, &val, 0);
+	rc = case_event_put(st, txn, id, seq, s, strlen(s), at);
 	free(s);
-	if (!rc && st->dbi[DB_EVTIME]) {
-		char tk[EVTIME_KEY_MAX];
-		MDB_val t = evtime_key(tk, at, &key), none = { 0, "" };
-
-		rc = mdb_put(txn, st->dbi[DB_EVTIME], &t, &none, 0);
-	}
 out:
 	git_commit_free(parent);
 	json_decref(ev);
@@ -285,7 +278,7 @@ int
 case_create(struct eport *st, MDB_txn *txn, const json_t *rec, const char *source,
     json_t **out, int *existing, git_oid *commit)
 {
-	const char *ref = jstr(rec, "ref"), *uscc, *k;
+	const char *ref = jstr(rec, "ref"), *k;
 	char id[32], at[32];
 	struct step step = { .action = "apply", .to = "received" };
 	json_t *kase, *v;
@@ -315,10 +308,7 @@ case_create(struct eport *st, MDB_txn *txn, const json_t *rec, const char *sourc
 	json_object_set_new(kase, "login", json_string(eport_login()));
 	json_object_set_new(kase, "taken", json_string(at));
 	json_object_set_new(kase, "source", json_string(source));
-	if ((rc = db_put(st, txn, DB_REF, ref, id, strlen(id), MDB_NOOVERWRITE)))
-		goto fail;
-	uscc = json_string_value(json_path(kase, "enterprise.uscc"));
-	if (uscc && *uscc && (rc = db_put(st, txn, DB_USCC, uscc, id, strlen(id), 0)))
+	if ((rc = case_index_new(st, txn, kase)))
 		goto fail;
 	/* the first case to name an order holds it; eport-check tells the others */
 	if (*jstr(kase, "order") &&

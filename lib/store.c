@@ -250,6 +250,7 @@ eport_close(struct eport *st)
 	if (st->env)
 		mdb_env_close(st->env);
 	json_decref(st->touched);
+	json_decref(st->dirty);
 	free(st->home);
 	memset(st, 0, sizeof *st);
 }
@@ -318,10 +319,16 @@ store_write(struct eport *st, txn_fn fn, void *arg)
 		 * before they write again): its packs need no keep now */
 		if (st->settle)
 			st->settle(st);
+		mirror_reset(st);
 		if ((rc = begin(st, 0, &txn)))
 			return seterr(st, "db", rc), 2;
 		rc = fn(st, txn, arg);
-		/* the git objects fn wrote, on disk before LMDB names them */
+		/* what the registry's databases changed, one commit, its
+		 * objects written with the transaction's others */
+		if (rc == 0)
+			rc = mirror_commit(st, txn);
+		/* the transaction's git objects, one pack, on disk before LMDB
+		 * names them */
 		if (rc == 0 && st->flush)
 			rc = st->flush(st);
 		if (rc == 0) {
@@ -337,6 +344,10 @@ store_write(struct eport *st, txn_fn fn, void *arg)
 		if ((rc = mdb_env_set_mapsize(st->env, info.me_mapsize * 2)))
 			return seterr(st, "db: growing the map", rc), 2;
 	}
+	if (rc == 0)
+		mirror_advance(st);	/* a lag is mended by the next write or eport-fsck -r */
+	else
+		st->mirror_moved = 0;
 	if (rc == 0 || rc == 1 || rc == 2)	/* ok, refused, failed: errbuf says */
 		return rc;
 	seterr(st, "db", rc);
@@ -385,11 +396,18 @@ db_get(struct eport *st, MDB_txn *txn, int db, const char *key, MDB_val *val)
 }
 
 int
+db_putk(struct eport *st, MDB_txn *txn, int db, MDB_val *k, MDB_val *v, unsigned flags)
+{
+	mirror_note(st, db, k);
+	return mdb_put(txn, st->dbi[db], k, v, flags);
+}
+
+int
 db_put(struct eport *st, MDB_txn *txn, int db, const char *key, const void *p, size_t n, unsigned flags)
 {
 	MDB_val k = kv(key), v = { n, (void *)p };
 
-	return mdb_put(txn, st->dbi[db], &k, &v, flags);
+	return db_putk(st, txn, db, &k, &v, flags);
 }
 
 int
@@ -400,6 +418,7 @@ db_del(struct eport *st, MDB_txn *txn, int db, const char *key, const char *val)
 
 	if (val)
 		v = kv(val);
+	mirror_note(st, db, &k);
 	rc = mdb_del(txn, st->dbi[db], &k, val ? &v : NULL);
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }

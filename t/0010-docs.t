@@ -73,8 +73,8 @@ while IFS='	' read -r line want; do
 		'
 	done
 done <<EOF
-eport	init apply attach check review amend card ship close export ls show log status order cal vcard fsck web report help
-eport help	init apply attach check review amend card ship close export ls show log status order cal vcard fsck web report
+eport	init apply attach check review amend card ship close export ls show log status order cal vcard fsck web report backup help
+eport help	init apply attach check review amend card ship close export ls show log status order cal vcard fsck web report backup
 eport-ls -s	received checked incomplete accepted rejected returned ready shipped delivered bounced collected withdrawn closed
 eport ls -t	onboard info-change operator-change operator-add reissue renew unlock reader deregister
 eport-fsck -r	
@@ -118,7 +118,7 @@ rm -rf ex && mkdir ex && cp -R "$SRC/share/eport/examples/." ex/
 for page in man1/eport-apply.1 man1/eport-ls.1 man1/eport-show.1 man1/eport-log.1 \
     man1/eport-order.1 man5/eport-case.5 man1/eport-fsck.1 man1/eport-check.1 \
     man1/eport-attach.1 man1/eport-review.1 man1/eport-status.1 man1/eport-close.1 \
-    man1/eport-export.1 man1/eport-amend.1; do
+    man1/eport-export.1 man1/eport-amend.1 man1/eport-backup.1; do
 	d=tr-$(basename "$page")
 	mkdir "$d" && transcripts "$SRC/man/$page" "$d"
 	case $page in

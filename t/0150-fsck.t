@@ -4,6 +4,19 @@
 
 git_() { git --git-dir="$EPORT_HOME/docs.git" "$@"; }
 
+# drop HOME DB KEY: a record taken out of LMDB behind the store's back
+# (lmdb-utils has no mdb_drop: the dump without it, loaded anew)
+drop() {
+	mdb_dump -a -p "$1/db" |
+		awk -v db="$2" -v key=" $3" '
+			/^database=/ { cur = substr($0, 10) }
+			cur == db && $0 == key { skip = 2 }
+			skip { skip--; next }
+			{ print }' >drop.dump &&
+	rm -rf drop.db && mkdir drop.db && mdb_load -f drop.dump drop.db &&
+	mv drop.db/data.mdb "$1/db/data.mdb" && rm -rf drop.db
+}
+
 test_expect_success 'setup' '
 	eport-init && cp -R "$EPORT_SHARE/examples" ex &&
 	eport-apply ex/cases.jsonl >/dev/null
@@ -208,6 +221,69 @@ test_expect_success 'a ref naming no case is reported, not removed' '
 	git_ rev-parse -q --verify refs/cases/XM20991231-0001 &&
 	git_ update-ref -d refs/cases/XM20991231-0001 &&
 	eport-fsck
+'
+
+# The registry (DESIGN.md section 9): its ref is the commit LMDB records,
+# and its tree holds every record of the databases it mirrors
+test_expect_success 'the registry: a ref missing or lagging is found, and -r moves it' '
+	tip=$(git_ rev-parse refs/eport/XM/registry) &&
+	git_ update-ref -d refs/eport/XM/registry &&
+	test_expect_code 1 eport-fsck 2>err &&
+	printf "%s\n" "eport-fsck: registry: refs/eport/XM/registry is missing (eport-fsck -r makes it)" \
+		"eport-fsck: 1 problem" >expect &&
+	test_cmp expect err &&
+	eport-fsck -r 2>err &&
+	echo "eport-fsck: registry: refs/eport/XM/registry moved to the store'\''s commit" >expect &&
+	test_cmp expect err &&
+	test "$(git_ rev-parse refs/eport/XM/registry)" = "$tip" &&
+	printf "%s\n" 订单号,订单时间,订单状态,关区,取货方式,商品,数量,金额 \
+	  NF20261125100000041,"2026-11-25 10:00:00",完成,厦门分中心,关区取货,读卡器,1,150.00 >o.csv &&
+	eport-order import o.csv >/dev/null &&
+	test "$(git_ rev-parse refs/eport/XM/registry^)" = "$tip" &&
+	git_ update-ref refs/eport/XM/registry $tip &&
+	test_expect_code 1 eport-fsck 2>err &&
+	printf "%s\n" "eport-fsck: registry: refs/eport/XM/registry lags the store (eport-fsck -r moves it)" \
+		"eport-fsck: 1 problem" >expect &&
+	test_cmp expect err &&
+	eport-fsck -r 2>/dev/null && eport-fsck
+'
+
+test_expect_success 'the registry: a record LMDB has and its tree lacks, and one it has no more' '
+	printf "NF20261125100000042\n{\"order\":\"NF20261125100000042\"}\n" |
+		mdb_load -T -s orders "$EPORT_HOME/db" &&
+	test_expect_code 1 eport-fsck 2>err &&
+	printf "%s\n" "eport-fsck: registry: orders/NF2026112510000/00/NF20261125100000042: in the db, not in the registry'\''s tree (eport-fsck -r records it)" \
+		"eport-fsck: 1 problem" >expect &&
+	test_cmp expect err &&
+	eport-fsck -r 2>err &&
+	echo "eport-fsck: registry: 1 record recorded anew in refs/eport/XM/registry" >expect &&
+	test_cmp expect err &&
+	git_ show refs/eport/XM/registry:orders/NF2026112510000/00/NF20261125100000042 >actual &&
+	printf "{\"order\":\"NF20261125100000042\"}" >expect && test_cmp expect actual &&
+	drop "$EPORT_HOME" orders NF20261125100000041 &&
+	test_expect_code 1 eport-fsck 2>err &&
+	printf "%s\n" "eport-fsck: registry: orders/NF2026112510000/00/NF20261125100000041: in the registry'\''s tree, not in the db (eport-fsck -r records the db'\''s)" \
+		"eport-fsck: 1 problem" >expect &&
+	test_cmp expect err &&
+	eport-fsck -r 2>/dev/null && eport-fsck &&
+	test_expect_code 128 git_ show refs/eport/XM/registry:orders/NF2026112510000/00/NF20261125100000041 2>/dev/null &&
+	git_ fsck --strict
+'
+
+test_expect_success 'a store made before the registry was recorded: found, and -r records it' '
+	rm -rf old && cp -a "$EPORT_HOME" old &&
+	git --git-dir=old/docs.git update-ref -d refs/eport/XM/registry &&
+	drop old meta registry &&
+	test_expect_code 1 env EPORT_HOME=$TRASH/old eport-fsck 2>err &&
+	printf "%s\n" "eport-fsck: registry: not in docs.git: the store was made before it was recorded (eport-fsck -r records it)" \
+		"eport-fsck: 1 problem" >expect &&
+	test_cmp expect err &&
+	EPORT_HOME=$TRASH/old eport-fsck -r 2>err &&
+	grep -q "^eport-fsck: registry: [0-9]* records recorded anew in refs/eport/XM/registry$" err &&
+	EPORT_HOME=$TRASH/old eport-fsck &&
+	git --git-dir=old/docs.git ls-tree -r --name-only refs/eport/XM/registry >tree &&
+	grep -q "^counters/" tree && grep -q "^orders/" tree &&
+	git --git-dir=old/docs.git fsck --strict
 '
 
 # intake writes one pack per batch; loose objects are easier to tamper with

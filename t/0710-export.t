@@ -46,8 +46,8 @@ test_expect_success 'a year of closed cases in one pipeline: tar.gz, sorted, roo
 test_expect_success 'tar.gz: extracted, sha256sum -c verifies every file' '
 	mkdir x && tar -xzf audit-2026.tar.gz -C x &&
 	(cd x && sha256sum -c --strict SHA256SUMS >../sums.out) &&
-	test $(grep -c ": OK$" sums.out) = $(find x -type f ! -name SHA256SUMS | wc -l) &&
-	test $(wc -l <sums.out) = 17
+	test $(grep -c ": OK$" sums.out) = $(find x -type f ! -name "SHA256SUMS*" | wc -l) &&
+	test $(wc -l <sums.out) = 18
 '
 
 test_expect_success 'the files are the case commit, byte for byte' '
@@ -83,7 +83,7 @@ test_expect_success 'the same cases give the same bytes, in any order, anywhere'
 		TZ=Asia/Tokyo eport-export -o two.$f $C-0006 $C-0005 $C-0004 &&
 		cmp one.$f two.$f || return 1
 	done &&
-	xz -t one.tar.xz && tar -tf one.tar >list && test $(wc -l <list) = 23
+	xz -t one.tar.xz && tar -tf one.tar >list && test $(wc -l <list) = 25
 '
 
 test_expect_success 'an existing archive is replaced whole, nothing left beside it; the umask holds' '
@@ -135,12 +135,58 @@ test_expect_success '-V: one byte changed in a document and repacked is caught' 
 test_expect_success '-V: new sums for a changed case.json do not hide it' '
 	cp -R x t2 &&
 	sed -i "s/材料不符/材料齐全/" t2/$C-0005/case.json &&
-	(cd t2 && find . -type f ! -name SHA256SUMS | sed "s|^\./||" | LC_ALL=C sort |
+	(cd t2 && find . -type f ! -name "SHA256SUMS*" | sed "s|^\./||" | LC_ALL=C sort |
 		xargs sha256sum >SHA256SUMS && sha256sum -c --quiet SHA256SUMS &&
 		zip -qr ../t2.zip .) &&
 	test_expect_code 1 eport-export -V t2.zip 2>err &&
+	sed -n 1p err | grep -q "^eport-export: t2.zip: SHA256SUMS.p7s: does not verify against SHA256SUMS and ca.crt (" &&
+	sed 1d err >actual &&
 	echo "eport-export: t2.zip: $C-0005/case.json: differs from commit $(short $C-0005)" >expect &&
-	test_cmp expect err
+	test_cmp expect actual
+'
+
+# DESIGN.md section 9: the archive carries the office CA certificate and a
+# CMS signature of SHA256SUMS, which openssl checks away from the office
+cms_verify() {
+	openssl cms -verify -binary -inform DER -CAfile ca.crt -content SHA256SUMS \
+		-in SHA256SUMS.p7s -out /dev/null
+}
+
+test_expect_success 'the archive carries ca.crt and SHA256SUMS.p7s; openssl cms -verify checks it offline' '
+	cmp x/ca.crt "$EPORT_HOME/keys/ca.crt" &&
+	grep -q "  ca.crt$" x/SHA256SUMS && ! grep -q "SHA256SUMS.p7s" x/SHA256SUMS &&
+	cp -R x off && (cd off && env -u EPORT_HOME HOME=/nonexistent openssl cms -verify -binary \
+		-inform DER -CAfile ca.crt -content SHA256SUMS -in SHA256SUMS.p7s -out /dev/null 2>../cms.err) &&
+	grep -qx "CMS Verification successful" cms.err &&
+	openssl cms -cmsout -print -inform DER -in x/SHA256SUMS.p7s >cms.txt &&
+	grep -q "subject: C=CN, O=.*, CN=eport audit archives" cms.txt &&
+	grep -q "eContent: <ABSENT>" cms.txt &&
+	grep -q "in SHA256SUMS.p7s" x/README
+'
+
+test_expect_success 'one changed byte in SHA256SUMS, its signature or ca.crt fails the check' '
+	for f in SHA256SUMS SHA256SUMS.p7s ca.crt; do
+		rm -rf c && cp -R x c &&
+		size=$(stat -c %s c/$f) &&
+		printf "\001" | dd of=c/$f bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null &&
+		! (cd c && cms_verify 2>/dev/null) &&
+		(cd c && bsdtar -cf ../c.tar *) &&
+		test_expect_code 1 eport-export -V c.tar 2>err &&
+		grep -q "^eport-export: c.tar: SHA256SUMS.p7s: " err || return 1
+	done
+'
+
+test_expect_success 'an archive signed by another CA: -V says its ca.crt is not the office'\''s' '
+	rm -rf f && cp -R x f &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout f.key \
+		-out f/ca.crt -subj "/CN=forger" -days 10 2>/dev/null &&
+	(cd f && find . -type f ! -name "SHA256SUMS*" | sed "s|^\./||" | LC_ALL=C sort |
+		xargs sha256sum >SHA256SUMS &&
+		openssl cms -sign -binary -nodetach -in SHA256SUMS -signer ca.crt -inkey ../f.key \
+			-outform DER -out SHA256SUMS.p7s 2>/dev/null &&
+		bsdtar -cf ../f.tar *) &&
+	test_expect_code 1 eport-export -V f.tar 2>err &&
+	grep -q "^eport-export: f.tar: ca.crt: not this office'\''s CA certificate ('\''$EPORT_HOME/keys/ca.crt'\'')$" err
 '
 
 test_expect_success '-V: a file missing, one added, a commit of another case' '
@@ -200,9 +246,9 @@ test_expect_success '-m: identity and phone numbers masked wherever they appear'
 
 test_expect_success '-m: no documents, no certificates, and the README says so' '
 	(cd m && find . -type f | sort) >actual &&
-	printf "./%s\n" README SHA256SUMS $C-0004/COMMIT $C-0004/case.json $C-0004/history.jsonl \
-		$C-0005/COMMIT $C-0005/case.json $C-0005/history.jsonl \
-		$C-0006/COMMIT $C-0006/case.json $C-0006/history.jsonl >expect &&
+	printf "./%s\n" README SHA256SUMS SHA256SUMS.p7s $C-0004/COMMIT $C-0004/case.json \
+		$C-0004/history.jsonl $C-0005/COMMIT $C-0005/case.json $C-0005/history.jsonl \
+		$C-0006/COMMIT $C-0006/case.json $C-0006/history.jsonl ca.crt >expect &&
 	test_cmp expect actual &&
 	sed -n 2p m/README >actual && echo "Masked: yes" >expect && test_cmp expect actual &&
 	grep -q "The documents (docs/) and the card" m/README &&
