@@ -60,13 +60,8 @@ static const char *const contact_holder[] = { "phone", "fax", "address", NULL };
 /* a holder's fields that a written card's certificate carries */
 static const char *const on_card[] = { "name", "id_type", "id_number", "role", NULL };
 
-static void
-usage(int status)
-{
-	fprintf(status ? stderr : stdout, "usage: eport-amend [-jn] -m REASON CASE PATH=VALUE...\n"
-	    "       eport-amend [-jn] -m REASON <ROWS\n");
-	exit(status);
-}
+static const char usage_text[] = N_("usage: eport-amend [-jn] -m REASON CASE PATH=VALUE...\n"
+    "       eport-amend [-jn] -m REASON <ROWS\n");
 
 static int
 in(const char *const *l, const char *s)
@@ -482,7 +477,7 @@ main(int argc, char *argv[])
 	char err[512];
 	int c, dry = 0;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	out.fp = stdout;
 	out.cols = cols;
 	while ((c = getopt(argc, argv, "jm:nh")) != -1) {
@@ -497,20 +492,20 @@ main(int argc, char *argv[])
 			dry = 1;
 			break;
 		case 'h':
-			usage(0);
+			eport_usage(0);
 			break;
 		default:
-			usage(2);
+			eport_usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (!reason || !*reason) {
 		warnx("an amendment needs a reason: -m REASON");
-		usage(2);
+		eport_usage(2);
 	}
 	if (argc == 1)
-		usage(2);
+		eport_usage(2);
 	if (argc > 1) {
 		nargs = argc - 1;
 		args = xcalloc(nargs, sizeof *args);
@@ -519,7 +514,7 @@ main(int argc, char *argv[])
 
 			if (!eq || eq == argv[i + 1]) {
 				warnx("argument %zu: '%s': not PATH=VALUE", i + 2, argv[i + 1]);
-				usage(2);
+				eport_usage(2);
 			}
 			args[i].path = strndup(argv[i + 1], eq - argv[i + 1]);
 			args[i].value = eq + 1;

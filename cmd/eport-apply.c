@@ -37,12 +37,7 @@ static struct batch {
 
 static unsigned long taken, progress_at;
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-apply [-jn] [FILE|BUNDLE...]\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-apply [-jn] [FILE|BUNDLE...]\n");
 
 static int
 apply_txn(struct eport *st, MDB_txn *txn, void *arg)
@@ -308,7 +303,7 @@ main(int argc, char *argv[])
 	struct eport st;
 	int c;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	while ((c = getopt(argc, argv, "jnh")) != -1) {
 		switch (c) {
 		case 'j':
@@ -317,8 +312,10 @@ main(int argc, char *argv[])
 		case 'n':
 			dry = 1;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	argc -= optind;

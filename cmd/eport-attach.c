@@ -21,12 +21,7 @@ static struct buf *bytes;
 static struct out out;
 static const char *const cols[] = { "id", "state", NULL };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-attach [-jns] [-c COPIES] [-H HOLDER] CASE KIND FILE...\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-attach [-jns] [-c COPIES] [-H HOLDER] CASE KIND FILE...\n");
 
 static const char *
 base(const char *path)
@@ -114,7 +109,7 @@ main(int argc, char *argv[])
 	struct origin o;
 	int c, dry = 0;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	out.fp = stdout;
 	out.cols = cols;
 	while ((c = getopt(argc, argv, "c:H:jnsh")) != -1) {
@@ -137,14 +132,16 @@ main(int argc, char *argv[])
 		case 's':
 			sflag = 1;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 3)
-		usage();
+		eport_usage(2);
 	kind = argv[1];
 	files = argv + 2;
 	nfiles = argc - 2;

@@ -53,18 +53,13 @@ static const char *const expiring_cols[] = {
 	"contact", "phone", NULL
 };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-card status [-j] [-r READER]\n"
-	    "       eport-card write [-jn] [-r READER] CASE [HOLDER]\n"
-	    "       eport-card unlock [-jn] [-r READER] CASE\n"
-	    "       eport-card renew [-jn] [-r READER] CASE\n"
-	    "       eport-card revoke [-jn] -m REASON CARD\n"
-	    "       eport-card ls [-j] [-s STATE] [-u USCC]\n"
-	    "       eport-card expiring [-j] [-d DAYS]\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-card status [-j] [-r READER]\n"
+    "       eport-card write [-jn] [-r READER] CASE [HOLDER]\n"
+    "       eport-card unlock [-jn] [-r READER] CASE\n"
+    "       eport-card renew [-jn] [-r READER] CASE\n"
+    "       eport-card revoke [-jn] -m REASON CARD\n"
+    "       eport-card ls [-j] [-s STATE] [-u USCC]\n"
+    "       eport-card expiring [-j] [-d DAYS]\n");
 
 static void
 wipe(void)
@@ -97,7 +92,8 @@ opts(int argc, char **argv, const char *spec)
 		case 'm': reason = optarg; break;
 		case 's': state_opt = optarg; break;
 		case 'u': uscc_opt = optarg; break;
-		default: usage();
+		case 'h': eport_usage(0);
+		default: eport_usage(2);
 		}
 	}
 }
@@ -301,7 +297,7 @@ cmd_status(int argc, char **argv)
 
 	opts(argc, argv, "jr:h");
 	if (optind != argc)
-		usage();
+		eport_usage(2);
 	open_card();
 	info = card_cert(&der);
 	if (piv_pin_tries(rd, &tries) < 0)
@@ -815,7 +811,7 @@ cmd_write(int argc, char **argv)
 
 	opts(argc, argv, "jnr:h");
 	if (argc - optind < 1 || argc - optind > 2)
-		usage();
+		eport_usage(2);
 	id = argv[optind];
 	want = argc - optind == 2 ? argv[optind + 1] : NULL;
 	open_store(0);
@@ -1019,7 +1015,7 @@ cmd_case_card(int argc, char **argv, const char *type)
 
 	opts(argc, argv, "jnr:h");
 	if (argc - optind != 1)
-		usage();
+		eport_usage(2);
 	id = argv[optind];
 	open_store(0);
 	if (renew)
@@ -1165,10 +1161,10 @@ cmd_revoke(int argc, char **argv)
 
 	opts(argc, argv, "jnm:h");
 	if (argc - optind != 1)
-		usage();
+		eport_usage(2);
 	if (!reason || !*reason) {
 		warnx("revoke needs a reason: -m REASON");
-		usage();
+		eport_usage(2);
 	}
 	r.number = argv[optind];
 	open_store(0);
@@ -1195,7 +1191,7 @@ cmd_ls(int argc, char **argv)
 
 	opts(argc, argv, "js:u:h");
 	if (optind != argc)
-		usage();
+		eport_usage(2);
 	if (state_opt && strcmp(state_opt, "active") && strcmp(state_opt, "revoked"))
 		die("-s: '%s' is neither active nor revoked", state_opt);
 	txn = eport_open_read(&st);
@@ -1293,7 +1289,7 @@ cmd_expiring(int argc, char **argv)
 
 	opts(argc, argv, "d:jh");
 	if (optind != argc)
-		usage();
+		eport_usage(2);
 	txn = eport_open_read(&st);
 	st_open = 1;
 	days = warn_days();
@@ -1352,13 +1348,13 @@ main(int argc, char *argv[])
 	};
 	char err[256];
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	/* the master key, the CA's key and each card's PUK pass through here */
 	if (secret_process(err, sizeof err) < 0)
 		die("%s", err);
 	atexit(at_exit);
 	if (argc < 2 || argv[1][0] == '-')
-		usage();
+		eport_usage(2);
 	sub = argv[1];
 	argc--;
 	argv++;
@@ -1370,7 +1366,7 @@ main(int argc, char *argv[])
 		for (i = 0; i < LEN(subs) && strcmp(subs[i].name, sub); i++)
 			;
 		if (i == LEN(subs))
-			usage();
+			eport_usage(2);
 		subs[i].fn(argc, argv);
 	}
 	at_exit();

@@ -19,13 +19,8 @@ static struct rulebook *rb;
 static const char *const cols[] = { "id", "severity", "rule", "path", "message", NULL };
 static const char *const qcols[] = { "id", NULL };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-check [-jnq] [CASE...]\n"
-	    "       eport-check [-jq] -f FILE|-\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-check [-jnq] [CASE...]\n"
+    "       eport-check [-jq] -f FILE|-\n");
 
 /* What to print for one checked record: its findings, or with -q its id
  * when nothing blocks; blocking findings make the exit status 1. */
@@ -238,7 +233,7 @@ main(int argc, char *argv[])
 	char err[512];
 	int c;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	while ((c = getopt(argc, argv, "f:jnqh")) != -1) {
 		switch (c) {
 		case 'f':
@@ -253,14 +248,16 @@ main(int argc, char *argv[])
 		case 'q':
 			qflag = 1;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (file && argc)
-		usage();
+		eport_usage(2);
 	out.fp = stdout;
 	out.cols = qflag ? qcols : cols;
 	if (!(rb = rules_load(NULL, err, sizeof err)))

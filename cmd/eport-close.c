@@ -19,12 +19,7 @@ static const char *note;
 static struct out out;
 static const char *const cols[] = { "id", "state", NULL };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-close [-jn] [-m NOTE] [CASE...]\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-close [-jn] [-m NOTE] [CASE...]\n");
 
 /* 0 when the case may be closed, else 1 with why in errbuf */
 static int
@@ -150,7 +145,7 @@ main(int argc, char *argv[])
 	struct each each = { .fn = close_case, .out = &out };
 	int c;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	while ((c = getopt(argc, argv, "jm:nh")) != -1) {
 		switch (c) {
 		case 'j':
@@ -162,8 +157,10 @@ main(int argc, char *argv[])
 		case 'n':
 			dry = 1;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	argc -= optind;

@@ -50,13 +50,8 @@ static int bad_case;
 static char *volatile tmpname;
 static mode_t user_umask;	/* eport_open makes it 077 for the store */
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-export [-mn] -o ARCHIVE [CASE...]\n"
-	    "       eport-export -V ARCHIVE\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-export [-mn] -o ARCHIVE [CASE...]\n"
+    "       eport-export -V ARCHIVE\n");
 
 /* Masking (-m): identity and phone numbers, as lib/mask.c does, found by
  * their keys in the case and its history and masked wherever they appear. */
@@ -878,7 +873,7 @@ main(int argc, char *argv[])
 	const char *out = NULL, *check = NULL;
 	int c;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	user_umask = umask(0);
 	umask(user_umask);
 	while ((c = getopt(argc, argv, "mno:V:h")) != -1) {
@@ -895,14 +890,16 @@ main(int argc, char *argv[])
 		case 'V':
 			check = optarg;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (!out == !check || (check && (argc || mflag || dry)))
-		usage();
+		eport_usage(2);
 	if (check) {
 		verify(check);
 	} else {

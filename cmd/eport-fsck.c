@@ -17,12 +17,7 @@ static struct eport st;
 static MDB_txn *txn;
 static unsigned long problems, fixed;
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-fsck [-r]\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-fsck [-r]\n");
 
 static void
 problem(const char *id, const char *fmt, const char *arg)
@@ -197,18 +192,20 @@ main(int argc, char *argv[])
 	MDB_val k, v;
 	int ch, rc;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	while ((ch = getopt(argc, argv, "rh")) != -1) {
 		switch (ch) {
 		case 'r':
 			rflag = 1;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		eport_usage(2);
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);
 	if ((rc = store_read(&st, &txn)) || (rc = mdb_cursor_open(txn, st.dbi[DB_CASES], &c)))

@@ -10,12 +10,7 @@
 
 #include "eport.h"
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-init [-n] [-b BRANCH] [-g GROUP]\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-init [-n] [-b BRANCH] [-g GROUP]\n");
 
 static void
 mkdir_p(const char *path)
@@ -35,7 +30,7 @@ main(int argc, char *argv[])
 	git_config *cfg;
 	struct stat sb;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	/* the keys are made here */
 	if (secret_process(err, sizeof err) < 0)
 		die("%s", err);
@@ -50,12 +45,14 @@ main(int argc, char *argv[])
 		case 'n':
 			dry = 1;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		eport_usage(2);
 	if (branch && (strlen(branch) < 1 || strlen(branch) > 8 || strspn(branch,
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(branch)))
 		die("branch '%s': 1 to 8 capital letters", branch);

@@ -44,19 +44,13 @@ static const char *const row_cols[] = { "id", "state", "tracking", NULL };
 static const char *const due_cols[] = {
 	"id", "type", "uscc", "accepted", "posting", "manifest", NULL,
 };
-static void
-usage(int status)
-{
-	fprintf(status ? stderr : stdout,
-	    "usage: eport-ship due [-j]\n"
-	    "       eport-ship manifest [-n] [-F csv|tsv|xlsx] [-e utf-8|gb18030] [-o FILE] [DATE]\n"
-	    "       eport-ship mark [-jn] [FILE]\n"
-	    "       eport-ship deliver [-jn] [CASE...]\n"
-	    "       eport-ship bounce [-jn] -m REASON [CASE...]\n"
-	    "       eport-ship collect [-jn] [-t ID_TYPE] [-f FREIGHT] -m 'NAME ID_NUMBER' [CASE...]\n"
-	    "       eport-ship uncollected [-j] [-d DAYS]\n");
-	exit(status);
-}
+static const char usage_text[] = N_("usage: eport-ship due [-j]\n"
+    "       eport-ship manifest [-n] [-F csv|tsv|xlsx] [-e utf-8|gb18030] [-o FILE] [DATE]\n"
+    "       eport-ship mark [-jn] [FILE]\n"
+    "       eport-ship deliver [-jn] [CASE...]\n"
+    "       eport-ship bounce [-jn] -m REASON [CASE...]\n"
+    "       eport-ship collect [-jn] [-t ID_TYPE] [-f FREIGHT] -m 'NAME ID_NUMBER' [CASE...]\n"
+    "       eport-ship uncollected [-j] [-d DAYS]\n");
 
 static void
 load_cal(void)
@@ -463,7 +457,7 @@ cmd_manifest(int argc, char **argv)
 	int rc, g;
 
 	if (argc > 1)
-		usage(2);
+		eport_usage(2);
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);
 	if (manifest_cols_load(&mc, st.home, err, sizeof err) < 0)
@@ -993,7 +987,7 @@ cmd_mark(int argc, char **argv)
 	size_t i;
 
 	if (argc > 1)
-		usage(2);
+		eport_usage(2);
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);
 	st.dry = dry;
@@ -1035,11 +1029,9 @@ main(int argc, char *argv[])
 	const char *sub, *allowed;
 	int c;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	if (argc < 2)
-		usage(2);
-	if (!strcmp(argv[1], "-h"))
-		usage(0);
+		eport_usage(2);
 	sub = argv[1];
 	if (!strcmp(sub, "due"))
 		allowed = "jh";
@@ -1054,14 +1046,14 @@ main(int argc, char *argv[])
 	else if (!strcmp(sub, "uncollected"))
 		allowed = "djh";
 	else
-		usage(2);
+		eport_usage(2);
 	argc--;
 	argv++;
 	while ((c = getopt(argc, argv, "d:e:f:F:jm:no:t:h")) != -1) {
 		char *end;
 
 		if (c == '?' || !strchr(allowed, c))
-			usage(2);
+			eport_usage(2);
 		switch (c) {
 		case 'd':
 			errno = 0;
@@ -1088,7 +1080,7 @@ main(int argc, char *argv[])
 			fmt = optarg;
 			break;
 		case 'h':
-			usage(0);
+			eport_usage(0);
 			break;
 		case 'j':
 			out.json = 1;
@@ -1113,7 +1105,7 @@ main(int argc, char *argv[])
 		die("-e %s: a workbook is always Unicode", enc);
 	if (!strcmp(sub, "due")) {
 		if (argc)
-			usage(2);
+			eport_usage(2);
 		cmd_due();
 	} else if (!strcmp(sub, "manifest")) {
 		cmd_manifest(argc, argv);
@@ -1134,7 +1126,7 @@ main(int argc, char *argv[])
 		free(who.number);
 	} else {
 		if (argc)
-			usage(2);
+			eport_usage(2);
 		cmd_uncollected();
 	}
 	if (cal)

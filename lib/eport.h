@@ -43,6 +43,25 @@ size_t text_shown(const char *s);
  * the bytes in out.  For messages, TSV output and commit subjects. */
 size_t text_esc(const char *s, char out[8], size_t *n);
 
+/* start.c: what every command does first.  Messages a person reads are
+ * English in the source and go through gettext: warnx, refuse and die
+ * translate their format; a message a library leaves in a buffer is
+ * translated where it is written (_), a table of them marked N_ and
+ * translated where it is used.  Findings, statuses and notices are Chinese
+ * in every locale: they are data, not messages. */
+#include <libintl.h>
+#define EPORT_DOMAIN "eport"
+#define _(s) gettext(s)
+#define N_(s) (s)
+/* The program's name, the locale (LC_MESSAGES) and its catalogue, the
+ * usage (a message: a whole synopsis, translated when printed); then
+ * --help (or -h first) prints the usage and --version the version. */
+void eport_start(int argc, char **argv, const char *usage);
+void eport_init(const char *name, const char *usage);	/* no argument read */
+void eport_usage(int status) __attribute__((noreturn));	/* 0: stdout, else stderr */
+void eport_version(void) __attribute__((noreturn));	/* "eport-foo 0.1.0" */
+const char *eport_localedir(void);	/* share/locale beside the binary, else LOCALEDIR */
+
 /* util.c */
 /* A growable byte buffer. */
 struct buf {
