@@ -155,11 +155,11 @@ parse_line(struct cal *c, char *line, char *err, size_t errlen)
 		*p++ = '\0';
 	}
 	if (nf < 2 || nf > 3) {
-		snprintf(err, errlen, "expected date, kind and name separated by tabs");
+		snprintf(err, errlen, _("expected date, kind and name separated by tabs"));
 		return -1;
 	}
 	if (cal_parse_day(f[0], &day) < 0) {
-		snprintf(err, errlen, "'%s': not a valid date", f[0]);
+		snprintf(err, errlen, _("'%s': not a valid date"), f[0]);
 		return -1;
 	}
 	if (!strcmp(f[1], "holiday"))
@@ -167,7 +167,7 @@ parse_line(struct cal *c, char *line, char *err, size_t errlen)
 	else if (!strcmp(f[1], "workday"))
 		work = 1;
 	else {
-		snprintf(err, errlen, "'%s': kind is not holiday or workday", f[1]);
+		snprintf(err, errlen, _("'%s': kind is not holiday or workday"), f[1]);
 		return -1;
 	}
 	add_entry(c, day, work);
@@ -308,7 +308,7 @@ cal_set_hours(struct cal *c, const char *spec, char *err, size_t errlen)
 	c->nspan = n;
 	return 0;
 bad:
-	snprintf(err, errlen, "'%s': not hall hours (HH:MM-HH:MM,...)", spec);
+	snprintf(err, errlen, _("'%s': not hall hours (HH:MM-HH:MM,...)"), spec);
 	return -1;
 }
 
@@ -445,8 +445,8 @@ cal_posting(const struct cal *c, const char *type, time_t accepted, long *out, i
 void
 cal_gap_msg(const struct cal *c, int year, char *buf, size_t len)
 {
-	snprintf(buf, len, "%d is not in the calendar: add its holidays and make-up working "
-	    "days, from the State Council's notice, to %s", year, c->office);
+	snprintf(buf, len, _("%d is not in the calendar: add its holidays and make-up working "
+	    "days, from the State Council's notice, to %s"), year, c->office);
 }
 
 /* From 1 December, the office is told while next year is missing, so that
@@ -467,9 +467,9 @@ cal_year_ahead(const struct cal *c, time_t now)
 void
 cal_ahead_msg(const struct cal *c, int year, char *buf, size_t len)
 {
-	snprintf(buf, len, "warning: %d is not in the calendar yet: add its holidays and "
+	snprintf(buf, len, _("warning: %d is not in the calendar yet: add its holidays and "
 	    "make-up working days, from the State Council's notice, to %s; until then a "
-	    "count of working days that reaches %d fails", year, c->office, year);
+	    "count of working days that reaches %d fails"), year, c->office, year);
 }
 
 /* The same date and time of day in office time, years on: 29 February

@@ -646,8 +646,9 @@ char *notice_text(const json_t *lines);
  * -1 with a message in errbuf. */
 void public_note(struct eport *, const json_t *kase);
 int public_flush(struct eport *);
-/* Every file against the store: fn(path under web.public, what is wrong,
- * mended, arg) for each that is not as the store says; repair mends them.
+/* Every file against the store: fn(path under web.public, what is wrong
+ * (a message, N_: translated where it is printed), mended, arg) for each
+ * that is not as the store says; repair mends them.
  * The number of such files, or -1 (message in errbuf). */
 long public_check(struct eport *, int repair,
     void (*fn)(const char *rel, const char *what, int fixed, void *), void *arg);

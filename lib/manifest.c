@@ -80,29 +80,29 @@ manifest_cols_load(struct manifest_cols *m, const char *home, char *err, size_t 
 			*q++ = '\0';
 		}
 		if (nf != 2) {
-			bad(err, errlen, path, lineno, "%s", "not three fields: column, header, value");
+			bad(err, errlen, path, lineno, "%s", _("not three fields: column, header, value"));
 			goto out;
 		}
 		if (!header) {
 			if (strcmp(f[0], "column") || strcmp(f[1], "header") || strcmp(f[2], "value")) {
-				bad(err, errlen, path, lineno, "%s", "the header is not 'column header value'");
+				bad(err, errlen, path, lineno, "%s", _("the header is not 'column header value'"));
 				goto out;
 			}
 			header = 1;
 			continue;
 		}
 		if (!name_ok(f[0])) {
-			bad(err, errlen, path, lineno, "column '%s': not a name (a-z, 0-9, _)", f[0]);
+			bad(err, errlen, path, lineno, _("column '%s': not a name (a-z, 0-9, _)"), f[0]);
 			goto out;
 		}
 		if (manifest_header(m, f[0]) || !*f[1]) {
-			bad(err, errlen, path, lineno, *f[1] ? "column '%s' twice" :
-			    "column '%s': no header", f[0]);
+			bad(err, errlen, path, lineno, *f[1] ? _("column '%s' twice") :
+			    _("column '%s': no header"), f[0]);
 			goto out;
 		}
 		if (!value_ok(f[2])) {
-			bad(err, errlen, path, lineno, "value '%s': not a field, config:KEY, "
-			    "ship:contents, ship:date or \"text\"", f[2]);
+			bad(err, errlen, path, lineno, _("value '%s': not a field, config:KEY, "
+			    "ship:contents, ship:date or \"text\""), f[2]);
 			goto out;
 		}
 		m->c = xrealloc(m->c, (m->n + 1) * sizeof *m->c);
@@ -112,7 +112,7 @@ manifest_cols_load(struct manifest_cols *m, const char *home, char *err, size_t 
 		m->n++;
 	}
 	if (!manifest_header(m, "id")) {
-		snprintf(err, errlen, "%s: no 'id' column: eport-ship mark finds the cases by it", path);
+		snprintf(err, errlen, _("%s: no 'id' column: eport-ship mark finds the cases by it"), path);
 		goto out;
 	}
 	m->names = xcalloc(m->n + 1, sizeof *m->names);

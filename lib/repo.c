@@ -96,7 +96,7 @@ eport_open(struct eport *st, int flags)
 	if (store_open(st, flags, mapsize) < 0)
 		goto fail;
 	if (!(flags & EPORT_NOREPO) && repo_open(st) < 0) {
-		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: %s", git_err());
+		snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: %s"), git_err());
 		goto fail;
 	}
 	st->fini = eport_git_fini;

@@ -69,7 +69,7 @@ load_tsv(struct rulebook *rb, const char *path, const char *const cols[], size_t
 	long lineno = 0;
 
 	if (read_file(path, &b, 1 << 20) < 0) {
-		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		snprintf(err, errlen, _("cannot read '%s': %s"), path, strerror(errno));
 		goto out;
 	}
 	for (line = b.s; line && *line; line = next) {
@@ -97,7 +97,7 @@ load_tsv(struct rulebook *rb, const char *path, const char *const cols[], size_t
 					if (strcmp(f[i], cols[c]) == 0)
 						idx[c] = i;
 				if (idx[c] < 0) {
-					snprintf(err, errlen, "%s:%ld: no column '%s' in the header",
+					snprintf(err, errlen, _("%s:%ld: no column '%s' in the header"),
 					    path, lineno, cols[c]);
 					goto out;
 				}
@@ -115,7 +115,7 @@ load_tsv(struct rulebook *rb, const char *path, const char *const cols[], size_t
 		*err = '\0';
 	}
 	if (!have_header) {
-		snprintf(err, errlen, "%s: no header line", path);
+		snprintf(err, errlen, _("%s: no header line"), path);
 		goto out;
 	}
 	rc = 0;
@@ -130,22 +130,22 @@ kind_row(struct rulebook *rb, char **v, char *err, size_t errlen)
 	struct kind k = { 0 };
 
 	if (!*v[0] || !*v[1]) {
-		snprintf(err, errlen, "a kind needs a name");
+		snprintf(err, errlen, _("a kind needs a name"));
 		return -1;
 	}
 	if (strcmp(v[2], "yes") != 0 && strcmp(v[2], "no") != 0) {
-		snprintf(err, errlen, "paper is '%s', not yes or no", v[2]);
+		snprintf(err, errlen, _("paper is '%s', not yes or no"), v[2]);
 		return -1;
 	}
 	k.paper = strcmp(v[2], "yes") == 0;
 	if (!k.paper && strncmp(v[0], "card-", 5) == 0) {
 		k.role = v[0] + 5;
 		if (strcmp(k.role, "legal") != 0 && strcmp(k.role, "operator") != 0) {
-			snprintf(err, errlen, "card kind '%s': the role is legal or operator", v[0]);
+			snprintf(err, errlen, _("card kind '%s': the role is legal or operator"), v[0]);
 			return -1;
 		}
 	} else if (!k.paper && strcmp(v[0], "card") != 0) {
-		snprintf(err, errlen, "kind '%s' is no paper: its name is card or card-ROLE", v[0]);
+		snprintf(err, errlen, _("kind '%s' is no paper: its name is card or card-ROLE"), v[0]);
 		return -1;
 	}
 	k.kind = xstrdup(v[0]);
@@ -179,33 +179,33 @@ rule_row(struct rulebook *rb, char **v, char *err, size_t errlen)
 
 	if (!*v[0] || lookup((const char *const[]){ "*", "online", "post", NULL }, v[1]) < 0 ||
 	    lookup((const char *const[]){ "*", "mail", "window", NULL }, v[2]) < 0) {
-		snprintf(err, errlen, "type, channel (* online post) or pickup (* mail window) wrong");
+		snprintf(err, errlen, _("type, channel (* online post) or pickup (* mail window) wrong"));
 		return -1;
 	}
 	if ((r.what = lookup(whats, v[3])) <= 0) {
 		r.what = W_KIND;
 		if (!(k = kind_get(rb, v[3], &r.kind))) {
-			snprintf(err, errlen, "unknown kind '%s'", v[3]);
+			snprintf(err, errlen, _("unknown kind '%s'"), v[3]);
 			return -1;
 		}
 	}
 	if ((r.per = lookup(pers, v[4])) < 0 || (r.per == PER_ENTERPRISE && (!k || k->paper))) {
-		snprintf(err, errlen, "per '%s' is not case, holder, legal, operator%s", v[4],
+		snprintf(err, errlen, _("per '%s' is not case, holder, legal, operator%s"), v[4],
 		    k && !k->paper ? " or enterprise" : "");
 		return -1;
 	}
 	r.n = strtol(v[5], &end, 10);
 	if (*end || r.n < 1) {
-		snprintf(err, errlen, "n '%s' is not a number from 1", v[5]);
+		snprintf(err, errlen, _("n '%s' is not a number from 1"), v[5]);
 		return -1;
 	}
 	if (!*v[6] && (r.what == W_FIELD || r.what == W_ORDER || r.what == W_ATTEST ||
 	    r.what == W_OPEN || r.what == W_NOCARD)) {
-		snprintf(err, errlen, "%s needs an arg", v[3]);
+		snprintf(err, errlen, _("%s needs an arg"), v[3]);
 		return -1;
 	}
 	if (r.what == W_NOCARD && strcmp(v[6], "legal") && strcmp(v[6], "operator")) {
-		snprintf(err, errlen, "nocard: the arg '%s' is a role, legal or operator", v[6]);
+		snprintf(err, errlen, _("nocard: the arg '%s' is a role, legal or operator"), v[6]);
 		return -1;
 	}
 	r.type = xstrdup(v[0]);
