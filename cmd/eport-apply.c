@@ -66,7 +66,7 @@ apply_txn(struct eport *st, MDB_txn *txn, void *arg)
 	}
 	/* the batch's objects, one pack, on disk before the cases are */
 	if (repo_flush(st) < 0) {
-		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: writing the pack: %s", git_err());
+		snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: writing the pack: %s"), git_err());
 		return 2;
 	}
 	return 0;
@@ -133,7 +133,8 @@ add(struct eport *st, json_t *rec, const char *source)
 		flush(st);
 	if (isatty(2) && taken + B.n >= progress_at + 1000) {
 		progress_at = taken + B.n;
-		fprintf(stderr, "\r%s: %lu records", argv0, progress_at);
+		fprintf(stderr, "\r%s: ", argv0);
+		fprintf(stderr, ngettext("%lu record", "%lu records", progress_at), progress_at);
 	}
 }
 
@@ -342,8 +343,11 @@ main(int argc, char *argv[])
 			read_path(&st, argv[i]);
 	}
 	flush(&st);
-	if (progress_at)
-		fprintf(stderr, "\r%s: %lu records\n", argv0, taken);
+	if (progress_at) {
+		fprintf(stderr, "\r%s: ", argv0);
+		fprintf(stderr, ngettext("%lu record", "%lu records", taken), taken);
+		fputc('\n', stderr);
+	}
 	json_decref(B.rows);
 	json_decref(B.seen);
 	free(B.it);

@@ -84,7 +84,7 @@ check_case(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	(void)arg;
 	if (strcmp(state, "received") && strcmp(state, "checked") && strcmp(state, "incomplete")) {
 		snprintf(st->errbuf, sizeof st->errbuf,
-		    "case is %s; check takes received, checked or incomplete", state);
+		    _("case is %s; check takes received, checked or incomplete"), state);
 		return 1;
 	}
 	store_check_env(&env, &se);

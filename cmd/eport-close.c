@@ -31,19 +31,19 @@ guard(struct eport *st, const json_t *kase)
 	    !strcmp(state, "rejected") || !strcmp(state, "withdrawn"))
 		return 0;
 	if (!strcmp(state, "bounced")) {
-		snprintf(st->errbuf, sizeof st->errbuf, "case is bounced; close takes it once "
-		    "collected at the counter (eport-ship collect)");
+		snprintf(st->errbuf, sizeof st->errbuf, _("case is bounced; close takes it once "
+		    "collected at the counter (eport-ship collect)"));
 		return 1;
 	}
 	if (!strcmp(state, "ready")) {
 		if (!strcmp(type, "deregister") || strcmp(jstr(kase, "pickup"), "mail"))
 			return 0;
 		snprintf(st->errbuf, sizeof st->errbuf,
-		    "case is ready to post; close takes it once delivered, or collected after a bounce");
+		    _("case is ready to post; close takes it once delivered, or collected after a bounce"));
 		return 1;
 	}
 	snprintf(st->errbuf, sizeof st->errbuf,
-	    "case is %s; close takes ready, delivered, collected, rejected or withdrawn", state);
+	    _("case is %s; close takes ready, delivered, collected, rejected or withdrawn"), state);
 	return 1;
 }
 
@@ -63,7 +63,7 @@ deregister(struct eport *st, MDB_txn *txn, const json_t *kase, const char *at,
 
 	if (!uscc || !*uscc) {
 		snprintf(st->errbuf, sizeof st->errbuf,
-		    "enterprise.uscc: missing; no enterprise to deregister");
+		    _("enterprise.uscc: missing; no enterprise to deregister"));
 		return 1;
 	}
 	/* no case of the enterprise may be left open behind its closing */
@@ -71,8 +71,8 @@ deregister(struct eport *st, MDB_txn *txn, const json_t *kase, const char *at,
 	json_array_foreach(others, i, card) {
 		if (!strcmp(jstr(card, "id"), id))
 			continue;
-		snprintf(st->errbuf, sizeof st->errbuf, "case %s (%s, %s) of the enterprise is "
-		    "open: close, reject or withdraw it first", jstr(card, "id"),
+		snprintf(st->errbuf, sizeof st->errbuf, _("case %s (%s, %s) of the enterprise is "
+		    "open: close, reject or withdraw it first"), jstr(card, "id"),
 		    jstr(card, "type"), jstr(card, "state"));
 		json_decref(others);
 		return 1;

@@ -47,7 +47,7 @@ put_orders(struct eport *st, MDB_txn *txn, void *arg)
 		rc = order_put(st, txn, old ? old : o);
 		json_decref(old);
 		if (rc) {
-			snprintf(st->errbuf, sizeof st->errbuf, "db: order '%s': %s",
+			snprintf(st->errbuf, sizeof st->errbuf, _("db: order '%s': %s"),
 			    jstr(o, "order"), store_err(rc));
 			return 2;
 		}

@@ -72,8 +72,8 @@ decide(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	if (review_guard(kase, action, eport_user(), st->errbuf, sizeof st->errbuf))
 		return 1;
 	if (rb && (f = store_recheck(st, txn, rb, kase, NULL))) {
-		snprintf(st->errbuf, sizeof st->errbuf, "the check no longer passes (%s: %s): check "
-		    "it again", jstr(f, "rule"), jstr(f, "message"));
+		snprintf(st->errbuf, sizeof st->errbuf, _("the check no longer passes (%s: %s): check "
+		    "it again"), jstr(f, "rule"), jstr(f, "message"));
 		json_decref(f);
 		return 1;
 	}

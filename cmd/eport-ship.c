@@ -271,7 +271,7 @@ make_txn(struct eport *s, MDB_txn *txn, void *arg)
 	ids = due_ids(txn, m->day, 1, NULL);
 	if (json_array_size(unknown)) {
 		json_decref(ids);
-		snprintf(s->errbuf, sizeof s->errbuf, "posting days unknown");
+		snprintf(s->errbuf, sizeof s->errbuf, _("posting days unknown"));
 		return 2;
 	}
 	m->ids = xrealloc(m->ids, (json_array_size(ids) + 1) * sizeof *m->ids);
@@ -520,7 +520,7 @@ ship_row(const json_t *kase)
 static int
 wrong_state(struct eport *s, const json_t *kase, const char *want)
 {
-	snprintf(s->errbuf, sizeof s->errbuf, "case is %s, not %s", jstr(kase, "state"), want);
+	snprintf(s->errbuf, sizeof s->errbuf, _("case is %s, not %s"), jstr(kase, "state"), want);
 	return 1;
 }
 
@@ -543,23 +543,23 @@ mark_one(struct eport *s, MDB_txn *txn, json_t *kase, const struct item *it,
 	}
 	if (strcmp(jstr(kase, "pickup"), "mail")) {
 		snprintf(s->errbuf, sizeof s->errbuf,
-		    "case is for collection at the hall, not for post");
+		    _("case is for collection at the hall, not for post"));
 		goto out;
 	}
 	if (!*tracking) {
-		snprintf(s->errbuf, sizeof s->errbuf, "%s: tracking: missing", it->pos);
+		snprintf(s->errbuf, sizeof s->errbuf, _("%s: tracking: missing"), it->pos);
 		goto out;
 	}
 	if (!tracking_valid(tracking)) {
-		snprintf(s->errbuf, sizeof s->errbuf, "%s: tracking: '%.40s' is neither a "
-		    "domestic EMS number (13 digits) nor a UPU S10 number with its check digit",
+		snprintf(s->errbuf, sizeof s->errbuf, _("%s: tracking: '%.40s' is neither a "
+		    "domestic EMS number (13 digits) nor a UPU S10 number with its check digit"),
 		    it->pos, tracking);
 		goto out;
 	}
 	/* an EMS number goes on one parcel only */
 	snprintf(kb, sizeof kb, "tracking:%s", tracking);
 	if ((rc = db_get(s, txn, DB_SHIP, kb, &v)) == 0) {
-		snprintf(s->errbuf, sizeof s->errbuf, "%s: tracking: '%s' is already case %.*s's",
+		snprintf(s->errbuf, sizeof s->errbuf, _("%s: tracking: '%s' is already case %.*s's"),
 		    it->pos, tracking, (int)v.mv_size, (char *)v.mv_data);
 		rc = 1;
 		goto out;
@@ -647,7 +647,7 @@ parse_who(const char *s)
 		die("-t '%s': not an identity document type", id_type);
 	if (id_check(id_type, who.number, &info) != ID_OK) {
 		refuse("-m: %s's identity number '%s' (%s): %s", who.name, who.number, id_type,
-		    info.why);
+		    _(info.why));
 		exit(eport_exit());
 	}
 }
@@ -704,24 +704,24 @@ collect_one(struct eport *s, MDB_txn *txn, json_t *kase, const struct item *it,
 	counter = o.counter;
 	if (!strcmp(state, "bounced")) {
 		if (!freight) {
-			snprintf(s->errbuf, sizeof s->errbuf, "case is bounced: the enterprise pays "
-			    "the freight both ways first (-f FREIGHT, the yuan paid)");
+			snprintf(s->errbuf, sizeof s->errbuf, _("case is bounced: the enterprise pays "
+			    "the freight both ways first (-f FREIGHT, the yuan paid)"));
 			return 1;
 		}
 	} else if (!strcmp(state, "ready")) {
 		if (!strcmp(jstr(kase, "pickup"), "mail")) {
-			snprintf(s->errbuf, sizeof s->errbuf, "case is ready to post, not for "
-			    "collection (eport-amend pickup=window first)");
+			snprintf(s->errbuf, sizeof s->errbuf, _("case is ready to post, not for "
+			    "collection (eport-amend pickup=window first)"));
 			return 1;
 		}
 		if (!strcmp(jstr(kase, "type"), "deregister")) {
-			snprintf(s->errbuf, sizeof s->errbuf, "case is a deregistration: nothing "
-			    "to collect (eport-close it)");
+			snprintf(s->errbuf, sizeof s->errbuf, _("case is a deregistration: nothing "
+			    "to collect (eport-close it)"));
 			return 1;
 		}
 		if (freight) {
-			snprintf(s->errbuf, sizeof s->errbuf, "case was never posted: no freight "
-			    "to pay (-f)");
+			snprintf(s->errbuf, sizeof s->errbuf, _("case was never posted: no freight "
+			    "to pay (-f)"));
 			return 1;
 		}
 	} else {
@@ -964,10 +964,11 @@ mark_sheet(struct marks *m, const struct buf *in, const char *name)
 					tc = c;
 			}
 			if (idc < 0 || tc < 0) {
-				refuse("%s:%ld: no %s column (%s%s%s, or %s)", name, at,
-				    idc < 0 ? "case" : "tracking",
-				    idc < 0 ? idh : th ? th : "邮件号", idc < 0 ? "" : ", ",
-				    idc < 0 ? "" : "运单号", idc < 0 ? "id" : "tracking");
+				if (idc < 0)
+					refuse("%s:%ld: no case column (%s, or id)", name, at, idh);
+				else
+					refuse("%s:%ld: no tracking column (%s, 运单号, or tracking)",
+					    name, at, th ? th : "邮件号");
 				break;
 			}
 			continue;

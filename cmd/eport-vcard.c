@@ -73,8 +73,10 @@ try_connect(char *why, size_t len)
 static int
 vpcd_connect(void)
 {
-	char why[256] = "no address";
+	char why[256];
 	int fd;
+
+	snprintf(why, sizeof why, "%s", _("no address"));
 
 	for (int i = 0; i < RETRY_SECONDS * 10 && !stop; i++) {
 		if ((fd = try_connect(why, sizeof why)) >= 0)
