@@ -1099,9 +1099,9 @@ cmd_case_card(int argc, char **argv, const char *type)
 			if ((rc = piv_reset_retry(rd, keys.puk, initial_pin(), &tries)) < 0)
 				card_fail(0, NULL);
 			if (rc) {
-				refuse("%s: card %s: the PUK %s", id, number, rc == 2 ?
-				    "is blocked; the card cannot be unlocked" :
-				    "was refused: not a card of this office?");
+				refuse(rc == 2 ? _("%s: card %s: the PUK is blocked; the card "
+				    "cannot be unlocked") : _("%s: card %s: the PUK was refused: "
+				    "not a card of this office?"), id, number);
 				goto out;
 			}
 		}
