@@ -49,8 +49,8 @@ static const char *const stamps[] = {
 	"closed", NULL,
 };
 static const char *const by_store[] = {
-	"state", "by", "login", "source", "commit", "findings", "decision", "issued",
-	"outbound", "collected", "materials_by", NULL,
+	"state", "by", "login", "source", "commit", "findings", "checked_with", "decision",
+	"issued", "outbound", "collected", "materials_by", NULL,
 };
 /* what a ready case may still have corrected: its card work is done */
 static const char *const contact[] = {
@@ -523,7 +523,7 @@ main(int argc, char *argv[])
 		}
 		each.records = 0;
 	}
-	if (!(rb = rules_load(NULL, err, sizeof err)))
+	if (!(rb = rules_load(eport_home(), err, sizeof err)))
 		die("%s", err);
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);

@@ -146,7 +146,7 @@ main(int argc, char *argv[])
 	files = argv + 2;
 	nfiles = argc - 2;
 
-	if (!(rb = rules_load(NULL, err, sizeof err)))
+	if (!(rb = rules_load(eport_home(), err, sizeof err)))
 		die("%s", err);
 	/* cards travel in the record's cards, not as files */
 	if (!kind_name(rb, kind) || !strcmp(kind, "card") || !strncmp(kind, "card-", 5)) {

@@ -113,7 +113,7 @@ open_store(int rdonly)
 		die("%s", st.errbuf);
 	st_open = 1;
 	keydir = xasprintf("%s/keys", st.home);
-	if (!rdonly && !(rb = rules_load(NULL, err, sizeof err)))
+	if (!rdonly && !(rb = rules_load(eport_home(), err, sizeof err)))
 		die("%s", err);
 }
 

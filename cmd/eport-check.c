@@ -98,10 +98,13 @@ check_case(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	    xasprintf("%zu blocking, %zu warning%s", nblock, nwarn, nwarn == 1 ? "" : "s") :
 	    xstrdup("no finding");
 	step.why = why;
-	step.extra = json_pack("{s:O}", "findings", findings);
+	/* the rulebook it was checked with: its layers as read */
+	step.extra = json_pack("{s:O, s:s}", "findings", findings, "checked_with",
+	    rules_digest(rb));
 	fmt_time(eport_now(), at);
 	json_object_set(kase, "findings", findings);
 	json_object_set_new(kase, "checked", json_string(at));
+	json_object_set_new(kase, "checked_with", json_string(rules_digest(rb)));
 	rc = case_step(st, txn, kase, &step);
 	free(why);
 	*row = findings;
@@ -260,7 +263,7 @@ main(int argc, char *argv[])
 		eport_usage(2);
 	out.fp = stdout;
 	out.cols = qflag ? qcols : cols;
-	if (!(rb = rules_load(NULL, err, sizeof err)))
+	if (!(rb = rules_load(eport_home(), err, sizeof err)))
 		die("%s", err);
 	if (file) {
 		check_file(file);

@@ -179,7 +179,7 @@ main(int argc, char *argv[])
 		warnx("%s needs a reason: -m REASON", action);
 		eport_usage(2);
 	}
-	if (!strcmp(action, "accept") && !(rb = rules_load(NULL, st.errbuf, sizeof st.errbuf)))
+	if (!strcmp(action, "accept") && !(rb = rules_load(eport_home(), st.errbuf, sizeof st.errbuf)))
 		die("%s", st.errbuf);
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);

@@ -105,7 +105,7 @@ case_set_state(struct eport *st, MDB_txn *txn, json_t *kase, const char *to)
  * types, a known type, a ref, and nothing the store sets itself. */
 static const char *const store_keys[] = {
 	"id", "state", "by", "login", "taken", "updated", "source", "commit",
-	"findings", "materials_by", "collected", "withdrawn", NULL,
+	"findings", "checked_with", "materials_by", "collected", "withdrawn", NULL,
 };
 static const char *const string_objects[] = {
 	"enterprise", "handler", "mail", "inbound", NULL,
