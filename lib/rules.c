@@ -162,8 +162,9 @@ rule_row(void *arg, char **v, char *err, size_t errlen)
 		}
 	}
 	if ((r.per = lookup(pers, v[4])) < 0 || (r.per == PER_ENTERPRISE && (!k || k->paper))) {
-		snprintf(err, errlen, _("per '%s' is not case, holder, legal, operator%s"), v[4],
-		    k && !k->paper ? " or enterprise" : "");
+		snprintf(err, errlen, k && !k->paper ?
+		    _("per '%s' is not case, holder, legal, operator or enterprise") :
+		    _("per '%s' is not case, holder, legal or operator"), v[4]);
 		return -1;
 	}
 	r.n = strtol(v[5], &end, 10);
