@@ -99,7 +99,7 @@ $(O)/po/eport.pot: $(LIB_SRC) $(CMD_SRC) lib/eport.h lib/office.h po/exclude.pot
 # po/LANG.po brought up to the sources (new messages untranslated, changed
 # ones fuzzy): then translate them
 po: $(O)/po/eport.pot
-	for l in $(LINGUAS); do msgmerge -q --update --backup=none --no-wrap po/$$l.po $<; done
+	for l in $(LINGUAS); do msgmerge -q --update --backup=none --no-wrap --no-location po/$$l.po $<; done
 
 # make check: every message of the sources translated, none fuzzy, none
 # left in a catalogue that the sources no longer have
