@@ -16,10 +16,6 @@
 
 #include "eport.h"
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"		/* the Makefile's, whatever the PREFIX */
-#endif
-
 const char *
 eport_login(void)
 {
@@ -33,16 +29,6 @@ eport_login(void)
 	if (!pw)
 		snprintf(name, sizeof name, "uid%u", (unsigned)getuid());
 	return name;
-}
-
-/* EPORT_SYSCONFDIR is for the tests, which run as root: for any other login
- * it would let the login name a file of its choosing. */
-const char *
-eport_sysconf(void)
-{
-	const char *s = getenv("EPORT_SYSCONFDIR");
-
-	return s && *s && getuid() == 0 ? s : SYSCONFDIR "/eport";
 }
 
 int

@@ -13,8 +13,24 @@
 
 #include "eport.h"
 
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"		/* the Makefile's, whatever the PREFIX */
+#endif
+
 #define TSV_MAX_FILE (4 << 20)	/* a holidays file of many years */
 #define TSV_MAX_FIELDS 32
+
+/* EPORT_SYSCONFDIR is for the tests, which run as root: for any other login
+ * it would let the login name a file of its choosing.  Here, not in ident.c,
+ * so that reading the rulebook (eport-web's status names) does not bring
+ * libgit2 in. */
+const char *
+eport_sysconf(void)
+{
+	const char *s = getenv("EPORT_SYSCONFDIR");
+
+	return s && *s && getuid() == 0 ? s : SYSCONFDIR "/eport";
+}
 
 size_t
 layer_dirs(const char *home, const char *dir[LAYERS_MAX])
