@@ -9,13 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "eport.h"
 
 static int dry, jflag;
-static long batch_max = 1000, batch_ms = 1000;
+static long batch_max = 1000, batch_ms = 1000, max_docs = 200;
 static struct out out;
 static const char *const cols[] = { "id", "type", "uscc", "state", "ref", NULL };
 
@@ -64,11 +65,7 @@ apply_txn(struct eport *st, MDB_txn *txn, void *arg)
 		}
 		json_decref(kase);
 	}
-	/* the batch's objects, one pack, on disk before the cases are */
-	if (repo_flush(st) < 0) {
-		snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: writing the pack: %s"), git_err());
-		return 2;
-	}
+	/* store_write writes the batch's objects, one pack, before the cases */
 	return 0;
 }
 
@@ -90,6 +87,7 @@ flush(struct eport *st)
 		for (i = 0; i < B.nadv; i++)
 			if (repo_advance(st, B.advid[i], &B.adv[i]) < 0)
 				warnx("%s: ref not moved (eport-fsck -r will): %s", B.advid[i], git_err());
+		repo_settle(st);
 		json_array_foreach(B.seen, i, r)
 			warnx("%s: ref '%s' was taken in before as %s", jstr(r, "source"),
 			    jstr(r, "ref"), jstr(r, "id"));
@@ -174,10 +172,17 @@ static void
 take(struct eport *st, json_t *rec, const struct origin *o, const char *pos)
 {
 	struct buf err = { 0 };
+	size_t ndocs = json_array_size(json_object_get(rec, "documents"));
 
 	if (case_validate(rec, &err) < 0) {
 		refuse("%s: %s", pos, err.s);
 		buf_free(&err);
+		json_decref(rec);
+		return;
+	}
+	if ((long)ndocs > max_docs) {
+		refuse("%s: documents: %zu documents; a case holds at most %ld (case.max-documents)",
+		    pos, ndocs, max_docs);
 		json_decref(rec);
 		return;
 	}
@@ -256,6 +261,62 @@ read_bundle(struct eport *st, const char *path)
 	bundle_free(b);
 }
 
+/* A stream that cannot be read twice (a pipe: /dev/stdin, <(cmd), a
+ * FIFO): the bytes read to tell an archive, then the rest. */
+struct chain {
+	unsigned char head[264];
+	size_t n, off;
+	FILE *rest;
+};
+
+static ssize_t
+chain_read(void *arg, char *p, size_t size)
+{
+	struct chain *c = arg;
+	size_t k;
+
+	if (c->off < c->n) {
+		k = c->n - c->off < size ? c->n - c->off : size;
+		memcpy(p, c->head + c->off, k);
+		c->off += k;
+		return k;
+	}
+	k = fread(p, 1, size, c->rest);
+	return k || !ferror(c->rest) ? (ssize_t)k : -1;
+}
+
+static int
+chain_close(void *arg)
+{
+	struct chain *c = arg;
+	int rc = fclose(c->rest);
+
+	free(c);
+	return rc;
+}
+
+static void
+read_stream(struct eport *st, FILE *fp, const char *path, const unsigned char *head, size_t n)
+{
+	cookie_io_functions_t io = { .read = chain_read, .close = chain_close };
+	struct chain *c = xcalloc(1, sizeof *c);
+	char cwd[PATH_MAX];
+	struct origin o;
+	FILE *in;
+
+	memcpy(c->head, head, n);
+	c->n = n;
+	c->rest = fp;
+	if (!(in = fopencookie(c, "r", io)))
+		die("fopencookie:");
+	/* its documents are where standard input's are */
+	if (!getcwd(cwd, sizeof cwd))
+		die("getcwd:");
+	origin_at(&o, cwd, st->home);
+	read_records(st, in, path, &o);
+	fclose(in);
+}
+
 static void
 read_path(struct eport *st, const char *path)
 {
@@ -264,12 +325,23 @@ read_path(struct eport *st, const char *path)
 	size_t n;
 	char dir[PATH_MAX], *slash;
 	struct origin o;
+	struct stat sb;
 
 	if (!fp) {
 		refuse("cannot open '%s':", path);
 		return;
 	}
 	n = fread(head, 1, sizeof head, fp);
+	if (fstat(fileno(fp), &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		if (is_archive(head, n)) {
+			fclose(fp);
+			refuse("'%s': a bundle is read from a file, not a pipe or a device: "
+			    "save it to a file first", path);
+			return;
+		}
+		read_stream(st, fp, path, head, n);
+		return;
+	}
 	if (is_archive(head, n)) {
 		fclose(fp);
 		read_bundle(st, path);
@@ -323,10 +395,9 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);
-	if (!dry && repo_batch(&st) < 0)
-		die("docs.git: %s", git_err());
 	batch_max = cfg_int(&st, "store.batch-records", 1000);
 	batch_ms = cfg_int(&st, "store.batch-ms", 1000);
+	max_docs = cfg_int(&st, "case.max-documents", 200);
 	if (batch_max < 1 || batch_max > 1000)
 		batch_max = 1000;
 	out.fp = stdout;

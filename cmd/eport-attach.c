@@ -2,7 +2,10 @@
  * returned (the materials the office asked for); a returned case goes back
  * to received, to be checked again.  Every file is read before anything is
  * written; the documents' bytes go into the case's git tree, their SHA-256
- * into the case, all in one commit.  Prints `id state`. */
+ * into the case, all in one commit.  A file the case has already, by its
+ * SHA-256 (for the kind, holder, seal and copies), is one document:
+ * attaching it again, as after a crash before the line was printed, adds
+ * nothing.  A case holds at most case.max-documents.  Prints `id state`. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,7 +16,7 @@
 #include "eport.h"
 
 static int sflag;
-static long copies = 1;
+static long copies = 1, max_docs = 200;
 static const char *holder, *kind;
 static char **files;
 static int nfiles;
@@ -43,6 +46,25 @@ is_holder(const json_t *kase, const char *id_number)
 	return 0;
 }
 
+/* The document with these bytes that says what this one would (kind,
+ * holder, sealed, copies), if the case has one */
+static const json_t *
+attached(const json_t *docs, const char *sum)
+{
+	size_t i;
+	json_t *d, *c;
+
+	json_array_foreach(docs, i, d) {
+		c = json_object_get(d, "copies");
+		if (!strcmp(jstr(d, "sha256"), sum) && !strcmp(jstr(d, "kind"), kind) &&
+		    !strcmp(jstr(d, "holder"), holder ? holder : "") &&
+		    json_is_true(json_object_get(d, "sealed")) == sflag &&
+		    (c ? json_integer_value(c) : 1) == copies)
+			return d;
+	}
+	return NULL;
+}
+
 static int
 attach(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
     json_t **row, void *arg)
@@ -52,7 +74,7 @@ attach(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	struct buf why = { 0 };
 	json_t *docs;
 	char at[32];
-	int rc;
+	int rc, added = 0;
 
 	(void)it;
 	(void)arg;
@@ -71,8 +93,26 @@ attach(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	}
 	buf_printf(&why, "%s", kind);
 	for (int i = 0; i < nfiles; i++) {
+		const json_t *same;
 		json_t *d;
+		char sum[65];
 
+		/* attached already (a retry after a crash before the line was
+		 * printed, or the same file twice): one document */
+		sha256_hex(bytes[i].s, bytes[i].len, sum);
+		if ((same = attached(docs, sum))) {
+			warnx("%s: '%s' is attached already%s%s%s", jstr(kase, "id"), files[i],
+			    json_object_get(same, "path") ? " as " : "", jstr(same, "path"),
+			    json_object_get(same, "path") ? "" : " (named twice)");
+			continue;
+		}
+		if ((long)json_array_size(docs) >= max_docs) {
+			snprintf(st->errbuf, sizeof st->errbuf,
+			    "'%s': the case holds %zu documents, at most %ld (case.max-documents)",
+			    files[i], json_array_size(docs), max_docs);
+			buf_free(&why);
+			return 1;
+		}
 		d = json_pack("{s:s, s:s, s:b, s:i}", "kind", kind, "file", base(files[i]),
 		    "sealed", sflag, "copies", (int)copies);
 		if (holder)
@@ -84,7 +124,13 @@ attach(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 			return 2;
 		}
 		json_array_append_new(docs, d);
-		buf_printf(&why, "%s%s", i ? ", " : " ", base(files[i]));
+		buf_printf(&why, "%s%s", added++ ? ", " : " ", base(files[i]));
+	}
+	/* nothing new: no step, and the case as it is */
+	if (!added) {
+		buf_free(&why);
+		*row = json_pack("{s:s, s:s}", "id", jstr(kase, "id"), "state", state);
+		return 0;
 	}
 	fmt_time(eport_now(), at);
 	json_object_set_new(kase, "amended", json_string(at));
@@ -170,6 +216,7 @@ main(int argc, char *argv[])
 		if (eport_open(&st, 0) < 0)
 			die("%s", st.errbuf);
 		st.dry = dry;
+		max_docs = cfg_int(&st, "case.max-documents", 200);
 		cases_each(&st, 1, argv, &each);
 		eport_close(&st);
 	}

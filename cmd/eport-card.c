@@ -792,6 +792,7 @@ record(struct job *j, txn_fn fn, const json_t *row)
 		}
 		if (j->stepped && repo_advance(&st, id, &j->commit) < 0)
 			warnx("%s: ref not moved (eport-fsck -r will): %s", id, git_err());
+		repo_settle(&st);
 		if (public_flush(&st) < 0)
 			warnx("%s (eport-fsck -r publishes it)", st.errbuf);
 	}

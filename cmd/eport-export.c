@@ -7,8 +7,9 @@
  * (.tar, .tar.gz, .tar.xz, .zip), and the same cases give the same bytes:
  * entries sorted, owned by root, modes 0644 and 0755, dated by their case's
  * commit, no compressor timestamp.  -m masks identity and phone numbers and
- * leaves the documents and certificates out.  The archive is written beside
- * its name and renamed into place once whole.
+ * leaves the documents and certificates out.  The archive is written
+ * nameless (O_TMPFILE) and named once whole, so that even kill -9 leaves
+ * nothing behind; an old archive is replaced in one rename.
  * -V ARCHIVE: checks the sums, and every case against its commit. */
 #include <errno.h>
 #include <fcntl.h>
@@ -241,7 +242,8 @@ add_case(const char *id, void *arg)
 	hex = jstr(kase, "commit");
 	if (git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&c, st.repo, &oid) < 0 ||
 	    !(blobs = commit_blobs(c))) {
-		refuse("%s: commit '%s' is not in docs.git: %s", id, hex, git_err());
+		refuse("%s: commit '%s' is not in docs.git: %s%s", id, hex, git_err(),
+		    repo_unreadable(&st));
 		bad_case = 1;
 		goto out;
 	}
@@ -460,6 +462,24 @@ write_entries(struct archive *a)
 	return rc;
 }
 
+/* The O_TMPFILE archive, whole, gets its name: at once where there is
+ * none yet; over an old archive by a hidden name renamed onto it (the
+ * signal handler removes that name, for the moment it exists). */
+static int
+give_name(int fd, const char *dir, const char *base, const char *name)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -1;
+	tmpname = xasprintf("%s/.%s.%ld", dir, base, (long)getpid());
+	unlink(tmpname);
+	return linkat(AT_FDCWD, proc, AT_FDCWD, tmpname, AT_SYMLINK_FOLLOW);
+}
+
 static void
 write_archive(const char *name)
 {
@@ -469,13 +489,17 @@ write_archive(const char *name)
 	struct sigaction sa = { 0 };
 
 	dir = dirname(d);
-	tmpname = xasprintf("%s/.%s.XXXXXX", dir, basename(b));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if ((fd = mkstemp(tmpname)) < 0)
-		die("cannot create '%s':", tmpname);
+	/* a file with no name until it is whole, so that even kill -9 leaves
+	 * nothing behind; where the file system has none, a hidden name */
+	if ((fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600)) < 0) {
+		tmpname = xasprintf("%s/.%s.XXXXXX", dir, basename(b));
+		if ((fd = mkstemp(tmpname)) < 0)
+			die("cannot create '%s':", tmpname);
+	}
 	/* zip stores local times: the office's, wherever it is written */
 	setenv("TZ", "CST-8", 1);
 	tzset();
@@ -496,12 +520,16 @@ write_archive(const char *name)
 		goto fail;
 	}
 	if (fchmod(fd, 0666 & ~user_umask) < 0 || fsync(fd) < 0) {
-		warnx("'%s':", tmpname);
+		warnx("'%s':", name);
+		goto fail;
+	}
+	if (!tmpname && give_name(fd, dir, basename(b), name) < 0) {
+		warnx("cannot write '%s':", name);
 		goto fail;
 	}
 	rc = close(fd);
 	fd = -1;
-	if (rc < 0 || rename(tmpname, name) < 0) {
+	if (rc < 0 || (tmpname && rename(tmpname, name) < 0)) {
 		warnx("cannot write '%s':", name);
 		goto fail;
 	}
@@ -519,7 +547,8 @@ fail:
 	archive_write_free(a);
 	if (fd >= 0)
 		close(fd);
-	unlink(tmpname);
+	if (tmpname)
+		unlink(tmpname);
 	free(tmpname);
 	tmpname = NULL;
 	free(d);

@@ -4,10 +4,13 @@
  * and no ref names a case LMDB does not know; and that the public page's
  * snapshot (web.public) is what the store says.  -r moves lagging refs on (a
  * crash between the LMDB commit and the ref update leaves one behind),
- * removes the ref locks of writers that died and publishes stale pages. */
+ * removes what writers that died left (ref locks, pack files, keeps) and
+ * publishes stale pages.  The refs are read before the LMDB snapshot they
+ * are judged against, so that writers at work draw no false problem. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "eport.h"
@@ -28,6 +31,14 @@ problem(const char *id, const char *fmt, const char *arg)
 	problems++;
 }
 
+/* the rest of a problem whose start is written already */
+static void
+problem_tail(const char *s)
+{
+	fprintf(stderr, "%s\n", s);
+	problems++;
+}
+
 static int
 in_index(int db, const char *key, const char *id)
 {
@@ -42,33 +53,126 @@ in_index(int db, const char *key, const char *id)
 	return rc == 0;
 }
 
+/* The refs as they were before the snapshot was taken: name -> commit.
+ * A writer moves a ref only after its LMDB commit, so a ref read first is
+ * never ahead of its case in the snapshot, and names a case it holds; it
+ * may lag, while its writer is between the two. */
+static json_t *refs;
+/* Refs that lagged the snapshot, or were missing: id -> the case's commit,
+ * judged again once the writers at work have moved theirs */
+static json_t *behind;
+
+static int
+read_refs(void)
+{
+	git_reference_iterator *it;
+	git_reference *ref;
+	int rc;
+
+	refs = json_object();
+	if ((rc = git_reference_iterator_glob_new(&it, st.repo, "refs/cases/*")) < 0)
+		return rc;
+	while ((rc = git_reference_next(&ref, it)) == 0) {
+		const git_oid *oid = git_reference_target(ref);
+
+		json_object_set_new(refs, git_reference_name(ref),
+		    oid ? json_string(git_oid_tostr_s(oid)) : json_null());
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	return rc == GIT_ITEROVER ? 0 : rc;
+}
+
+/* Where the ref is: 0 at want or beyond it (on its history), 1 behind it
+ * or missing, 2 ahead of it though read before it, 3 off its history. */
+static int
+ref_state(const git_oid *cur, int have, const git_oid *want, int beyond_ok)
+{
+	if (!have)
+		return 1;
+	if (git_oid_equal(cur, want))
+		return 0;
+	if (git_graph_descendant_of(st.repo, cur, want) == 1)
+		return beyond_ok ? 0 : 2;
+	if (git_graph_descendant_of(st.repo, want, cur) == 1)
+		return 1;
+	return 3;
+}
+
 static void
-check_ref(const char *id, const git_oid *want)
+lagging(const char *id, const git_oid *want, int missing)
 {
 	char *name = xasprintf("refs/cases/%s", id);
-	git_oid cur;
-	int rc = git_reference_name_to_id(&cur, st.repo, name);
 
-	if (rc == 0 && git_oid_equal(&cur, want))
-		goto out;
-	if (rc == 0 && git_graph_descendant_of(st.repo, &cur, want) == 1) {
-		problem(id, "%s is ahead of the case", name);
-		goto out;
-	}
-	if (rc == 0 && git_graph_descendant_of(st.repo, want, &cur) != 1) {
-		problem(id, "%s is not on the case's history", name);
-		goto out;
-	}
-	/* missing, or lagging behind the case: safe to move on */
 	if (rflag && repo_advance(&st, id, want) == 0) {
 		fprintf(stderr, "%s: %s: %s moved to the case's commit\n", argv0, id, name);
 		fixed++;
 	} else {
-		problem(id, rc ? "%s is missing (eport-fsck -r makes it)" :
+		problem(id, missing ? "%s is missing (eport-fsck -r makes it)" :
 		    "%s lags the case (eport-fsck -r moves it)", name);
 	}
-out:
 	free(name);
+}
+
+static void
+check_ref(const char *id, const git_oid *want)
+{
+	char *name = xasprintf("refs/cases/%s", id);
+	const char *hex = json_string_value(json_object_get(refs, name));
+	git_oid cur;
+	int have = hex && git_oid_fromstr(&cur, hex) == 0;
+
+	switch (ref_state(&cur, have, want, 0)) {
+	case 1:
+		/* missing, or lagging behind the case: safe to move on, once
+		 * it is known not to be a writer's between LMDB and its refs */
+		json_object_set_new(behind, id, json_string(git_oid_tostr_s(want)));
+		break;
+	case 2:
+		problem(id, "%s is ahead of the case", name);
+		break;
+	case 3:
+		problem(id, "%s is not on the case's history", name);
+		break;
+	}
+	free(name);
+}
+
+/* Refs that were behind: read again until each is at its case's commit
+ * (or beyond: its writer moved it on), or no writer is at work, whose
+ * keep says it is between its LMDB commit and its refs.  The keeps are
+ * looked at first: a writer whose keep is gone had moved its refs before,
+ * so a ref read after that still behind is behind for good. */
+#define INFLIGHT_MS 30000
+static void
+settle_behind(void)
+{
+	struct timespec t0;
+	const char *id;
+	json_t *v;
+	void *tmp;
+	int busy;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (json_object_size(behind)) {
+		busy = repo_busy(&st) > 0 && ms_since(&t0) < INFLIGHT_MS;
+		json_object_foreach_safe(behind, tmp, id, v) {
+			char *name = xasprintf("refs/cases/%s", id);
+			git_oid cur, want;
+			int have = git_reference_name_to_id(&cur, st.repo, name) == 0;
+
+			free(name);
+			git_oid_fromstr(&want, json_string_value(v));
+			if (ref_state(&cur, have, &want, 1) == 0) {
+				json_object_del(behind, id);
+			} else if (!busy) {
+				lagging(id, &want, !have);
+				json_object_del(behind, id);
+			}
+		}
+		if (json_object_size(behind))
+			usleep(20000);
+	}
 }
 
 static void
@@ -85,7 +189,8 @@ check_case(const char *id, json_t *kase)
 	if (strcmp(jstr(kase, "id"), id))
 		problem(id, "the record's id is '%s'", jstr(kase, "id"));
 	if (git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&commit, st.repo, &oid) < 0) {
-		problem(id, "commit '%s' is not in docs.git", hex);
+		fprintf(stderr, "%s: %s: commit '%s' is not in docs.git", argv0, id, hex);
+		problem_tail(repo_unreadable(&st));
 		return;
 	}
 	git_commit_free(commit);
@@ -124,16 +229,19 @@ check_case(const char *id, json_t *kase)
 		problem(id, "not in the index of USCC '%s'", uscc);
 }
 
-static int
-check_ref_case(const char *name, void *arg)
+static void
+check_ref_cases(void)
 {
-	const char *id = name + strlen("refs/cases/");
-	MDB_val v;
+	const char *name;
+	json_t *v;
 
-	(void)arg;
-	if (db_get(&st, txn, DB_CASES, id, &v))
-		problem(id, "%s names no case in the db", name);
-	return 0;
+	json_object_foreach(refs, name, v) {
+		const char *id = name + strlen("refs/cases/");
+		MDB_val val;
+
+		if (db_get(&st, txn, DB_CASES, id, &val))
+			problem(id, "%s names no case in the db", name);
+	}
 }
 
 /* A lock left by a writer that died blocks nothing for long (the next
@@ -163,6 +271,34 @@ stale_pack(const char *name, int removed, void *arg)
 	} else {
 		problem("docs.git", "%s is left by a pack write that was cut off (eport-fsck -r removes it)",
 		    name);
+	}
+}
+
+/* The .keep of a batch whose writer is gone: it keeps git gc from the
+ * pack's objects, which the refs reach once they are mended. */
+static void
+stale_keep(const char *name, int removed, void *arg)
+{
+	(void)arg;
+	if (removed) {
+		fprintf(stderr, "%s: docs.git: %s removed, its writer is gone\n", argv0, name);
+		fixed++;
+	} else {
+		problem("docs.git", "%s is left by a writer that is gone (eport-fsck -r removes it)",
+		    name);
+	}
+}
+
+static void
+stale_config(const char *name, int removed, void *arg)
+{
+	(void)arg;
+	if (removed) {
+		fprintf(stderr, "%s: docs.git: %s removed, its writer is gone\n", argv0, name);
+		fixed++;
+	} else {
+		problem("docs.git", "%s is left by a configuration write that was cut off; "
+		    "git config fails while it is there (eport-fsck -r removes it)", name);
 	}
 }
 
@@ -208,6 +344,10 @@ main(int argc, char *argv[])
 		eport_usage(2);
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);
+	/* the refs first, then the snapshot they are judged against */
+	if (read_refs() < 0)
+		die("docs.git: refs/cases: %s", git_err());
+	behind = json_object();
 	if ((rc = store_read(&st, &txn)) || (rc = mdb_cursor_open(txn, st.dbi[DB_CASES], &c)))
 		die("db: %s", store_err(rc));
 	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
@@ -223,12 +363,20 @@ main(int argc, char *argv[])
 		free(id);
 	}
 	mdb_cursor_close(c);
-	git_reference_foreach_glob(st.repo, "refs/cases/*", check_ref_case, NULL);
+	check_ref_cases();
+	mdb_txn_abort(txn);
+	settle_behind();
 	if (repo_stale_locks(&st, rflag, stale_lock, NULL) < 0)
 		problem("refs/cases", "%s", "cannot be read");
 	if (repo_stale_packs(&st, rflag, stale_pack, NULL) < 0)
 		problem("objects/pack", "%s", "cannot be read");
-	mdb_txn_abort(txn);
+	if (repo_stale_config(&st, rflag, stale_config, NULL) < 0)
+		problem("docs.git", "%s", "config.lock cannot be read");
+	/* the refs they may guard are mended by now, or problems say why not */
+	if (repo_stale_keeps(&st, rflag && !problems, stale_keep, NULL) < 0)
+		problem("objects/pack", "%s", "cannot be read");
+	json_decref(refs);
+	json_decref(behind);
 	if (public_check(&st, rflag, stale_public, NULL) < 0)
 		problem("web.public", "%s", st.errbuf);
 	eport_close(&st);

@@ -498,6 +498,7 @@ cmd_manifest(int argc, char **argv)
 		for (size_t i = 0; i < m.n; i++)
 			if (repo_advance(&st, m.ids[i], &m.commits[i]) < 0)
 				warnx("%s: ref not moved (eport-fsck -r will): %s", m.ids[i], git_err());
+		repo_settle(&st);
 		free(m.ids);
 		free(m.commits);
 		if ((rc = store_read(&st, &txn)))

@@ -98,11 +98,8 @@ batch_txn(struct eport *st, MDB_txn *txn, void *arg)
 		b->dry_done = 1;
 		return 1;	/* abort: -n commits nothing */
 	}
-	/* the batch's git objects, one pack, on disk before the cases are */
-	if (repo_flush(st) < 0) {
-		snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: writing the pack: %s"), git_err());
-		return 2;
-	}
+	/* store_write writes the batch's git objects, one pack, before the
+	 * cases */
 	return 0;
 }
 
@@ -140,6 +137,11 @@ flush(struct eport *st, struct batch *b)
 
 		if (s->moved && repo_advance(st, s->id, &s->commit) < 0)
 			warnx("%s: ref not moved (eport-fsck -r will): %s", s->id, git_err());
+	}
+	repo_settle(st);
+	for (i = 0; i < b->n; i++) {
+		struct slot *s = &b->s[i];
+
 		if (s->rc)
 			refuse("%s: %s", s->id, s->why);
 		else if (b->e->after)
@@ -223,8 +225,6 @@ cases_each(struct eport *st, int argc, char **argv, struct each *e)
 	b.ms = cfg_int(st, "store.batch-ms", 1000);
 	if (b.max < 1 || b.max > 1000)
 		b.max = 1000;
-	if (!st->dry && st->repo && repo_batch(st) < 0)
-		die("docs.git: %s", git_err());
 	if (argc == 0)
 		read_stdin(st, &b);
 	for (int i = 0; i < argc; i++)
@@ -242,8 +242,6 @@ cases_each_items(struct eport *st, const struct item *items, size_t n, struct ea
 	b.ms = cfg_int(st, "store.batch-ms", 1000);
 	if (b.max < 1 || b.max > 1000)
 		b.max = 1000;
-	if (!st->dry && st->repo && repo_batch(st) < 0)
-		die("docs.git: %s", git_err());
 	for (size_t i = 0; i < n; i++)
 		add(st, &b, items[i].id, json_incref((json_t *)items[i].rec), xstrdup(items[i].pos));
 	flush(st, &b);

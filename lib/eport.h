@@ -227,6 +227,14 @@ struct eport {
 	int rdonly;
 	int dry;		/* -n: case_step writes no git object */
 	void (*fini)(struct eport *);	/* frees what libgit2 holds, if used */
+	/* a writer's git objects (pack.c, set by repo_batch): store_write
+	 * flushes them before LMDB commits (0, or 2 with errbuf), drops them
+	 * when the transaction aborts, and settles the last transaction's
+	 * packs before it begins the next */
+	int (*flush)(struct eport *);
+	void (*drop)(struct eport *);
+	void (*settle)(struct eport *);
+	int refs_behind;	/* a ref failed to move: keep the packs' keeps */
 	json_t *touched;	/* USCCs whose public page a step changed (public.c) */
 	char errbuf[512];
 };
@@ -251,6 +259,9 @@ int store_read(struct eport *, MDB_txn **);
 int store_create(const char *dbdir, size_t mapsize, char *err, size_t errlen);
 void store_release(struct eport *);	/* after a batch: the store's mapped pages */
 const char *store_err(int rc);		/* mdb_strerror */
+/* For a write that failed with err (EIO, ENOSPC, EDQUOT): "; the disk of
+ * HOME is full (N KiB free): ... what to do" in out, and 1; else "", 0. */
+int store_disk_note(struct eport *, int err, char *out, size_t len);
 /* The DB_EVTIME key of the event at `at` (its ISO time, office time) whose
  * DB_EVENTS key is ev; k holds at least EVTIME_KEY_MAX bytes.  The times
  * are all written +08:00, so the keys sort by time. */
@@ -270,22 +281,42 @@ void git_setup(void);			/* libgit2 initialised, fsync on */
 int repo_init(const char *path);
 int repo_open(struct eport *);
 int repo_blob(struct eport *, const void *, size_t, git_oid *);
+/* After an object was not found: "; docs.git/objects/... cannot be read
+ * by this user ...: what to do", or "" (a static buffer). */
+const char *repo_unreadable(struct eport *);
 int repo_read_blob(struct eport *, const char *commit_hex, const char *path, struct buf *);
-/* pack.c: many objects, one pack: after repo_batch, objects stay in memory
- * until repo_flush writes them as a single fsynced pack (before LMDB
- * commits). */
+/* pack.c: many objects, one pack: after repo_batch (eport_open calls it
+ * for every writer), objects stay in memory until store_write flushes them
+ * as a single fsynced pack, before LMDB commits.  The pack has a .keep
+ * until its refs have moved, so that git gc --prune=now and git repack -a
+ * -d, which delete what no ref reaches, leave it alone: after store_write,
+ * move the refs (repo_advance), then repo_settle; before the next
+ * store_write in any case, which settles what is left. */
 #define REPO_INCOMING "objects/eport-incoming"	/* where a batch's pack is made */
 int repo_batch(struct eport *);
 int repo_flush(struct eport *);
+void repo_drop(struct eport *);		/* an aborted transaction's objects */
+void repo_settle(struct eport *);	/* the refs moved: the keeps go */
 void repo_batch_end(struct eport *);	/* before the repository is freed */
+int repo_pack_settings(git_repository *);	/* eport-init's pack.* */
+/* Whose is objects/pack/NAME (a .keep), in the directory dirfd: */
+enum { KEEP_NONE, KEEP_OTHER, KEEP_LIVE, KEEP_GONE };
+int keep_state(int dirfd, const char *name);	/* none, not eport's, its writer at work, gone */
 /* Advance refs/cases/<id> to commit, unless it is there already or beyond. */
 int repo_advance(struct eport *, const char *id, const git_oid *commit);
 /* Lock files under refs/cases/ with no writer left (older than a few
  * seconds): fn(ref name, removed, arg) for each; remove unlinks them. */
 int repo_stale_locks(struct eport *, int remove, void (*fn)(const char *, int, void *), void *arg);
-/* The same of a pack write cut off: its temporary files in objects/pack,
- * fn(path under docs.git, removed, arg). */
+/* The same of a pack write cut off: its temporary files (in
+ * objects/eport-incoming, or objects/pack), or a pack moved in without its
+ * index; fn(path under docs.git, removed, arg). */
 int repo_stale_packs(struct eport *, int remove, void (*fn)(const char *, int, void *), void *arg);
+/* The .keep of a batch whose writer is gone (its refs may lag: remove
+ * only once they are mended); docs.git/config.lock of a write cut off;
+ * how many keeps have their writer at work. */
+int repo_stale_keeps(struct eport *, int remove, void (*fn)(const char *, int, void *), void *arg);
+int repo_stale_config(struct eport *, int remove, void (*fn)(const char *, int, void *), void *arg);
+int repo_busy(struct eport *);
 
 /* case.c and step.c: the case and its lifecycle. */
 /* An audited step on one case, inside a write transaction: appends the event,

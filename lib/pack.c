@@ -1,7 +1,9 @@
-/* pack.c: a batch's git objects, kept in memory and written as one pack.
- * A command that writes many cases (intake, the batch loop) calls
- * repo_batch first; repo_flush writes what the batch made, fsynced, before
- * LMDB commits; repo_batch_end lets go of it before docs.git is freed. */
+/* pack.c: a writer's git objects, kept in memory and written as one pack
+ * per transaction.  eport_open calls repo_batch for every writer;
+ * store_write has repo_flush write what the transaction made, fsynced,
+ * with a .keep, before LMDB commits; repo_settle removes the keep once the
+ * refs have moved; repo_batch_end lets go of it all before docs.git is
+ * freed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -30,6 +32,8 @@ struct batch_odb {
 	git_repository *packrepo;	/* where the packbuilder works */
 	char *packdir, *incoming;
 	git_odb *disk;			/* docs.git's own object database */
+	char **keeps;			/* the .keep of each pack not yet settled */
+	size_t nkeeps;
 };
 
 /* Under the batch backend, docs.git's objects as they are on disk, without
@@ -92,6 +96,23 @@ d_exists(git_odb_backend *be, const git_oid *oid)
 	return git_odb_exists_ext(((struct disk_odb *)be)->odb, oid, GIT_ODB_LOOKUP_NO_REFRESH);
 }
 
+/* libgit2 writes an object only if no backend has it ("freshen"), so a
+ * batch whose scan was in an older pack wrote none and named the old copy.
+ * When that copy is reached by no ref (a case refused in its batch, a
+ * batch whose LMDB commit failed), git gc --prune=now or git repack -a -d
+ * may delete it while the new batch still names it.  So docs.git's own
+ * objects are never taken for the batch's: a batch's pack holds every
+ * object its commits add, and the .keep that guards the pack guards them
+ * all.  (Objects a step does not add, its parent's, are reached from the
+ * case's ref.) */
+static int
+d_freshen(git_odb_backend *be, const git_oid *oid)
+{
+	(void)be;
+	(void)oid;
+	return GIT_ENOTFOUND;
+}
+
 static void
 d_free(git_odb_backend *be)
 {
@@ -112,6 +133,7 @@ disk_odb(git_odb *odb)
 	d->parent.read_prefix = d_read_prefix;
 	d->parent.read_header = d_read_header;
 	d->parent.exists = d_exists;
+	d->parent.freshen = d_freshen;
 	d->parent.free = d_free;
 	d->odb = odb;
 	return &d->parent;
@@ -353,9 +375,52 @@ b_free(git_odb_backend *be)
 
 	b->mem->free(b->mem);
 	free(b->oids);
+	for (size_t i = 0; i < b->nkeeps; i++)
+		free(b->keeps[i]);
+	free(b->keeps);
 	free(b->packdir);
 	free(b->incoming);
 	free(b);
+}
+
+/* Scans are compressed images and case.json differs from case to case: a
+ * delta search finds little and was a third of intake's time.  git reads
+ * pack.bigFileThreshold; libgit2 1.5's packbuilder reads its threshold
+ * from pack.deltaCacheSize instead (a bug of its own), so both, which
+ * leave git gc's deltas as they were.  eport-init writes them once. */
+int
+repo_pack_settings(git_repository *r)
+{
+	git_config *cfg;
+	int rc;
+
+	if ((rc = git_repository_config(&cfg, r)) < 0)
+		return rc;
+	if ((rc = git_config_set_int64(cfg, "pack.bigFileThreshold", 0)) == 0)
+		rc = git_config_set_int64(cfg, "pack.deltaCacheSize", 1);
+	git_config_free(cfg);
+	return rc;
+}
+
+static int
+flush_hook(struct eport *st)
+{
+	if (repo_flush(st) < 0) {
+		const git_error *e = git_error_last();
+		const char *msg = e && e->message ? e->message : "unknown libgit2 error";
+		char note[sizeof st->errbuf / 2];
+		static const int disk[] = { ENOSPC, EDQUOT, EIO };
+		int err = 0;
+
+		/* libgit2 keeps the system's reason in its message alone */
+		for (size_t i = 0; i < LEN(disk) && !err; i++)
+			if (strstr(msg, strerror(disk[i])))
+				err = disk[i];
+		store_disk_note(st, err, note, sizeof note);
+		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: writing the pack: %s%s", msg, note);
+		return 2;
+	}
+	return 0;
 }
 
 int
@@ -369,19 +434,17 @@ repo_batch(struct eport *st)
 
 	if (st->mempack)
 		return 0;
-	/* scans are compressed images and case.json differs from case to
-	 * case: a delta search finds little and was a third of intake's time.
-	 * git reads pack.bigFileThreshold; libgit2 1.5's packbuilder reads its
-	 * threshold from pack.deltaCacheSize instead (a bug of its own), so
-	 * both, which leave git gc's deltas as they were. */
-	if (git_repository_config(&cfg, st->repo) == 0) {
+	/* a store made before eport-init wrote them: once, by its first
+	 * writer (a writer killed meanwhile leaves config.lock, which
+	 * eport-fsck -r removes) */
+	if (git_repository_config_snapshot(&cfg, st->repo) == 0) {
 		int64_t v;
+		int old = git_config_get_int64(&v, cfg, "pack.bigFileThreshold") < 0 ||
+		    git_config_get_int64(&v, cfg, "pack.deltaCacheSize") < 0;
 
-		if (git_config_get_int64(&v, cfg, "pack.bigFileThreshold") < 0)
-			git_config_set_int64(cfg, "pack.bigFileThreshold", 0);
-		if (git_config_get_int64(&v, cfg, "pack.deltaCacheSize") < 0)
-			git_config_set_int64(cfg, "pack.deltaCacheSize", 1);
 		git_config_free(cfg);
+		if (old)
+			repo_pack_settings(st->repo);
 	}
 	if (git_repository_odb(&disk, st->repo) < 0)
 		return -1;
@@ -413,6 +476,9 @@ repo_batch(struct eport *st)
 		b_free(&b->parent);
 	} else {
 		st->mempack = &b->parent;
+		st->flush = flush_hook;
+		st->drop = repo_drop;
+		st->settle = repo_settle;
 		/* docs.git reads and writes through the batch from now on */
 		if ((rc = git_repository_set_odb(st->repo, odb)) < 0 ||
 		    (rc = pack_repo(st, odb, &b->packrepo)) < 0)
@@ -430,10 +496,14 @@ repo_batch_end(struct eport *st)
 	struct batch_odb *b = (struct batch_odb *)st->mempack;
 
 	if (b) {
+		repo_settle(st);
 		git_repository_free(b->packrepo);
 		b->packrepo = NULL;
 	}
 	st->mempack = NULL;
+	st->flush = NULL;
+	st->drop = NULL;
+	st->settle = NULL;
 }
 
 /* libgit2's indexer puts a pack's index in place before the pack, and git
@@ -441,26 +511,126 @@ repo_batch_end(struct eport *st)
  * the two made a batch's pack invisible (t/0942 saw it).  So the indexer
  * writes in objects/eport-incoming, and the pack is moved into
  * objects/pack before its index, as git itself does; then the directory
- * is fsynced. */
+ * is fsynced.
+ *
+ * Until the batch's refs have moved, no ref reaches the pack's objects,
+ * and git gc --prune=now or git repack -a -d would delete them (t/0946):
+ * so the pack gets its .keep before it enters objects/pack, as git's
+ * receive-pack does, and keeps it until repo_settle.  A keep says who
+ * made it, so that one whose writer is gone can be told from one whose
+ * writer is at work (eport-fsck). */
+/* libgit2 adds strerror(errno) to a GIT_ERROR_OS message */
 static int
 os_fail(const char *what, const char *path)
 {
-	git_error_set(GIT_ERROR_OS, "%s '%s': %s", what, path, strerror(errno));
+	git_error_set(GIT_ERROR_OS, "%s '%s'", what, path);
 	return -1;
+}
+
+/* The running process as a keep names it: pid, start time (clock ticks
+ * after boot, /proc/PID/stat's 22nd field) and boot, so that a pid used
+ * again, or a reboot, is not taken for the writer. */
+static int
+proc_start(long pid, unsigned long long *start)
+{
+	char path[64], s[1024], *p;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, s, sizeof s - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	s[n] = '\0';
+	/* the command name may hold spaces and parentheses: after the last ) */
+	if (!(p = strrchr(s, ')')) || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u"
+	    " %*u %*u %*d %*d %*d %*d %*d %*d %llu", start) != 1)
+		return -1;
+	return 0;
+}
+
+static void
+boot_id(char out[40])
+{
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, out, 39);
+
+	if (fd >= 0)
+		close(fd);
+	out[n > 0 ? n : 0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+}
+
+#define KEEP_TAG "eport "
+
+static char *
+keep_text(void)
+{
+	unsigned long long start = 0;
+	char boot[40];
+
+	proc_start(getpid(), &start);
+	boot_id(boot);
+	return xasprintf(KEEP_TAG "%ld %llu %s\n", (long)getpid(), start, boot);
+}
+
+int
+keep_state(int dirfd, const char *name)
+{
+	char s[256], boot[40], kboot[40];
+	unsigned long long start, now;
+	long pid;
+	int fd;
+	ssize_t n;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return errno == ENOENT ? KEEP_NONE : KEEP_GONE;
+	n = read(fd, s, sizeof s - 1);
+	close(fd);
+	s[n > 0 ? n : 0] = '\0';
+	/* someone else's, an administrator's (git's keeps are often empty):
+	 * eport's is written whole and fsynced before its pack moves in */
+	if (strncmp(s, KEEP_TAG, strlen(KEEP_TAG)))
+		return KEEP_OTHER;
+	if (sscanf(s, KEEP_TAG "%ld %llu %39s", &pid, &start, kboot) != 3)
+		return KEEP_GONE;
+	boot_id(boot);
+	if (strcmp(boot, kboot) || proc_start(pid, &now) < 0 || now != start)
+		return KEEP_GONE;
+	return KEEP_LIVE;
 }
 
 static int
 install_pack(struct batch_odb *b, const char *name)
 {
 	static const char *const ext[] = { ".pack", ".idx" };
-	int fd, rc = 0;
+	char *keep = xasprintf("%s/pack-%s.keep", b->packdir, name), *text = keep_text();
+	size_t moved = 0, len = strlen(text), i;
+	int fd = -1, rc = 0;
 
-	for (size_t i = 0; i < LEN(ext) && rc == 0; i++) {
+	/* the same pack again (a transaction run again on a full map) */
+	for (i = 0; i < b->nkeeps && strcmp(b->keeps[i], keep); i++)
+		;
+	if (i < b->nkeeps) {
+		free(keep);
+		keep = NULL;
+	}
+	if (keep && ((fd = open(keep, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
+	    write(fd, text, len) != (ssize_t)len || fsync(fd) < 0))
+		rc = os_fail("cannot write", keep);
+	if (keep && fd >= 0 && close(fd) < 0 && rc == 0)
+		rc = os_fail("cannot write", keep);
+	for (i = 0; i < LEN(ext) && rc == 0; i++) {
 		char *from = xasprintf("%s/pack-%s%s", b->incoming, name, ext[i]);
 		char *to = xasprintf("%s/pack-%s%s", b->packdir, name, ext[i]);
 
 		if (rename(from, to) < 0)
 			rc = os_fail("cannot move", from);
+		else
+			moved++;
 		free(from);
 		free(to);
 	}
@@ -471,7 +641,54 @@ install_pack(struct batch_odb *b, const char *name)
 		if (fd >= 0)
 			close(fd);
 	}
+	if (rc == 0 && keep) {
+		b->keeps = xrealloc(b->keeps, (b->nkeeps + 1) * sizeof *b->keeps);
+		b->keeps[b->nkeeps++] = keep;
+		keep = NULL;
+	} else if (rc && keep) {
+		/* a pack moved in without its index serves nothing */
+		if (moved == 1) {
+			char *to = xasprintf("%s/pack-%s.pack", b->packdir, name);
+
+			unlink(to);
+			free(to);
+		}
+		if (moved < LEN(ext))
+			unlink(keep);
+	}
+	free(keep);
+	free(text);
 	return rc;
+}
+
+/* The batch's refs have moved: its packs need their keeps no more, and
+ * are docs.git's like any other.  Not while a ref is behind its case
+ * (repo_advance failed): then the keeps stay, for eport-fsck -r, which
+ * moves the ref first. */
+void
+repo_settle(struct eport *st)
+{
+	struct batch_odb *b = (struct batch_odb *)st->mempack;
+
+	if (!b || st->refs_behind)
+		return;
+	for (size_t i = 0; i < b->nkeeps; i++) {
+		unlink(b->keeps[i]);
+		free(b->keeps[i]);
+	}
+	b->nkeeps = 0;
+}
+
+/* The transaction aborted: what the batch wrote serves nothing. */
+void
+repo_drop(struct eport *st)
+{
+	struct batch_odb *b = (struct batch_odb *)st->mempack;
+
+	if (b && b->n) {
+		git_mempack_reset(b->mem);
+		b->n = 0;
+	}
 }
 
 /* The pack goes to the indexer (which writes it and its index) in large
@@ -505,6 +722,60 @@ feed(void *p, size_t n, void *arg)
 	return f->b.len < FEED_CHUNK ? 0 : feed_flush(f);
 }
 
+/* What a transaction's commits add: each commit, and what its tree holds
+ * that the batch wrote (the rest is its parent's, in docs.git already).
+ * Objects no commit of the batch reaches are left out: the documents of a
+ * record taken in before, or of a case refused after they were read. */
+static int
+add_tree(struct batch_odb *b, git_packbuilder *pb, const git_oid *oid)
+{
+	size_t before = git_packbuilder_object_count(pb);
+	git_tree *t;
+	int rc;
+
+	if ((rc = git_packbuilder_insert(pb, oid, NULL)) < 0 ||
+	    git_packbuilder_object_count(pb) == before)
+		return rc;
+	if ((rc = git_tree_lookup(&t, b->packrepo, oid)) < 0)
+		return rc;
+	for (size_t i = 0, n = git_tree_entrycount(t); i < n && rc == 0; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(t, i);
+		const git_oid *id = git_tree_entry_id(e);
+
+		if (!b->mem->exists(b->mem, id))
+			continue;
+		if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+			rc = add_tree(b, pb, id);
+		else
+			rc = git_packbuilder_insert(pb, id, NULL);
+	}
+	git_tree_free(t);
+	return rc;
+}
+
+static int
+add_commits(struct batch_odb *b, git_packbuilder *pb)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < b->n && rc == 0; i++) {
+		git_object_t type;
+		git_commit *c;
+		size_t len;
+
+		if ((rc = b->mem->read_header(&len, &type, b->mem, &b->oids[i])) < 0 ||
+		    type != GIT_OBJECT_COMMIT)
+			continue;
+		if ((rc = git_packbuilder_insert(pb, &b->oids[i], NULL)) < 0 ||
+		    (rc = git_commit_lookup(&c, b->packrepo, &b->oids[i])) < 0)
+			break;
+		if (b->mem->exists(b->mem, git_commit_tree_id(c)))
+			rc = add_tree(b, pb, git_commit_tree_id(c));
+		git_commit_free(c);
+	}
+	return rc;
+}
+
 int
 repo_flush(struct eport *st)
 {
@@ -520,9 +791,12 @@ repo_flush(struct eport *st)
 	    git_packbuilder_new(&pb, b->packrepo) < 0)
 		goto out;
 	git_packbuilder_set_threads(pb, 1);
-	for (size_t i = 0; i < b->n; i++)
-		if (git_packbuilder_insert(pb, &b->oids[i], NULL) < 0)
-			goto out;
+	if (add_commits(b, pb) < 0)
+		goto out;
+	if (!git_packbuilder_object_count(pb)) {
+		rc = 0;
+		goto out;
+	}
 	/* fsynced, as GIT_OPT_ENABLE_FSYNC_GITDIR says; no thin pack, so the
 	 * indexer needs no object database */
 	if ((mkdir(b->incoming, 0777) < 0 && errno != EEXIST && os_fail("cannot make", b->incoming)) ||

@@ -29,9 +29,30 @@ ssl_err(void)
 static FILE *
 create_secret(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	FILE *fp;
 
-	return fd < 0 ? NULL : fdopen(fd, "w");
+	if (fd < 0)
+		return NULL;
+	if (!(fp = fdopen(fd, "w")))
+		close(fd);
+	return fp;
+}
+
+/* Write it out, fsync it and close it, whatever fails: *fp is NULL after
+ * (a failed fclose has freed the FILE all the same). */
+static int
+close_secret(FILE **fp)
+{
+	int rc = 0, e = 0;
+
+	if (fflush(*fp) == EOF || fsync(fileno(*fp)) < 0)
+		rc = -1, e = errno;
+	if (fclose(*fp) == EOF && !rc)
+		rc = -1, e = errno;
+	*fp = NULL;
+	errno = e;
+	return rc;
 }
 
 static int
@@ -91,11 +112,11 @@ pki_init_ca(const char *keydir, const char *cn, time_t now, char *err, size_t er
 
 	if (!(fp = create_secret(kpath)) || !PEM_write_PrivateKey(fp, key, NULL, NULL, 0, NULL, NULL))
 		goto sys;
-	if (fclose(fp) == EOF)
+	if (close_secret(&fp) < 0)
 		goto sys;
 	if (!(fp = create_secret(cpath)) || !PEM_write_X509(fp, crt))
 		goto sys;
-	if (fclose(fp) == EOF)
+	if (close_secret(&fp) < 0)
 		goto sys;
 	if (RAND_priv_bytes(master, sizeof master) != 1)
 		goto ssl;
@@ -105,13 +126,12 @@ pki_init_ca(const char *keydir, const char *cn, time_t now, char *err, size_t er
 		fprintf(fp, "%02x", master[i]);
 	fputc('\n', fp);
 	cleanse(master, sizeof master);
-	if (fclose(fp) == EOF)
+	if (close_secret(&fp) < 0)
 		goto sys;
-	fp = NULL;
 	rc = 0;
 	goto out;
 sys:
-	snprintf(err, errlen, "%s: %s", keydir, strerror(errno));
+	snprintf(err, errlen, "%s: %s", keydir, strerror(errno ? errno : EIO));
 	goto out;
 ssl:
 	snprintf(err, errlen, "OpenSSL: %s", ssl_err());

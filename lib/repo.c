@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,18 +36,27 @@ git_setup(void)
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 << 20);
 	/* the store's repository is ours: no owner check against $HOME's user */
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	/* nor does it read anyone's ~/.gitconfig, or /etc/gitconfig: every
+	 * writer failed when HOME could not be read ("failed to stat
+	 * '/root/.gitconfig'"), and a user's settings are not the store's */
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, "");
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, "");
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, "");
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_PROGRAMDATA, "");
 }
 
 int
 repo_init(const char *path)
 {
 	git_repository *r;
+	int rc;
 
 	git_setup();
 	if (git_repository_init(&r, path, 1) < 0)
 		return -1;
+	rc = repo_pack_settings(r);
 	git_repository_free(r);
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 int
@@ -99,6 +109,12 @@ eport_open(struct eport *st, int flags)
 		snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: %s"), git_err());
 		goto fail;
 	}
+	/* a writer's objects go to docs.git as a pack per transaction, kept
+	 * until its refs have moved (pack.c) */
+	if (!(flags & (EPORT_NOREPO | EPORT_RDONLY)) && repo_batch(st) < 0) {
+		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: %s", git_err());
+		goto fail;
+	}
 	st->fini = eport_git_fini;
 	return 0;
 fail:
@@ -107,6 +123,72 @@ fail:
 	eport_close(st);
 	memcpy(st->errbuf, err, sizeof err);
 	return -1;
+}
+
+/* An object not found may be in a file of docs.git this user cannot read
+ * (a pack or an object another account wrote or was given): nothing is
+ * lost, and the message says which file and whose it is. */
+static int
+unreadable_in(const char *dir, const char *under, char *out, size_t len, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (e = readdir(d))) {
+		char *path, who[80];
+		struct stat sb;
+		struct passwd *pw;
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		path = xasprintf("%s/%s", dir, e->d_name);
+		if (lstat(path, &sb) < 0) {
+			free(path);
+			continue;
+		}
+		if (S_ISDIR(sb.st_mode) && depth) {
+			char *sub = xasprintf("%s/%s", under, e->d_name);
+
+			found = unreadable_in(path, sub, out, len, depth - 1);
+			free(sub);
+		} else if (S_ISREG(sb.st_mode)) {
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+				close(fd);
+			} else if (errno == EACCES) {
+				if ((pw = getpwuid(sb.st_uid)))
+					snprintf(who, sizeof who, "'%s'", pw->pw_name);
+				else
+					snprintf(who, sizeof who, "uid %u", (unsigned)sb.st_uid);
+				snprintf(out, len, "; docs.git/%s/%s cannot be read by this user (%s): it "
+				    "belongs to %s, mode %03o; nothing is lost: give it back to the "
+				    "store's owner (chown, chmod)", under, e->d_name, eport_login(), who,
+				    (unsigned)(sb.st_mode & 0777));
+				found = 1;
+			}
+		}
+		free(path);
+	}
+	closedir(d);
+	return found;
+}
+
+const char *
+repo_unreadable(struct eport *st)
+{
+	static char note[512];
+	char *dir;
+
+	note[0] = '\0';
+	if (!st->repo)
+		return note;
+	dir = xasprintf("%s/objects", git_repository_path(st->repo));
+	unreadable_in(dir, "objects", note, sizeof note, 1);
+	free(dir);
+	return note;
 }
 
 int
@@ -236,6 +318,65 @@ any_file(const char *s)
 	return strlen(s);
 }
 
+/* objects/pack: with what 0, the packs moved in without their index (a
+ * writer killed between the two renames, before its LMDB commit: no case
+ * names their objects), unless a live writer's keep is beside them; 1, the
+ * keeps of eport writers that are gone; 2, counts those of live ones. */
+static int
+pack_dir(struct eport *st, int what, int remove, void (*fn)(const char *, int, void *), void *arg)
+{
+	char *path = xasprintf("%s/objects/pack", git_repository_path(st->repo));
+	DIR *d = opendir(path);
+	struct dirent *e;
+	struct stat sb;
+	int n = 0;
+
+	free(path);
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char *other, *name;
+		int removed = 0, whole;
+
+		if (len < 6 || strncmp(e->d_name, "pack-", 5))
+			continue;
+		if (what && len > 5 && !strcmp(e->d_name + len - 5, ".keep")) {
+			int k = keep_state(dirfd(d), e->d_name);
+
+			if (what == 2) {
+				n += k == KEEP_LIVE;
+				continue;
+			}
+			if (k != KEEP_GONE)
+				continue;
+		} else if (!what && !strcmp(e->d_name + len - 5, ".pack")) {
+			if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !S_ISREG(sb.st_mode) || !is_stale(&sb))
+				continue;
+			other = xasprintf("%.*s.idx", (int)len - 5, e->d_name);
+			whole = faccessat(dirfd(d), other, F_OK, AT_EACCESS) == 0;
+			free(other);
+			other = xasprintf("%.*s.keep", (int)len - 5, e->d_name);
+			if (!whole)
+				whole = keep_state(dirfd(d), other) == KEEP_LIVE;
+			free(other);
+			if (whole)
+				continue;
+		} else {
+			continue;
+		}
+		if (remove)
+			removed = unlinkat(dirfd(d), e->d_name, 0) == 0;
+		name = xasprintf("objects/pack/%s", e->d_name);
+		fn(name, removed, arg);
+		free(name);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
 /* A writer killed while it wrote a batch's pack leaves the pack, or its
  * index, half made in REPO_INCOMING (under objects/pack, before eport made
  * its packs there): no object is lost, as LMDB did not commit the batch
@@ -245,8 +386,46 @@ repo_stale_packs(struct eport *st, int remove, void (*fn)(const char *, int, voi
 {
 	int a = sweep(st, REPO_INCOMING, any_file, REPO_INCOMING "/", remove, fn, arg);
 	int b = sweep(st, "objects/pack", pack_temp, "objects/pack/", remove, fn, arg);
+	int c = pack_dir(st, 0, remove, fn, arg);
 
-	return a < 0 || b < 0 ? -1 : a + b;
+	return a < 0 || b < 0 || c < 0 ? -1 : a + b + c;
+}
+
+/* The keeps of writers that are gone (pack.c): each guards a pack whose
+ * refs may not have moved, so remove them only once eport-fsck -r has
+ * moved every ref that lagged. */
+int
+repo_stale_keeps(struct eport *st, int remove, void (*fn)(const char *, int, void *), void *arg)
+{
+	return pack_dir(st, 1, remove, fn, arg);
+}
+
+/* How many eport keeps have their writer at work: a batch between its
+ * pack and its refs. */
+int
+repo_busy(struct eport *st)
+{
+	return pack_dir(st, 2, 0, NULL, NULL);
+}
+
+/* docs.git/config.lock of a configuration write cut off (libgit2 takes
+ * milliseconds to write one): git config, and eport's one-time upgrade,
+ * fail while it is there. */
+int
+repo_stale_config(struct eport *st, int remove, void (*fn)(const char *, int, void *), void *arg)
+{
+	char *path = xasprintf("%s/config.lock", git_repository_path(st->repo));
+	struct stat sb;
+	int n = 0;
+
+	if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && is_stale(&sb)) {
+		fn("config.lock", remove && unlink(path) == 0, arg);
+		n = 1;
+	} else if (errno != ENOENT && errno) {
+		n = -1;
+	}
+	free(path);
+	return n;
 }
 
 /* Whether commit's parent is cur: the ref is one step behind, as it is
@@ -313,5 +492,7 @@ repo_advance(struct eport *st, const char *id, const git_oid *commit)
 	}
 	git_reference_free(ref);
 	free(name);
+	if (rc < 0)
+		st->refs_behind = 1;
 	return rc < 0 ? -1 : 0;
 }

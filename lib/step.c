@@ -11,19 +11,18 @@
 
 #include "eport.h"
 
-/* docs/<kind>-<n>.<ext>: n counts the case's documents of that kind. */
+/* docs/<kind>-<n>.<ext>: n counts the case's documents of that kind, kept
+ * in seen (kind -> how many have a path), so that a case's paths take one
+ * pass over its documents, not one each (40,000 took 209 s). */
 static char *
-doc_path(json_t *docs, json_t *doc)
+doc_path(json_t *seen, json_t *doc)
 {
 	const char *kind = jstr(doc, "kind"), *file = jstr(doc, "file");
 	const char *dot = strrchr(file, '.');
 	char ext[8] = "bin";
-	size_t i, n = 1;
-	json_t *d;
+	json_int_t n = json_integer_value(json_object_get(seen, kind)) + 1;
 
-	json_array_foreach(docs, i, d)
-		if (d != doc && json_object_get(d, "path") && !strcmp(jstr(d, "kind"), kind))
-			n++;
+	json_object_set_new(seen, kind, json_integer(n));
 	if (dot && !strchr(dot, '/') && strlen(dot + 1) >= 1 && strlen(dot + 1) < sizeof ext) {
 		size_t j;
 
@@ -37,7 +36,7 @@ doc_path(json_t *docs, json_t *doc)
 		else
 			strcpy(ext, "bin");
 	}
-	return xasprintf("docs/%s-%zu.%s", kind, n, ext);
+	return xasprintf("docs/%s-%lld.%s", kind, (long long)n, ext);
 }
 
 static int
@@ -54,7 +53,7 @@ write_tree(struct eport *st, json_t *kase, json_t *history, git_commit *parent, 
 	git_tree *base = NULL;
 	git_tree_update *up = NULL;
 	size_t nup = 0, i;
-	json_t *copy, *docs, *d, *e;
+	json_t *copy, *docs, *d, *e, *seen;
 	char **paths = NULL;
 	struct buf h = { 0 };
 	char *s;
@@ -63,12 +62,17 @@ write_tree(struct eport *st, json_t *kase, json_t *history, git_commit *parent, 
 	docs = json_object_get(kase, "documents");
 	paths = xcalloc(json_array_size(docs) + 2, sizeof *paths);
 	up = xcalloc(json_array_size(docs) + 2, sizeof *up);
+	seen = json_object();
+	json_array_foreach(docs, i, d)
+		if (json_object_get(d, "path"))
+			json_object_set_new(seen, jstr(d, "kind"), json_integer(
+			    json_integer_value(json_object_get(seen, jstr(d, "kind"))) + 1));
 	json_array_foreach(docs, i, d) {
 		const char *blob = json_string_value(json_object_get(d, "blob"));
 
 		if (!blob || json_object_get(d, "path"))
 			continue;
-		paths[nup] = doc_path(docs, d);
+		paths[nup] = doc_path(seen, d);
 		json_object_set_new(d, "path", json_string(paths[nup]));
 		if (git_oid_fromstr(&up[nup].id, blob) < 0)
 			goto out;
@@ -108,6 +112,7 @@ write_tree(struct eport *st, json_t *kase, json_t *history, git_commit *parent, 
 fail:
 	rc = -1;
 out:
+	json_decref(seen);
 	git_tree_free(base);
 	buf_free(&h);
 	for (i = 0; paths[i]; i++)
@@ -177,7 +182,11 @@ out:
 static int
 fail(struct eport *st, const char *what)
 {
-	snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: %s: %s"), _(what), git_err());
+	const git_error *e = git_error_last();
+	int missing = e && e->klass == GIT_ERROR_ODB;
+
+	snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: %s: %s%s"), _(what), git_err(),
+	    missing ? repo_unreadable(st) : "");
 	return 2;
 }
 

@@ -2,11 +2,13 @@
  * per batch; a full map is grown and the transaction run again. */
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "eport.h"
@@ -28,12 +30,74 @@ store_err(int rc)
 	return mdb_strerror(rc);
 }
 
+/* A write that failed for the disk (LMDB says EIO for a short write): how
+ * much room the store's disk has, for the message. */
+int
+store_disk_note(struct eport *st, int err, char *out, size_t len)
+{
+	struct statvfs vfs;
+	unsigned long long kib;
+
+	*out = '\0';
+	if (err != EIO && err != ENOSPC && err != EDQUOT)
+		return 0;
+	if (statvfs(st->home, &vfs) < 0)
+		return 0;
+	kib = (unsigned long long)vfs.f_bavail * vfs.f_frsize / 1024;
+	snprintf(out, len, "; the disk of '%s' is %s (%llu KiB free): nothing of this batch "
+	    "was stored; %s, and run the command again", st->home,
+	    kib < 1024 ? "full" : "failing", kib,
+	    kib < 1024 ? "free some space" : "check the disk (dmesg)");
+	return 1;
+}
+
 static int
 seterr(struct eport *st, const char *what, int rc)
 {
-	snprintf(st->errbuf, sizeof st->errbuf, "%s: %s", what,
-	    mdb_strerror(rc));
+	char note[sizeof st->errbuf / 2];
+
+	store_disk_note(st, rc, note, sizeof note);
+	snprintf(st->errbuf, sizeof st->errbuf, "%s: %s%s", what, mdb_strerror(rc), note);
 	return -1;
+}
+
+/* The store is there but not open to this user: say whose it is, as far
+ * as the path can be followed. */
+static void
+denied(struct eport *st)
+{
+	char *p = xstrdup(st->home), *s, who[80];
+	struct stat sb;
+	struct passwd *pw;
+
+	while (stat(p, &sb) < 0 && (s = strrchr(p, '/')) && s != p)
+		*s = '\0';
+	pw = getpwuid(sb.st_uid);
+	if (pw)
+		snprintf(who, sizeof who, "'%s'", pw->pw_name);
+	else
+		snprintf(who, sizeof who, "uid %u", (unsigned)sb.st_uid);
+	snprintf(st->errbuf, sizeof st->errbuf, "cannot open the store at '%s': %s: "
+	    "'%s' belongs to %s; run the command as the store's owner",
+	    st->home, strerror(EACCES), p, who);
+	free(p);
+}
+
+static int
+env_open(struct eport *st, const char *db, unsigned flags, size_t mapsize)
+{
+	int rc;
+
+	if (st->env)
+		mdb_env_close(st->env);
+	st->env = NULL;
+	if ((rc = mdb_env_create(&st->env)) ||
+	    (rc = mdb_env_set_maxdbs(st->env, DB_N + 4)) ||
+	    (mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize))) ||
+	    (rc = mdb_env_set_maxreaders(st->env, 126)) ||
+	    (rc = mdb_env_open(st->env, db, flags, 0660)))
+		return rc;
+	return 0;
 }
 
 MDB_val
@@ -113,7 +177,7 @@ fail:
 }
 
 /* The LMDB environment of the store; a writer maps mapsize bytes (0: what
- * is there), a reader what is there.  No libgit2 here: eport_open (repo.c)
+ * is there), a reader what is there, read-only (MDB_RDONLY).  No libgit2 here: eport_open (repo.c)
  * adds the configuration and the repository. */
 int
 store_open(struct eport *st, int flags, size_t mapsize)
@@ -130,28 +194,49 @@ store_open(struct eport *st, int flags, size_t mapsize)
 	st->rdonly = flags & EPORT_RDONLY;
 	db = xasprintf("%s/db", st->home);
 	if (stat(db, &sb) < 0) {
-		snprintf(st->errbuf, sizeof st->errbuf,
-		    "no store at '%s' (run eport-init, or set EPORT_HOME)", st->home);
+		if (errno == EACCES)
+			denied(st);
+		else
+			snprintf(st->errbuf, sizeof st->errbuf,
+			    "no store at '%s' (run eport-init, or set EPORT_HOME)", st->home);
 		free(db);
 		return -1;
 	}
-	if ((rc = mdb_env_create(&st->env)) ||
-	    (rc = mdb_env_set_maxdbs(st->env, DB_N + 4)) ||
-	    (mapsize && (rc = mdb_env_set_mapsize(st->env, mapsize))) ||
-	    (rc = mdb_env_set_maxreaders(st->env, 126)) ||
-	    (rc = mdb_env_open(st->env, db, 0, 0660))) {
-		free(db);
-		return seterr(st, "db", rc);
-	}
+	if ((rc = env_open(st, db, st->rdonly ? MDB_RDONLY : 0, mapsize)) &&
+	    st->rdonly && (rc == EACCES || rc == EROFS))
+		/* a read-only copy (chmod a-w, a read-only mount): its lock file
+		 * cannot be written, and no writer can be at work in it */
+		rc = env_open(st, db, MDB_RDONLY | MDB_NOLOCK, mapsize);
 	free(db);
+	if (rc == EACCES || rc == EROFS) {
+		snprintf(st->errbuf, sizeof st->errbuf, "db: %s: the store at '%s' cannot be "
+		    "written (a read-only copy or mount, or another user's): the commands that "
+		    "only read, and eport-check -n, work on it", mdb_strerror(rc), st->home);
+		return -1;
+	}
+	if (rc)
+		return seterr(st, "db", rc);
 	if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)))
 		return seterr(st, "db", rc);
 	for (int i = 0; i < DB_N; i++)
 		if ((rc = mdb_dbi_open(txn, db_names[i], db_flags[i], &st->dbi[i]))) {
 			mdb_txn_abort(txn);
-			if (rc == MDB_NOTFOUND && i == DB_EVTIME)
-				return evtime_build(st);
-			return seterr(st, db_names[i], rc);
+			if (rc != MDB_NOTFOUND || i != DB_EVTIME)
+				return seterr(st, db_names[i], rc);
+			/* a reader opened it read-only: read-write, if this
+			 * login may, to build the index once for all */
+			if (st->rdonly) {
+				char *path = xasprintf("%s/db", st->home);
+
+				if ((rc = env_open(st, path, 0, 0)) &&
+				    (rc = env_open(st, path, MDB_RDONLY, 0)) &&
+				    (rc == EACCES || rc == EROFS))
+					rc = env_open(st, path, MDB_RDONLY | MDB_NOLOCK, 0);
+				free(path);
+				if (rc)
+					return seterr(st, "db", rc);
+			}
+			return evtime_build(st);
 		}
 	mdb_txn_commit(txn);
 	return 0;
@@ -182,7 +267,10 @@ store_create(const char *dir, size_t mapsize, char *err, size_t errlen)
 		goto fail;
 	mdb_env_set_maxdbs(env, DB_N + 4);
 	mdb_env_set_mapsize(env, mapsize ? mapsize : MAP_INITIAL);
-	if ((rc = mdb_env_open(env, dir, 0, 0660)) ||
+	/* no lock file: nothing else opens a store being made, and LMDB
+	 * writes its lock file through a map, which a full disk turns into
+	 * SIGBUS; the first command makes it */
+	if ((rc = mdb_env_open(env, dir, MDB_NOLOCK, 0660)) ||
 	    (rc = mdb_txn_begin(env, NULL, 0, &txn))) {
 		mdb_env_close(env);
 		goto fail;
@@ -226,13 +314,23 @@ store_write(struct eport *st, txn_fn fn, void *arg)
 	int rc;
 
 	for (;;) {
+		/* the last transaction's refs have moved (callers move them
+		 * before they write again): its packs need no keep now */
+		if (st->settle)
+			st->settle(st);
 		if ((rc = begin(st, 0, &txn)))
 			return seterr(st, "db", rc), 2;
 		rc = fn(st, txn, arg);
-		if (rc == 0)
+		/* the git objects fn wrote, on disk before LMDB names them */
+		if (rc == 0 && st->flush)
+			rc = st->flush(st);
+		if (rc == 0) {
 			rc = mdb_txn_commit(txn);
-		else
+		} else {
 			mdb_txn_abort(txn);
+			if (st->drop)
+				st->drop(st);
+		}
 		if (rc != MDB_MAP_FULL)
 			break;
 		mdb_env_info(st->env, &info);

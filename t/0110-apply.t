@@ -111,4 +111,38 @@ test_expect_success 'a full map is grown and the batch run again' '
 	EPORT_HOME=$PWD/small eport-fsck
 '
 
+# documents: NAME N FILE: a record of N documents, each FILE
+docs_record() {
+	perl -e 'my ($r, $n, $f) = @ARGV;
+		print qq({"ref":"$r","type":"renew","documents":[),
+		    join(",", map { qq({"kind":"poa","file":"$f"}) } 1 .. $n), "]}\n";' "$@"
+}
+
+# one record of 40,000 documents took 209 s, holding the store's lock
+test_expect_success 'a record of more documents than case.max-documents is refused' '
+	snapshot many &&
+	cp ex/scans/form1.pdf ex/a &&
+	docs_record D1 40000 a >ex/d1.jsonl &&
+	docs_record D2 201 a >ex/d2.jsonl &&
+	test_expect_code 1 timeout 60 eport-apply ex/d1.jsonl ex/d2.jsonl >actual 2>err &&
+	printf "%s\n" "eport-apply: ex/d1.jsonl:1: documents: 40000 documents; a case holds at most 200 (case.max-documents)" \
+		"eport-apply: ex/d2.jsonl:1: documents: 201 documents; a case holds at most 200 (case.max-documents)" >expect &&
+	test_cmp expect err &&
+	unchanged many
+'
+
+test_expect_success 'up to it they are taken in, each kind numbered on' '
+	git config -f "$EPORT_HOME/config" case.max-documents 3000 &&
+	docs_record D3 3000 a >ex/d3.jsonl &&
+	eport-apply ex/d3.jsonl >actual &&
+	id=$(sed -n 2p actual | cut -f1) &&
+	eport-show $id | jq -r ".documents[0, 1, 2999].path" >paths &&
+	printf "docs/poa-1.bin\ndocs/poa-2.bin\ndocs/poa-3000.bin\n" >expect &&
+	test_cmp expect paths &&
+	git --git-dir="$EPORT_HOME/docs.git" ls-tree --name-only refs/cases/$id docs/ | wc -l >n &&
+	echo 3000 >expect && test_cmp expect n &&
+	git config -f "$EPORT_HOME/config" --unset case.max-documents &&
+	eport-fsck
+'
+
 done_testing

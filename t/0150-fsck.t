@@ -47,6 +47,7 @@ test_expect_success 'a ref torn by a crash (an empty file) is found, and -r mend
 test_expect_success 'a lock left beside a sound ref is found, and -r removes it' '
 	d="$EPORT_HOME/docs.git/refs/cases" &&
 	ln "$d/XM20261126-0002" "$d/XM20261126-0002.lock" &&
+	touch "$d/XM20261126-0002.lock" &&
 	eport-fsck 2>err &&
 	test ! -s err &&
 	touch -d "1 minute ago" "$d/XM20261126-0002.lock" &&
@@ -94,6 +95,98 @@ test_expect_success 'a pack write cut off is found, and -r removes what it left'
 	test -z "$(ls "$in")" &&
 	test -z "$(ls "$p" | grep pack_git2_)" &&
 	git_ count-objects -v | grep -x "garbage: 0" &&
+	eport-fsck
+'
+
+# a keep says whose it is: "eport PID START BOOT" (START: the 22nd field
+# of /proc/PID/stat); one whose writer is gone, or a pack moved in without
+# its index, is debris, and so is the config.lock of a write cut off;
+# another writer'\''s keep, or an administrator'\''s, is not
+test_expect_success 'keeps of writers that are gone are found, and -r removes them alone' '
+	p="$EPORT_HOME/docs.git/objects/pack" &&
+	set -- "$p"/pack-*.pack && test $# = 1 &&
+	b=$(basename "$1" .pack) &&
+	boot=$(cat /proc/sys/kernel/random/boot_id) &&
+	echo "eport 999999999 12345 $boot" >"$p/$b.keep" &&
+	{ sleep 60 & } &&
+	live=$! &&
+	echo "eport $live $(cut -d" " -f22 /proc/$live/stat) $boot" \
+		>"$p/pack-0000000000000000000000000000000000000000.keep" &&
+	: >"$p/pack-1111111111111111111111111111111111111111.keep" &&
+	test_expect_code 1 eport-fsck 2>err &&
+	printf "%s\n" "eport-fsck: docs.git: objects/pack/$b.keep is left by a writer that is gone (eport-fsck -r removes it)" \
+		"eport-fsck: 1 problem" >expect &&
+	test_cmp expect err &&
+	eport-fsck -r 2>err &&
+	echo "eport-fsck: docs.git: objects/pack/$b.keep removed, its writer is gone" >expect &&
+	test_cmp expect err &&
+	test ! -e "$p/$b.keep" &&
+	test -e "$p/pack-0000000000000000000000000000000000000000.keep" &&
+	test -e "$p/pack-1111111111111111111111111111111111111111.keep" &&
+	kill $live && wait $live;
+	test_expect_code 1 eport-fsck 2>err &&
+	grep -q "pack-0000000000000000000000000000000000000000.keep is left by a writer that is gone" err &&
+	rm "$p"/pack-0000*.keep "$p"/pack-1111*.keep &&
+	eport-fsck
+'
+
+test_expect_success 'a keep is not removed while a ref it may guard is not mended' '
+	p="$EPORT_HOME/docs.git/objects/pack" &&
+	set -- "$p"/pack-*.pack &&
+	b=$(basename "$1" .pack) &&
+	echo "eport 999999999 12345 $(cat /proc/sys/kernel/random/boot_id)" >"$p/$b.keep" &&
+	c=$(git_ rev-parse refs/cases/XM20261126-0001) &&
+	t=$(git_ rev-parse "$c^{tree}") &&
+	other=$(echo "other" | git_ commit-tree "$t") &&
+	git_ update-ref refs/cases/XM20261126-0001 "$other" &&
+	test_expect_code 1 eport-fsck -r 2>err &&
+	grep -q "^eport-fsck: docs.git: objects/pack/$b.keep is left by a writer that is gone" err &&
+	test -e "$p/$b.keep" &&
+	git_ update-ref refs/cases/XM20261126-0001 "$c" &&
+	eport-fsck -r 2>err &&
+	test ! -e "$p/$b.keep" &&
+	eport-fsck
+'
+
+# a writer killed between the renames of its pack and index: the pack is
+# in objects/pack without an index (its keep with it), and LMDB never
+# committed the batch; git counts the pack as garbage
+test_expect_success 'a pack without its index is found, and -r removes it' '
+	p="$EPORT_HOME/docs.git/objects/pack" &&
+	set -- "$p"/pack-*.pack &&
+	h=2222222222222222222222222222222222222222 &&
+	cp "$1" "$p/pack-$h.pack" &&
+	echo "eport 999999999 12345 $(cat /proc/sys/kernel/random/boot_id)" >"$p/pack-$h.keep" &&
+	test_expect_code 1 eport-fsck 2>err &&
+	printf "%s\n" "eport-fsck: docs.git: objects/pack/pack-$h.keep is left by a writer that is gone (eport-fsck -r removes it)" \
+		"eport-fsck: 1 problem" >expect &&
+	test_cmp expect err &&
+	touch -d "1 minute ago" "$p/pack-$h.pack" &&
+	test_expect_code 1 eport-fsck 2>err &&
+	sort err >sorted &&
+	printf "%s\n" "eport-fsck: 2 problems" \
+		"eport-fsck: docs.git: objects/pack/pack-$h.keep is left by a writer that is gone (eport-fsck -r removes it)" \
+		"eport-fsck: docs.git: objects/pack/pack-$h.pack is left by a pack write that was cut off (eport-fsck -r removes it)" >expect &&
+	test_cmp expect sorted &&
+	eport-fsck -r 2>err &&
+	test ! -e "$p/pack-$h.pack" && test ! -e "$p/pack-$h.keep" &&
+	git_ count-objects -v | grep -x "garbage: 0" &&
+	eport-fsck
+'
+
+test_expect_success 'the config.lock of a write cut off is found, and -r removes it' '
+	: >"$EPORT_HOME/docs.git/config.lock" &&
+	eport-fsck 2>err && test ! -s err &&
+	touch -d "1 minute ago" "$EPORT_HOME/docs.git/config.lock" &&
+	test_expect_code 1 eport-fsck 2>err &&
+	printf "%s\n" "eport-fsck: docs.git: config.lock is left by a configuration write that was cut off; git config fails while it is there (eport-fsck -r removes it)" \
+		"eport-fsck: 1 problem" >expect &&
+	test_cmp expect err &&
+	eport-fsck -r 2>err &&
+	echo "eport-fsck: docs.git: config.lock removed, its writer is gone" >expect &&
+	test_cmp expect err &&
+	test ! -e "$EPORT_HOME/docs.git/config.lock" &&
+	git_ config --get pack.deltaCacheSize >/dev/null &&
 	eport-fsck
 '
 

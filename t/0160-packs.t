@@ -101,6 +101,36 @@ test_expect_success 'the pack is made aside, and moved into objects/pack before 
 	test -z "$(ls "$EPORT_HOME/docs.git/objects/eport-incoming")"
 '
 
+# the pack.* settings the batches need are written once, by eport-init: a
+# writer killed while it wrote them left docs.git/config.lock for good
+test_expect_success 'eport-init writes the pack settings; writers leave the configuration alone' '
+	EPORT_HOME=$PWD/fresh eport-init &&
+	git --git-dir=fresh/docs.git config pack.bigFileThreshold >big &&
+	echo 0 >expect && test_cmp expect big &&
+	git --git-dir=fresh/docs.git config pack.deltaCacheSize >delta &&
+	echo 1 >expect && test_cmp expect delta &&
+	EPORT_HOME=$PWD/fresh ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat,rename,link -o trace \
+		eport-apply ex/cases.jsonl >/dev/null &&
+	{ grep "docs.git/config" trace >writes || :; } &&
+	{ grep -v "O_RDONLY" writes >changed || :; } &&
+	test_cmp /dev/null changed
+'
+
+test_expect_success 'a store made without them gets them from its first writer, once' '
+	git_ config --unset pack.bigFileThreshold &&
+	git_ config --unset pack.deltaCacheSize &&
+	EPORT_USER=bob ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat -o trace \
+		eport-check <ids >/dev/null;
+	test $? -le 1 &&
+	grep -q "docs.git/config.lock" trace &&
+	git_ config pack.deltaCacheSize >delta && echo 1 >expect && test_cmp expect delta &&
+	git_ config pack.bigFileThreshold >big && echo 0 >expect && test_cmp expect big &&
+	EPORT_USER=bob ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat -o trace \
+		eport-check <ids >/dev/null;
+	test $? -le 1 &&
+	! grep -q "docs.git/config.lock" trace
+'
+
 test_expect_success 'the store is sound: eport-fsck and git fsck' '
 	eport-fsck && git_ fsck --strict --no-dangling 2>&1 | grep -v "^notice: HEAD" >gf;
 	test_cmp /dev/null gf

@@ -153,4 +153,59 @@ test_expect_success '-n reads and prints, and stores nothing' '
 	unchanged dry
 '
 
+# one document per file (by its SHA-256, for the kind and holder): the
+# natural retry after a crash between the commit and the printed line
+test_expect_success 'the same file again is one document: nothing new, no commit' '
+	snapshot again &&
+	EPORT_USER=carol eport-attach -s -H $HOLDER $C id-holder ex/scans/id-op2.png >actual 2>err &&
+	printf "id\tstate\n$C\treceived\n" >expect &&
+	test_cmp expect actual &&
+	echo "eport-attach: $C: '\''ex/scans/id-op2.png'\'' is attached already as docs/id-holder-1.png" >expect &&
+	test_cmp expect err &&
+	unchanged again
+'
+
+test_expect_success 'a file named twice in one call is one document' '
+	n=$(eport-show $C | jq ".documents | length") &&
+	eport-attach $C poa ex/scans/license.pdf ex/scans/license.pdf >/dev/null 2>err &&
+	echo "eport-attach: $C: '\''ex/scans/license.pdf'\'' is attached already (named twice)" >expect &&
+	test_cmp expect err &&
+	test $(eport-show $C | jq ".documents | length") = $((n + 1)) &&
+	$GIT log -1 --format=%s refs/cases/$C >actual &&
+	echo "attach $C: poa license.pdf" >expect &&
+	test_cmp expect actual
+'
+
+# strace kills eport-attach as it writes its line (-P: the output file)
+test_expect_success 'killed after its commit, before its line: the retry attaches nothing new' '
+	n=$(eport-show $C | jq ".documents | length") &&
+	c=$($GIT rev-list --count refs/cases/$C) &&
+	: >out &&
+	test_expect_code 137 strace -f -o trace -P "$PWD/out" -e trace=write -e inject=write:signal=KILL:when=1 \
+		eport-attach $C form3 ex/scans/form2-op1.pdf >>out 2>/dev/null;
+	grep -q "killed by SIGKILL" trace &&
+	test ! -s out &&
+	test $(eport-show $C | jq ".documents | length") = $((n + 1)) &&
+	test $($GIT rev-list --count refs/cases/$C) = $((c + 1)) &&
+	snapshot retry &&
+	eport-attach $C form3 ex/scans/form2-op1.pdf >actual 2>err &&
+	printf "id\tstate\n$C\treceived\n" >expect &&
+	test_cmp expect actual &&
+	grep -q "is attached already as docs/form3-1.pdf" err &&
+	unchanged retry &&
+	eport-fsck
+'
+
+test_expect_success 'a case holds at most case.max-documents' '
+	n=$(eport-show $C | jq ".documents | length") &&
+	git config -f "$EPORT_HOME/config" case.max-documents $((n + 1)) &&
+	snapshot max &&
+	test_expect_code 1 eport-attach $C form4 ex/scans/form2-op2.pdf ex/scans/id-legal.png >out 2>err &&
+	echo "eport-attach: $C: '\''ex/scans/id-legal.png'\'': the case holds $((n + 1)) documents, at most $((n + 1)) (case.max-documents)" >expect &&
+	test_cmp expect err && test ! -s out &&
+	unchanged max &&
+	eport-attach $C form4 ex/scans/form2-op2.pdf >/dev/null &&
+	git config -f "$EPORT_HOME/config" --unset case.max-documents
+'
+
 done_testing

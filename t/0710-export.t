@@ -96,6 +96,25 @@ test_expect_success 'an existing archive is replaced whole, nothing left beside 
 	test "$(stat -c %a dest/private.zip)" = 600
 '
 
+# strace kills it once the archive is written, as it fsyncs it: not even
+# kill -9 leaves a hidden file beside it, nor harms an old archive
+test_expect_success 'killed while it writes, kill -9 leaves nothing beside the archive' '
+	mkdir killed &&
+	test_expect_code 137 strace -f -o trace -e trace=fsync -e inject=fsync:signal=KILL:when=1 \
+		eport-export -o killed/a.tar.gz $C-0004 2>/dev/null;
+	grep -q "killed by SIGKILL" trace &&
+	ls -A killed >actual && test_cmp /dev/null actual &&
+	echo old >killed/b.zip &&
+	test_expect_code 137 strace -f -o trace -e trace=fsync -e inject=fsync:signal=KILL:when=1 \
+		eport-export -o killed/b.zip $C-0004 2>/dev/null;
+	grep -q "killed by SIGKILL" trace &&
+	ls -A killed >actual && echo b.zip >expect && test_cmp expect actual &&
+	echo old | cmp - killed/b.zip &&
+	eport-export -o killed/b.zip $C-0004 &&
+	ls -A killed >actual && test_cmp expect actual &&
+	unzip -tq killed/b.zip >/dev/null
+'
+
 test_expect_success '-V: a good archive of each format verifies, quietly' '
 	for f in audit-2026.tar.gz audit.zip one.tar one.tar.xz; do
 		eport-export -V $f >out 2>err && test ! -s out && test ! -s err || return 1

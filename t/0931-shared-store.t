@@ -141,14 +141,16 @@ test_expect_success "keys/: $A and $B cannot read it; $C, of the card group, can
 '
 
 # The attacher is one who supplied the case's materials: four eyes across
-# attach is lib/decide.c's (issue 15); the names it compares are these.
+# attach is lib/decide.c's (issue 15); the names it compares are these.  A
+# new scan: the same bytes again would be the one document the case has.
 test_expect_success "three logins: $B takes in, $A returns, $C attaches; each step under its login" '
 	as "$B" eport-order import pub/orders.tsv >/dev/null &&
 	as "$B" eport-apply pub/two.jsonl >out &&
 	id=$(sed -n "2s/	.*//p" out) && echo "$id" >id2 &&
 	as "$A" eport-check "$id" >/dev/null;
 	as "$A" eport-review return -m "补充材料" "$id" >/dev/null &&
-	as "$C" eport-attach -s "$id" payment pub/scans/payment.png >/dev/null &&
+	{ cat pub/scans/payment.png && echo; } >pub/payment-2.png && chmod 644 pub/payment-2.png &&
+	as "$C" eport-attach -s "$id" payment pub/payment-2.png >/dev/null &&
 	as "$A" eport-check "$id" >/dev/null;
 	eport-log "$id" | cut -f4,5,6 >actual &&
 	printf "by\tlogin\taction\n$B\t$B\tapply\n$A\t$A\tcheck\n$A\t$A\treturn\n$C\t$C\tattach\n$A\t$A\tcheck\n" >expect &&

@@ -58,14 +58,14 @@ test_expect_success 'eport-card write killed by SIGABRT in the middle of the wri
 test_expect_success 'eport-init killed by SIGABRT as it makes keys/master: no core' '
 	mkdir ci &&
 	(cd ci && ulimit -c unlimited && EPORT_HOME="$TRASH/s2" ASAN_OPTIONS=detect_leaks=0 \
-	 exec strace -o ../init.log -P "$TRASH/s2/keys/master" -e trace=openat \
+	 exec strace -o ../init.log -P "$TRASH/.s2.eport-init/keys/master" -e trace=openat \
 		-e inject=openat:signal=SIGABRT eport-init >../out 2>../err);
 	rc=$? &&
 	test "$rc" = 134 &&
 	grep -q "keys/master" init.log &&
 	grep -q "^+++ killed by SIGABRT" init.log &&
 	! grep -q "core dumped" init.log &&
-	test -s s2/keys/ca.key &&
+	test -s .s2.eport-init/keys/ca.key && test ! -e s2 &&
 	cores ci >found &&
 	test_cmp /dev/null found
 '

@@ -104,24 +104,31 @@ overlapping() {
 		"$(xargs tail -q -n 1 <.t-files | sort -n | head -n 1)"
 }
 
-# debris: what killed writers may leave in docs.git (ref locks, a pack
-# being made); age_debris makes it a minute old, so that eport-fsck -r
-# takes it for a dead writer's and removes it
+# debris: what killed writers may leave in docs.git (ref locks and
+# config.lock, a pack being made, a pack without its index, the keep of a
+# pack whose refs had not moved); age_debris makes it a minute old, so
+# that eport-fsck -r takes it for a dead writer's and removes it
 debris() {
 	find "$EPORT_HOME/docs.git" -type f \( -name "*.lock" -o -name "pack_git2_*" \
-		-o -path "*/objects/eport-incoming/*" \)
+		-o -name "*.keep" -o -path "*/objects/eport-incoming/*" \)
+	for p in "$EPORT_HOME"/docs.git/objects/pack/pack-*.pack; do
+		if test -e "$p" && test ! -e "${p%.pack}.idx"; then echo "$p"; fi
+	done
 }
 age_debris() {
 	debris | xargs -r touch -d "1 minute ago"
 }
 
-# refs_match: every case's ref is its commit, and eport-fsck says nothing
+# refs_match: every case's ref is its commit, no other ref is there, and
+# eport-fsck says nothing
 refs_match() {
 	eport-fsck >fsck.out 2>fsck.err && test_cmp /dev/null fsck.err &&
-	for id in $(eport-ls | sed 1d | cut -f1); do
-		test "$(git --git-dir="$EPORT_HOME/docs.git" rev-parse refs/cases/$id)" = \
-			"$(eport-show $id | jq -r .commit)" || return 1
-	done
+	eport-ls | sed 1d | cut -f1 >refs.ids &&
+	eport-show <refs.ids >refs.cases &&
+	jq -r '"refs/cases/\(.id) \(.commit)"' refs.cases | sort >refs.want &&
+	git --git-dir="$EPORT_HOME/docs.git" for-each-ref --format="%(refname) %(objectname)" \
+		refs/cases | sort >refs.have &&
+	test_cmp refs.want refs.have
 }
 
 # card_hmac MASTER NUMBER: HMAC-SHA256 of a card number under the master key
