@@ -77,12 +77,14 @@ $(O)/bin/%: t/helper/%.c $(O)/libeport.a $(O)/FLAGS
 -include $(wildcard $(O)/*.d $(O)/lib/*.d)
 
 # Messages (DESIGN.md section 11): xgettext finds them by these names, the
-# formats of die, warnx, refuse and pcsc_seterr translated by those
-# functions; po/exclude.pot keeps out what is no sentence ("%s").
+# formats of die, warnx, refuse, pcsc_seterr, eport-fsck's problem and
+# eport-export's vbad translated by those functions; po/exclude.pot keeps
+# out what is no sentence ("%s").
 XGETTEXT_FLAGS = --language=C --from-code=UTF-8 --add-comments=TRANSLATORS: \
 	--keyword=_ --keyword=N_ --keyword=die --keyword=warnx --keyword=refuse \
-	--keyword=pcsc_seterr:2 --flag=die:1:c-format --flag=warnx:1:c-format \
-	--flag=refuse:1:c-format --flag=pcsc_seterr:2:c-format \
+	--keyword=pcsc_seterr:2 --keyword=problem:2 --keyword=vbad:2 \
+	--flag=die:1:c-format --flag=warnx:1:c-format --flag=refuse:1:c-format \
+	--flag=pcsc_seterr:2:c-format --flag=problem:2:c-format --flag=vbad:2:c-format \
 	--flag=xasprintf:1:c-format --flag=buf_printf:2:c-format \
 	--package-name=eport --package-version=$(VERSION) \
 	--msgid-bugs-address=eport@xmport.example --exclude-file=po/exclude.pot

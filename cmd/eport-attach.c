@@ -80,11 +80,11 @@ attach(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	(void)arg;
 	if (strcmp(state, "received") && strcmp(state, "incomplete") && strcmp(state, "returned")) {
 		snprintf(st->errbuf, sizeof st->errbuf,
-		    "case is %s, not received, incomplete or returned", state);
+		    _("case is %s, not received, incomplete or returned"), state);
 		return 1;
 	}
 	if (holder && !is_holder(kase, holder)) {
-		snprintf(st->errbuf, sizeof st->errbuf, "'%s' is not a holder of the case", holder);
+		snprintf(st->errbuf, sizeof st->errbuf, _("'%s' is not a holder of the case"), holder);
 		return 1;
 	}
 	if (!json_is_array(docs = json_object_get(kase, "documents"))) {
@@ -101,14 +101,17 @@ attach(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 		 * printed, or the same file twice): one document */
 		sha256_hex(bytes[i].s, bytes[i].len, sum);
 		if ((same = attached(docs, sum))) {
-			warnx("%s: '%s' is attached already%s%s%s", jstr(kase, "id"), files[i],
-			    json_object_get(same, "path") ? " as " : "", jstr(same, "path"),
-			    json_object_get(same, "path") ? "" : " (named twice)");
+			if (json_object_get(same, "path"))
+				warnx("%s: '%s' is attached already as %s", jstr(kase, "id"),
+				    files[i], jstr(same, "path"));
+			else
+				warnx("%s: '%s' is attached already (named twice)", jstr(kase, "id"),
+				    files[i]);
 			continue;
 		}
 		if ((long)json_array_size(docs) >= max_docs) {
 			snprintf(st->errbuf, sizeof st->errbuf,
-			    "'%s': the case holds %zu documents, at most %ld (case.max-documents)",
+			    _("'%s': the case holds %zu documents, at most %ld (case.max-documents)"),
 			    files[i], json_array_size(docs), max_docs);
 			buf_free(&why);
 			return 1;

@@ -599,7 +599,7 @@ vbad(const char *path, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
+	if (vasprintf(&s, _(fmt), ap) < 0)
 		die("vasprintf:");
 	va_end(ap);
 	refuse("%s: %s: %s", vname, path, s);

@@ -83,7 +83,7 @@ store_modes(const char *dir, const char *group)
 	char err[512];
 
 	if (nftw(dir, mode_one, 16, FTW_PHYS) != 0)
-		failed("setting its modes", NULL);
+		failed(_("setting its modes"), NULL);
 	/* -g: the store shared by a group's logins, keys/ by the card group's */
 	if (group && store_share(dir, group, err, sizeof err) < 0)
 		failed(group, err);
@@ -346,8 +346,8 @@ main(int argc, char *argv[])
 	if (had ? renameat2(AT_FDCWD, tmp, AT_FDCWD, home, RENAME_EXCHANGE) < 0 :
 	    rename(tmp, home) < 0) {
 		if (errno == EBUSY || errno == EXDEV)
-			failed("a mount point? set EPORT_HOME to a new directory inside it", NULL);
-		failed("putting it in place", NULL);
+			failed(_("a mount point? set EPORT_HOME to a new directory inside it"), NULL);
+		failed(_("putting it in place"), NULL);
 	}
 	/* in place: only the directory's entry may be lost in a crash now */
 	p = tmp;
