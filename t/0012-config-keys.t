@@ -10,7 +10,7 @@ PAGE=$SRC/man/man5/eport-config.5
 
 # the keys of eport's own sections; docs.git's own git settings (pack.*),
 # which lib/pack.c sets on that repository, are git's, not eport's
-sections='office|card|check|ship|store|web'
+sections='office|card|case|check|ship|store|web'
 
 test_expect_success 'the keys the sources read' '
 	cat "$SRC"/lib/*.c "$SRC"/cmd/*.c |
