@@ -131,4 +131,23 @@ test_expect_success 'what is stored does not depend on the locale' '
 	grep -q "^check XM20261126-0003: 3 blocking, 1 warning$" log.en
 '
 
+# man renders for ASCII under LANG=C, where groff has no Chinese glyph: the
+# pages that quote Chinese say so then, without a warning for each glyph,
+# and show it under a UTF-8 locale.
+test_expect_success 'the pages that quote Chinese: a note and no troff warning under C' '
+	if command -v man >/dev/null && command -v groff >/dev/null; then
+		grep -lP "[^\x00-\x7f]" "$SRC"/man/man*/*.[0-9] >pages &&
+		test "$(wc -l <pages)" -gt 10 &&
+		while read -r p; do
+			LC_ALL=C MANWIDTH=80 man -l "$p" >c.out 2>c.err &&
+			grep -q "^ *\[This page quotes Chinese" c.out &&
+			! grep "special character" c.err &&
+			LC_ALL=C.UTF-8 MANWIDTH=80 man -l "$p" >u.out 2>u.err &&
+			! grep -q "This page quotes Chinese" u.out &&
+			! grep "special character" u.err &&
+			grep -qP "[^\x00-\x7f]" u.out || { echo "$p"; return 1; }
+		done <pages
+	fi
+'
+
 done_testing
