@@ -832,7 +832,7 @@ check_case(const char *id, json_t *mine, json_t *kept, int masked)
 		    !strcmp(p + n - 4, ".pem"))
 			continue;
 		path = xasprintf("%s/%s", id, p);
-		vbad(path, masked ? "in a masked archive" : "not in commit %s", hex);
+		vbad(path, masked ? N_("in a masked archive") : N_("not in commit %s"), hex);
 		free(path);
 	}
 out:
