@@ -44,10 +44,11 @@ test_expect_success 'a header change rebuilds what includes it' '
 
 # install under a prefix of the test's own, from the binaries already built
 pfx=$TRASH/pfx
-test_expect_success 'make install PREFIX=...: commands, pages, share, /etc/eport, completions' '
+test_expect_success 'make install PREFIX=...: commands, pages, share, catalogues, /etc/eport, completions' '
 	make -C "$SRC" -o all O="${EPORT_BIN%/bin}" install PREFIX="$pfx" \
 		SYSCONFDIR="$pfx/etc" >inst.out 2>&1 &&
 	test -x "$pfx/bin/eport-apply" && test -f "$pfx/share/eport/rules.tsv" &&
+	msgunfmt "$pfx/share/locale/zh_CN/LC_MESSAGES/eport.mo" | grep -q "不是天数" &&
 	test -f "$pfx/share/man/man7/eport.7" &&
 	cmp "$SRC/etc/eport/config" "$pfx/etc/eport/config" &&
 	test -f "$pfx/etc/fish/conf.d/eport.fish"
@@ -185,6 +186,10 @@ test_expect_success 'the packaged commands are hardened (fortified, PIE, full RE
 	nm -D root/usr/bin/eport-apply | grep -q "__[a-z_]*_chk@" &&
 	readelf -h root/usr/bin/eport-apply | grep -q "Type:.*DYN" &&
 	readelf -d root/usr/bin/eport-apply | grep -q BIND_NOW
+'
+
+test_expect_success 'the package carries the Chinese catalogue where gettext looks' '
+	msgunfmt root/usr/share/locale/zh_CN/LC_MESSAGES/eport.mo | grep -q "不是天数"
 '
 
 test_expect_success 'the package keeps /etc/eport as conffiles' '
