@@ -78,7 +78,8 @@ if [ "$(id -u)" = 0 ] && nocaps true 2>/dev/null; then
 		as eport-init &&
 		as eport-apply nobody/ex/cases.jsonl >applied &&
 		test $(wc -l <applied) = 4 &&
-		as eport-check -q XM20261126-0002 >/dev/null &&
+		{ as eport-check XM20261126-0002 >checked; test $? = 1; } &&
+		test "$(awk -F "\t" "\$2 == \"block\" { print \$3 }" checked)" = order-unknown &&
 		as eport-fsck &&
 		chmod 700 "$TRASH"
 	'
