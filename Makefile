@@ -5,6 +5,8 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SHAREDIR ?= $(PREFIX)/share/eport
 MANDIR ?= $(PREFIX)/share/man
+# the message catalogues (po/LANG.po): LOCALEDIR/LANG/LC_MESSAGES/eport.mo
+LOCALEDIR ?= $(PREFIX)/share/locale
 # the office's layer of the rulebook and configuration: /etc/eport whatever
 # the PREFIX, since identity settings are trusted only from there
 SYSCONFDIR ?= /etc
@@ -26,7 +28,7 @@ CFLAGS ?= -O2 -g
 WERROR ?=
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Ilib \
 	-DEPORT_VERSION='"$(VERSION)"' -DSHAREDIR='"$(SHAREDIR)"' \
-	-DSYSCONFDIR='"$(SYSCONFDIR)"' $(CPPFLAGS) $(CFLAGS) $(SAN) \
+	-DSYSCONFDIR='"$(SYSCONFDIR)"' -DLOCALEDIR='"$(LOCALEDIR)"' $(CPPFLAGS) $(CFLAGS) $(SAN) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS) $(SAN)
@@ -41,8 +43,12 @@ MAN1 = $(wildcard man/man1/*.1)
 MAN5 = $(wildcard man/man5/*.5)
 MAN7 = $(wildcard man/man7/*.7)
 MAN8 = $(wildcard man/man8/*.8)
+# the languages of po/, and their catalogues in the build, where the
+# commands find them beside $(O)/bin as they find them in an install
+LINGUAS = $(patsubst po/%.po,%,$(wildcard po/*.po))
+MO = $(LINGUAS:%=$(O)/share/locale/%/LC_MESSAGES/eport.mo)
 
-all: $(CMDS) $(HELPERS)
+all: $(CMDS) $(HELPERS) $(MO)
 
 # Everything is built again when the flags change (git's GIT-CFLAGS): so
 # that make check's -Werror sees what a plain make built without it.
@@ -69,6 +75,47 @@ $(O)/bin/%: t/helper/%.c $(O)/libeport.a $(O)/FLAGS
 	$(CC) $(ALL_CFLAGS) -MMD -MP -MF $(O)/$*.d $(ALL_LDFLAGS) -o $@ $< $(O)/libeport.a $(LDLIBS)
 
 -include $(wildcard $(O)/*.d $(O)/lib/*.d)
+
+# Messages (DESIGN.md section 11): xgettext finds them by these names, the
+# formats of die, warnx, refuse, pcsc_seterr, eport-fsck's problem and
+# eport-export's vbad translated by those functions; po/exclude.pot keeps
+# out what is no sentence ("%s").
+XGETTEXT_FLAGS = --language=C --from-code=UTF-8 --add-comments=TRANSLATORS: \
+	--keyword=_ --keyword=N_ --keyword=die --keyword=warnx --keyword=refuse \
+	--keyword=pcsc_seterr:2 --keyword=problem:2 --keyword=vbad:2 \
+	--flag=die:1:c-format --flag=warnx:1:c-format --flag=refuse:1:c-format \
+	--flag=pcsc_seterr:2:c-format --flag=problem:2:c-format --flag=vbad:2:c-format \
+	--flag=xasprintf:1:c-format --flag=buf_printf:2:c-format \
+	--package-name=eport --package-version=$(VERSION) \
+	--msgid-bugs-address=eport@xmport.example --exclude-file=po/exclude.pot
+
+$(O)/share/locale/%/LC_MESSAGES/eport.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
+# the template, from the sources as they are
+$(O)/po/eport.pot: $(LIB_SRC) $(CMD_SRC) lib/eport.h lib/office.h po/exclude.pot
+	@mkdir -p $(@D)
+	xgettext $(XGETTEXT_FLAGS) -o $@ $(LIB_SRC) $(CMD_SRC)
+
+# po/LANG.po brought up to the sources (new messages untranslated, changed
+# ones fuzzy): then translate them
+po: $(O)/po/eport.pot
+	for l in $(LINGUAS); do msgmerge -q --update --backup=none --no-wrap --no-location po/$$l.po $<; done
+
+# make check: every message of the sources translated, none fuzzy, none
+# left in a catalogue that the sources no longer have
+check-po: $(O)/po/eport.pot
+	@for l in $(LINGUAS); do \
+		msgmerge -q --no-wrap -o $(O)/po/$$l.po po/$$l.po $< || exit 2; \
+		s=$$(LC_ALL=C msgfmt --statistics -o /dev/null $(O)/po/$$l.po 2>&1); \
+		echo "po/$$l.po: $$s"; \
+		case $$s in *fuzzy*|*untranslated*) \
+			echo "po/$$l.po: not every message is translated: make po, then translate" >&2; \
+			exit 1;; esac; \
+		if grep -q '^#~' $(O)/po/$$l.po; then \
+			echo "po/$$l.po: messages the sources no longer have: make po" >&2; exit 1; fi; \
+	done
 
 deps:
 	@./tools/deps
@@ -119,6 +166,7 @@ stress: deps
 
 check check-valgrind: WERROR = -Werror
 check: deps
+	$(MAKE) check-po
 	$(MAKE) WERROR=-Werror test
 	$(MAKE) check-asan
 	$(MAKE) check-valgrind
@@ -140,6 +188,9 @@ install: all
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 	if [ -n "$(MAN8)" ]; then install -d $(DESTDIR)$(MANDIR)/man8 && install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8; fi
+	for l in $(LINGUAS); do install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+		install -m 644 $(O)/share/locale/$$l/LC_MESSAGES/eport.mo \
+		$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; done
 	@# the web server's configuration names where this install put things
 	sed 's|/usr/local|$(PREFIX)|g' share/eport/lighttpd.conf >$(DESTDIR)$(SHAREDIR)/lighttpd.conf
 	ln -sf $(BINDIR)/eport-web $(DESTDIR)$(PREFIX)/lib/eport/cgi/eport-web
@@ -167,6 +218,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(PREFIX)/lib/eport/cgi $(DESTDIR)$(PREFIX)/lib/eport 2>/dev/null
 	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/%) \
 		$(MAN7:man/%=$(DESTDIR)$(MANDIR)/%) $(MAN8:man/%=$(DESTDIR)$(MANDIR)/%)
+	rm -f $(LINGUAS:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/eport.mo)
 	for f in etc/eport/*; do t=$(DESTDIR)$(SYSCONFDIR)/eport/$${f##*/}; \
 		! cmp -s "$$f" "$$t" || rm -f "$$t"; done
 	-rmdir $(DESTDIR)$(SYSCONFDIR)/eport 2>/dev/null
@@ -191,8 +243,8 @@ bench: all
 clean:
 	rm -rf build asan vg
 
-.PHONY: all deps test test-lib check check-asan check-valgrind stress demo install uninstall deb \
-	bench clean FORCE
+.PHONY: all deps po check-po test test-lib check check-asan check-valgrind stress demo install \
+	uninstall deb bench clean FORCE
 
 # Fuzzing: libFuzzer targets fuzz/fuzz-*.c, with libeport built again by
 # clang (never gcc's objects) in $(FO).  make fuzz runs each FUZZ_SECONDS,

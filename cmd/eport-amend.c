@@ -49,8 +49,8 @@ static const char *const stamps[] = {
 	"closed", NULL,
 };
 static const char *const by_store[] = {
-	"state", "by", "login", "source", "commit", "findings", "decision", "issued",
-	"outbound", "collected", "materials_by", NULL,
+	"state", "by", "login", "source", "commit", "findings", "checked_with", "decision",
+	"issued", "outbound", "collected", "materials_by", NULL,
 };
 /* what a ready case may still have corrected: its card work is done */
 static const char *const contact[] = {
@@ -60,13 +60,8 @@ static const char *const contact_holder[] = { "phone", "fax", "address", NULL };
 /* a holder's fields that a written card's certificate carries */
 static const char *const on_card[] = { "name", "id_type", "id_number", "role", NULL };
 
-static void
-usage(int status)
-{
-	fprintf(status ? stderr : stdout, "usage: eport-amend [-jn] -m REASON CASE PATH=VALUE...\n"
-	    "       eport-amend [-jn] -m REASON <ROWS\n");
-	exit(status);
-}
+static const char usage_text[] = N_("usage: eport-amend [-jn] -m REASON CASE PATH=VALUE...\n"
+    "       eport-amend [-jn] -m REASON <ROWS\n");
 
 static int
 in(const char *const *l, const char *s)
@@ -137,23 +132,23 @@ locate(struct eport *st, json_t *kase, const struct change *c, json_t **parent, 
 		p[n++] = s;
 	}
 	if (in(naming, p[0])) {
-		rc = fail(st, c, "names the case, never amended (withdraw it and take it in again)");
+		rc = fail(st, c, _("names the case, never amended (withdraw it and take it in again)"));
 		goto out;
 	}
 	if (in(stamps, p[0])) {
-		rc = fail(st, c, "a time the store keeps, never amended");
+		rc = fail(st, c, _("a time the store keeps, never amended"));
 		goto out;
 	}
 	if (in(by_store, p[0])) {
-		rc = fail(st, c, "set by the store, never amended");
+		rc = fail(st, c, _("set by the store, never amended"));
 		goto out;
 	}
 	if (!strcmp(p[0], "history") || !strcmp(p[0], "events")) {
-		rc = fail(st, c, "the history is never amended");
+		rc = fail(st, c, _("the history is never amended"));
 		goto out;
 	}
 	if (!strcmp(p[0], "documents")) {
-		rc = fail(st, c, "documents are added with eport-attach, never changed");
+		rc = fail(st, c, _("documents are added with eport-attach, never changed"));
 		goto out;
 	}
 	if (n == 1) {
@@ -175,8 +170,9 @@ locate(struct eport *st, json_t *kase, const struct change *c, json_t **parent, 
 		if (*end || i < 1)
 			goto unknown;
 		if ((size_t)i > json_array_size(a)) {
-			rc = fail(st, c, "no such %s: the case has %zu",
-			    !strcmp(p[0], "holders") ? "holder" : "card", json_array_size(a));
+			rc = fail(st, c, !strcmp(p[0], "holders") ?
+			    _("no such holder: the case has %zu") : _("no such card: the case has %zu"),
+			    json_array_size(a));
 			goto out;
 		}
 		o = json_array_get(a, i - 1);
@@ -197,7 +193,7 @@ locate(struct eport *st, json_t *kase, const struct change *c, json_t **parent, 
 	rc = 0;
 	goto out;
 unknown:
-	rc = fail(st, c, "not a field of the record that can be amended");
+	rc = fail(st, c, _("not a field of the record that can be amended"));
 out:
 	free(dup);
 	return rc;
@@ -214,24 +210,24 @@ final(struct eport *st, const json_t *kase, const struct change *c)
 	int n;
 
 	if (*manifest && (!strncmp(c->path, "mail.", 5) || !strcmp(c->path, "pickup")))
-		return fail(st, c, "final: the case is on the EMS manifest of %s", manifest);
+		return fail(st, c, _("final: the case is on the EMS manifest of %s"), manifest);
 	if (!strcmp(state, "ready") && !in(contact, c->path)) {
 		const char *leaf = strrchr(c->path, '.');
 
 		if (strncmp(c->path, "holders.", 8) || !in(contact_holder, leaf + 1))
-			return fail(st, c, "final: the case is ready, its card work done; only a phone, "
-			    "an address, the recipient and the pickup are amended");
+			return fail(st, c, _("final: the case is ready, its card work done; only a phone, "
+			    "an address, the recipient and the pickup are amended"));
 	}
 	if (json_array_size(issued) &&
 	    (!strcmp(c->path, "enterprise.uscc") || !strcmp(c->path, "enterprise.name")))
-		return fail(st, c, "final: card %s is written with it",
+		return fail(st, c, _("final: card %s is written with it"),
 		    jstr(json_array_get(issued, 0), "number"));
 	if (sscanf(c->path, "holders.%d.", &n) == 1 && n >= 1) {
 		const json_t *h = json_array_get(json_object_get(kase, "holders"), n - 1);
 		const char *leaf = strrchr(c->path, '.') + 1;
 
 		if (in(on_card, leaf) && (card = written_for(kase, jstr(h, "id_number"))))
-			return fail(st, c, "final: card %s is written for this holder", card);
+			return fail(st, c, _("final: card %s is written for this holder"), card);
 	}
 	return 0;
 }
@@ -246,22 +242,22 @@ value_of(struct eport *st, const struct change *c)
 
 	for (const char *p = v; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return fail(st, c, "a control character in the value"), NULL;
+			return fail(st, c, _("a control character in the value")), NULL;
 	if (strlen(v) > VALUE_MAX)
-		return fail(st, c, "longer than %d bytes", VALUE_MAX), NULL;
+		return fail(st, c, _("longer than %d bytes"), VALUE_MAX), NULL;
 	if (!strcmp(c->path, "attest.no_tripartite")) {
 		if (!strcmp(v, "true"))
 			return json_true();
 		if (!strcmp(v, "false"))
 			return json_false();
-		return fail(st, c, "'%s' is not true or false", v), NULL;
+		return fail(st, c, _("'%s' is not true or false"), v), NULL;
 	}
 	if (!strcmp(c->path, "pickup") && strcmp(v, "mail") && strcmp(v, "window"))
-		return fail(st, c, "'%s' is neither mail nor window", v), NULL;
+		return fail(st, c, _("'%s' is neither mail nor window"), v), NULL;
 	if (!strcmp(c->path, "channel") && strcmp(v, "online") && strcmp(v, "post"))
-		return fail(st, c, "'%s' is neither online nor post", v), NULL;
+		return fail(st, c, _("'%s' is neither online nor post"), v), NULL;
 	if (!(j = json_string(v)))
-		return fail(st, c, "the value is not UTF-8"), NULL;
+		return fail(st, c, _("the value is not UTF-8")), NULL;
 	return j;
 }
 
@@ -331,7 +327,7 @@ validate(struct eport *st, MDB_txn *txn, const json_t *before, const json_t *aft
 			if (!strcmp(path, by->path))
 				rc = fail(st, by, "%s (%s)", jstr(f, "message"), jstr(f, "rule"));
 			else
-				rc = fail(st, by, "%s (%s at %s)", jstr(f, "message"), jstr(f, "rule"),
+				rc = fail(st, by, _("%s (%s at %s)"), jstr(f, "message"), jstr(f, "rule"),
 				    path);
 			break;
 		}
@@ -362,7 +358,7 @@ follow(struct eport *st, MDB_txn *txn, json_t *kase, const struct change *c,
 			if (rc == 1) {
 				json_t *o = order_get(st, txn, new);
 
-				fail(st, c, "order %s serves case %s already", new, jstr(o, "case"));
+				fail(st, c, _("order %s serves case %s already"), new, jstr(o, "case"));
 				json_decref(o);
 			}
 			return rc;
@@ -405,7 +401,7 @@ amend(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 		cs = &one;
 		n = 1;
 		if (!*one.path) {
-			snprintf(st->errbuf, sizeof st->errbuf, "%s: path: missing", it->pos);
+			snprintf(st->errbuf, sizeof st->errbuf, _("%s: path: missing"), it->pos);
 			rc = 1;
 			goto out;
 		}
@@ -413,7 +409,7 @@ amend(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	/* the states before shipped, the same that a withdrawal takes */
 	if (!withdrawable(state)) {
 		snprintf(st->errbuf, sizeof st->errbuf,
-		    "case is %s, not received, checked, incomplete, returned, accepted or ready", state);
+		    _("case is %s, not received, checked, incomplete, returned, accepted or ready"), state);
 		rc = 1;
 		goto out;
 	}
@@ -482,7 +478,7 @@ main(int argc, char *argv[])
 	char err[512];
 	int c, dry = 0;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	out.fp = stdout;
 	out.cols = cols;
 	while ((c = getopt(argc, argv, "jm:nh")) != -1) {
@@ -497,20 +493,20 @@ main(int argc, char *argv[])
 			dry = 1;
 			break;
 		case 'h':
-			usage(0);
+			eport_usage(0);
 			break;
 		default:
-			usage(2);
+			eport_usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (!reason || !*reason) {
 		warnx("an amendment needs a reason: -m REASON");
-		usage(2);
+		eport_usage(2);
 	}
 	if (argc == 1)
-		usage(2);
+		eport_usage(2);
 	if (argc > 1) {
 		nargs = argc - 1;
 		args = xcalloc(nargs, sizeof *args);
@@ -519,15 +515,15 @@ main(int argc, char *argv[])
 
 			if (!eq || eq == argv[i + 1]) {
 				warnx("argument %zu: '%s': not PATH=VALUE", i + 2, argv[i + 1]);
-				usage(2);
+				eport_usage(2);
 			}
 			args[i].path = strndup(argv[i + 1], eq - argv[i + 1]);
 			args[i].value = eq + 1;
-			args[i].pos = xasprintf("argument %zu", i + 2);
+			args[i].pos = xasprintf(_("argument %zu"), i + 2);
 		}
 		each.records = 0;
 	}
-	if (!(rb = rules_load(NULL, err, sizeof err)))
+	if (!(rb = rules_load(eport_home(), err, sizeof err)))
 		die("%s", err);
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);

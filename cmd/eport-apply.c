@@ -38,12 +38,7 @@ static struct batch {
 
 static unsigned long taken, progress_at;
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-apply [-jn] [FILE|BUNDLE...]\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-apply [-jn] [FILE|BUNDLE...]\n");
 
 static int
 apply_txn(struct eport *st, MDB_txn *txn, void *arg)
@@ -137,7 +132,8 @@ add(struct eport *st, json_t *rec, const char *source)
 		flush(st);
 	if (isatty(2) && taken + B.n >= progress_at + 1000) {
 		progress_at = taken + B.n;
-		fprintf(stderr, "\r%s: %lu records", argv0, progress_at);
+		fprintf(stderr, "\r%s: ", argv0);
+		fprintf(stderr, ngettext("%lu record", "%lu records", progress_at), progress_at);
 	}
 }
 
@@ -381,7 +377,7 @@ main(int argc, char *argv[])
 	struct eport st;
 	int c;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	while ((c = getopt(argc, argv, "jnh")) != -1) {
 		switch (c) {
 		case 'j':
@@ -390,8 +386,10 @@ main(int argc, char *argv[])
 		case 'n':
 			dry = 1;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	argc -= optind;
@@ -417,8 +415,11 @@ main(int argc, char *argv[])
 			read_path(&st, argv[i]);
 	}
 	flush(&st);
-	if (progress_at)
-		fprintf(stderr, "\r%s: %lu records\n", argv0, taken);
+	if (progress_at) {
+		fprintf(stderr, "\r%s: ", argv0);
+		fprintf(stderr, ngettext("%lu record", "%lu records", taken), taken);
+		fputc('\n', stderr);
+	}
 	json_decref(B.rows);
 	json_decref(B.seen);
 	free(B.it);

@@ -24,12 +24,7 @@ static struct buf *bytes;
 static struct out out;
 static const char *const cols[] = { "id", "state", NULL };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-attach [-jns] [-c COPIES] [-H HOLDER] CASE KIND FILE...\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-attach [-jns] [-c COPIES] [-H HOLDER] CASE KIND FILE...\n");
 
 static const char *
 base(const char *path)
@@ -85,11 +80,11 @@ attach(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	(void)arg;
 	if (strcmp(state, "received") && strcmp(state, "incomplete") && strcmp(state, "returned")) {
 		snprintf(st->errbuf, sizeof st->errbuf,
-		    "case is %s, not received, incomplete or returned", state);
+		    _("case is %s, not received, incomplete or returned"), state);
 		return 1;
 	}
 	if (holder && !is_holder(kase, holder)) {
-		snprintf(st->errbuf, sizeof st->errbuf, "'%s' is not a holder of the case", holder);
+		snprintf(st->errbuf, sizeof st->errbuf, _("'%s' is not a holder of the case"), holder);
 		return 1;
 	}
 	if (!json_is_array(docs = json_object_get(kase, "documents"))) {
@@ -106,14 +101,17 @@ attach(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 		 * printed, or the same file twice): one document */
 		sha256_hex(bytes[i].s, bytes[i].len, sum);
 		if ((same = attached(docs, sum))) {
-			warnx("%s: '%s' is attached already%s%s%s", jstr(kase, "id"), files[i],
-			    json_object_get(same, "path") ? " as " : "", jstr(same, "path"),
-			    json_object_get(same, "path") ? "" : " (named twice)");
+			if (json_object_get(same, "path"))
+				warnx("%s: '%s' is attached already as %s", jstr(kase, "id"),
+				    files[i], jstr(same, "path"));
+			else
+				warnx("%s: '%s' is attached already (named twice)", jstr(kase, "id"),
+				    files[i]);
 			continue;
 		}
 		if ((long)json_array_size(docs) >= max_docs) {
 			snprintf(st->errbuf, sizeof st->errbuf,
-			    "'%s': the case holds %zu documents, at most %ld (case.max-documents)",
+			    _("'%s': the case holds %zu documents, at most %ld (case.max-documents)"),
 			    files[i], json_array_size(docs), max_docs);
 			buf_free(&why);
 			return 1;
@@ -160,7 +158,7 @@ main(int argc, char *argv[])
 	struct origin o;
 	int c, dry = 0;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	out.fp = stdout;
 	out.cols = cols;
 	while ((c = getopt(argc, argv, "c:H:jnsh")) != -1) {
@@ -183,19 +181,21 @@ main(int argc, char *argv[])
 		case 's':
 			sflag = 1;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 3)
-		usage();
+		eport_usage(2);
 	kind = argv[1];
 	files = argv + 2;
 	nfiles = argc - 2;
 
-	if (!(rb = rules_load(NULL, err, sizeof err)))
+	if (!(rb = rules_load(eport_home(), err, sizeof err)))
 		die("%s", err);
 	/* cards travel in the record's cards, not as files */
 	if (!kind_name(rb, kind) || !strcmp(kind, "card") || !strncmp(kind, "card-", 5)) {

@@ -17,15 +17,9 @@ static long nth = 1;
 static int nflag, wflag;
 static struct cal *c;
 
-static void
-usage(int status)
-{
-	fprintf(status ? stderr : stdout,
-	    "usage: %s [-H HOURS] [-n N] [DATE]\n"
-	    "       %s [-H HOURS] -w [DATE]\n"
-	    "       %s [-H HOURS] -p TYPE [DATETIME]\n", argv0, argv0, argv0);
-	exit(status);
-}
+static const char usage_text[] = N_("usage: eport-cal [-H HOURS] [-n N] [DATE]\n"
+    "       eport-cal [-H HOURS] -w [DATE]\n"
+    "       eport-cal [-H HOURS] -p TYPE [DATETIME]\n");
 
 /* a count that needs year: fail closed */
 static void __attribute__((noreturn))
@@ -85,14 +79,14 @@ main(int argc, char *argv[])
 	long day;
 	int g, status = 0, rc;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	while ((rc = getopt(argc, argv, "H:hn:p:w")) != -1) {
 		switch (rc) {
 		case 'H':
 			hours = optarg;
 			break;
 		case 'h':
-			usage(0);
+			eport_usage(0);
 			break;
 		case 'n':
 			nth = strtol(optarg, &end, 10);
@@ -107,13 +101,13 @@ main(int argc, char *argv[])
 			wflag = 1;
 			break;
 		default:
-			usage(2);
+			eport_usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc > 1 || (wflag + nflag + !!ptype) > 1)
-		usage(2);
+		eport_usage(2);
 	arg = argc ? argv[0] : NULL;
 	if (ptype && cal_posting_days(ptype) < 0)
 		die("'%s': not a case type", ptype);

@@ -54,18 +54,13 @@ static const char *const expiring_cols[] = {
 	"contact", "phone", NULL
 };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-card status [-j] [-r READER]\n"
-	    "       eport-card write [-jn] [-r READER] CASE [HOLDER]\n"
-	    "       eport-card unlock [-jn] [-r READER] CASE\n"
-	    "       eport-card renew [-jn] [-r READER] CASE\n"
-	    "       eport-card revoke [-jn] -m REASON CARD\n"
-	    "       eport-card ls [-j] [-s STATE] [-u USCC]\n"
-	    "       eport-card expiring [-j] [-d DAYS]\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-card status [-j] [-r READER]\n"
+    "       eport-card write [-jn] [-r READER] CASE [HOLDER]\n"
+    "       eport-card unlock [-jn] [-r READER] CASE\n"
+    "       eport-card renew [-jn] [-r READER] CASE\n"
+    "       eport-card revoke [-jn] -m REASON CARD\n"
+    "       eport-card ls [-j] [-s STATE] [-u USCC]\n"
+    "       eport-card expiring [-j] [-d DAYS]\n");
 
 static void
 wipe(void)
@@ -98,7 +93,8 @@ opts(int argc, char **argv, const char *spec)
 		case 'm': reason = optarg; break;
 		case 's': state_opt = optarg; break;
 		case 'u': uscc_opt = optarg; break;
-		default: usage();
+		case 'h': eport_usage(0);
+		default: eport_usage(2);
 		}
 	}
 }
@@ -118,7 +114,7 @@ open_store(int rdonly)
 		die("%s", st.errbuf);
 	st_open = 1;
 	keydir = xasprintf("%s/keys", st.home);
-	if (!rdonly && !(rb = rules_load(NULL, err, sizeof err)))
+	if (!rdonly && !(rb = rules_load(eport_home(), err, sizeof err)))
 		die("%s", err);
 }
 
@@ -307,8 +303,9 @@ warn_expiry(const json_t *info)
 		warnx("warning: card %s: its certificate ended on %.10s: renew it (a renew case)",
 		    jstr(info, "card"), na);
 	else
-		warnx("warning: card %s: its certificate ends on %.10s, in %ld day%s: renew it "
-		    "(a renew case)", jstr(info, "card"), na, left, left == 1 ? "" : "s");
+		warnx(ngettext("warning: card %s: its certificate ends on %.10s, in %ld day: "
+		    "renew it (a renew case)", "warning: card %s: its certificate ends on %.10s, "
+		    "in %ld days: renew it (a renew case)", left), jstr(info, "card"), na, left);
 }
 
 static void
@@ -320,7 +317,7 @@ cmd_status(int argc, char **argv)
 
 	opts(argc, argv, "jr:h");
 	if (optind != argc)
-		usage();
+		eport_usage(2);
 	open_card();
 	info = card_cert(&der);
 	if (piv_pin_tries(rd, &tries) < 0)
@@ -338,9 +335,10 @@ cmd_status(int argc, char **argv)
 	buf_free(&der);
 }
 
-/* The case, read; refused unless accepted and of one of the types. */
+/* The case, read; refused unless accepted and of one of the types, else
+ * with refusal (a message: the case's id, then its type). */
 static json_t *
-load_case(const char *id, const char *const *types, const char *use)
+load_case(const char *id, const char *const *types, const char *refusal)
 {
 	MDB_txn *txn;
 	json_t *kase;
@@ -364,7 +362,7 @@ load_case(const char *id, const char *const *types, const char *use)
 	for (; *types; types++)
 		if (!strcmp(*types, type))
 			return kase;
-	refuse("%s: a case of type %s has %s", id, type, use);
+	refuse(refusal, id, type);
 	json_decref(kase);
 	exit(eport_exit());
 }
@@ -418,7 +416,7 @@ card_list(const json_t *kase)
 	json_array_foreach(json_object_get(kase, "cards"), i, c)
 		buf_printf(&b, "%s%s", b.len ? ", " : "", jstr(c, "number"));
 	if (!b.len)
-		buf_puts(&b, "none");
+		buf_puts(&b, _("none"));
 	return b.s;
 }
 
@@ -463,8 +461,9 @@ pick_holder(const json_t *kase, const char *want, const char *role, const char *
 	else if (n == 1)
 		return found;
 	else if (n == 0)
-		refuse("%s: no holder still needs %s card", id,
-		    !role ? "a" : !strcmp(role, "legal") ? "a legal" : "an operator");
+		refuse(!role ? _("%s: no holder still needs a card") : !strcmp(role, "legal") ?
+		    _("%s: no holder still needs a legal card") :
+		    _("%s: no holder still needs an operator card"), id);
 	else
 		refuse("%s: %d holders still need a card; name one (HOLDER: the identity number)",
 		    id, n);
@@ -502,7 +501,7 @@ reserve_txn(struct eport *s, MDB_txn *txn, void *arg)
 		if ((rc = counter_next(s, txn, name, &seq)))
 			return rc;
 		if (card_number_make(atoi(ymd) / 10000, seq, number) < 0) {
-			snprintf(s->errbuf, sizeof s->errbuf, "card numbers of %.4s are used up", ymd);
+			snprintf(s->errbuf, sizeof s->errbuf, _("card numbers of %.4s are used up"), ymd);
 			return 2;
 		}
 		taken = card_get(s, txn, number);
@@ -591,16 +590,16 @@ one_card(struct eport *s, MDB_txn *txn, const json_t *kase, const json_t *h, con
 		    strcmp(jstr(c, "role"), role))
 			continue;
 		if (!strcmp(role, "operator") && !strcasecmp(jstr(c, "id_number"), idn)) {
-			snprintf(s->errbuf, sizeof s->errbuf, "%s: holder '%s' has operator card %s of "
+			snprintf(s->errbuf, sizeof s->errbuf, _("%s: holder '%s' has operator card %s of "
 			    "the enterprise already (case %s): one person holds one operator card in "
-			    "one enterprise", id, idn, num, *jstr(c, "case") ? jstr(c, "case") : "none");
+			    "one enterprise"), id, idn, num, *jstr(c, "case") ? jstr(c, "case") : _("none"));
 			rc = 1;
 			break;
 		}
 		if (!strcmp(role, "legal")) {
-			snprintf(s->errbuf, sizeof s->errbuf, "%s: the enterprise has legal card %s "
-			    "already (holder %s, case %s): an enterprise holds one legal card", id, num,
-			    jstr(c, "holder"), *jstr(c, "case") ? jstr(c, "case") : "none");
+			snprintf(s->errbuf, sizeof s->errbuf, _("%s: the enterprise has legal card %s "
+			    "already (holder %s, case %s): an enterprise holds one legal card"), id, num,
+			    jstr(c, "holder"), *jstr(c, "case") ? jstr(c, "case") : _("none"));
 			rc = 1;
 			break;
 		}
@@ -637,10 +636,10 @@ write_txn(struct eport *s, MDB_txn *txn, void *arg)
 
 	j->stepped = 0;
 	if (!(kase = case_get(s, txn, id)))
-		return snprintf(s->errbuf, sizeof s->errbuf, "%s: the case is gone", id), 1;
+		return snprintf(s->errbuf, sizeof s->errbuf, _("%s: the case is gone"), id), 1;
 	if (strcmp(jstr(kase, "state"), "accepted") || issued(kase, "holder", idn) ||
 	    issued(kase, "number", j->number)) {
-		snprintf(s->errbuf, sizeof s->errbuf, "%s: the case changed meanwhile (it is %s)",
+		snprintf(s->errbuf, sizeof s->errbuf, _("%s: the case changed meanwhile (it is %s)"),
 		    id, jstr(kase, "state"));
 		json_decref(kase);
 		return 1;
@@ -744,8 +743,9 @@ personalise(struct job *j, const char *old_number, const char *pin)
 		if (rc < 0)
 			card_fail(1, id);
 		if (rc)
-			die("card %s: the PUK is neither the factory's nor this office's (%s)",
-			    j->number, rc == 2 ? "blocked" : "refused");
+			die(rc == 2 ? _("card %s: the PUK is neither the factory's nor this office's "
+			    "(blocked)") : _("card %s: the PUK is neither the factory's nor this "
+			    "office's (refused)"), j->number);
 		rc = piv_change_ref(rd, PIV_PIN, PIV_FACTORY_PIN, pin, &tries);
 		if (rc < 0)
 			card_fail(1, id);
@@ -756,8 +756,8 @@ personalise(struct job *j, const char *old_number, const char *pin)
 	if (rc && (rc = piv_reset_retry(rd, keys.puk, pin, &tries)) < 0)
 		card_fail(1, id);
 	if (rc)
-		die("card %s: the PUK was %s; the PIN is not set", j->number,
-		    rc == 2 ? "blocked" : "refused");
+		die(rc == 2 ? _("card %s: the PUK was blocked; the PIN is not set") :
+		    _("card %s: the PUK was refused; the PIN is not set"), j->number);
 	if (j->mode == MODE_NEW && piv_set_mgmt(rd, PIV_ALG_3DES, keys.mgmt, CARD_MGMT_LEN) < 0)
 		card_fail(1, id);
 }
@@ -835,14 +835,15 @@ cmd_write(int argc, char **argv)
 
 	opts(argc, argv, "jnr:h");
 	if (argc - optind < 1 || argc - optind > 2)
-		usage();
+		eport_usage(2);
 	id = argv[optind];
 	want = argc - optind == 2 ? argv[optind + 1] : NULL;
 	open_store(0);
 	need_keys();
 	pin = initial_pin();
 	valid_until(0);		/* the configuration, checked before the card is touched */
-	j.kase = load_case(id, types, "no card to write (eport-card unlock or renew?)");
+	j.kase = load_case(id, types, _("%s: a case of type %s has no card to write "
+	    "(eport-card unlock or renew?)"));
 	rewrite = is_type(j.kase, "info-change") || is_type(j.kase, "operator-change");
 	if (!pending_count(j.kase)) {
 		refuse("%s: every holder has a card already", id);
@@ -995,9 +996,9 @@ steps_txn(struct eport *s, MDB_txn *txn, void *arg)
 
 	j->stepped = 0;
 	if (!(kase = case_get(s, txn, id)))
-		return snprintf(s->errbuf, sizeof s->errbuf, "%s: the case is gone", id), 1;
+		return snprintf(s->errbuf, sizeof s->errbuf, _("%s: the case is gone"), id), 1;
 	if (strcmp(jstr(kase, "state"), "accepted")) {
-		snprintf(s->errbuf, sizeof s->errbuf, "%s: the case changed meanwhile (it is %s)",
+		snprintf(s->errbuf, sizeof s->errbuf, _("%s: the case changed meanwhile (it is %s)"),
 		    id, jstr(kase, "state"));
 		json_decref(kase);
 		return 1;
@@ -1040,7 +1041,7 @@ cmd_case_card(int argc, char **argv, const char *type)
 
 	opts(argc, argv, "jnr:h");
 	if (argc - optind != 1)
-		usage();
+		eport_usage(2);
 	id = argv[optind];
 	open_store(0);
 	need_keys();
@@ -1048,7 +1049,8 @@ cmd_case_card(int argc, char **argv, const char *type)
 		valid_until(0);	/* as in cmd_write */
 	else
 		initial_pin();
-	j.kase = load_case(id, types, renew ? "no certificate to renew" : "no card to unlock");
+	j.kase = load_case(id, types, renew ? _("%s: a case of type %s has no certificate to "
+	    "renew") : _("%s: a case of type %s has no card to unlock"));
 	if (gate(j.kase))
 		goto out;
 	number = json_string_value(json_path(j.kase, "cards.1.number"));
@@ -1119,9 +1121,9 @@ cmd_case_card(int argc, char **argv, const char *type)
 			if ((rc = piv_reset_retry(rd, keys.puk, initial_pin(), &tries)) < 0)
 				card_fail(0, NULL);
 			if (rc) {
-				refuse("%s: card %s: the PUK %s", id, number, rc == 2 ?
-				    "is blocked; the card cannot be unlocked" :
-				    "was refused: not a card of this office?");
+				refuse(rc == 2 ? _("%s: card %s: the PUK is blocked; the card "
+				    "cannot be unlocked") : _("%s: card %s: the PUK was refused: "
+				    "not a card of this office?"), id, number);
 				goto out;
 			}
 		}
@@ -1159,11 +1161,11 @@ revoke_txn(struct eport *s, MDB_txn *txn, void *arg)
 
 	json_decref(r->card);
 	if (!(r->card = card_get(s, txn, r->number))) {
-		snprintf(s->errbuf, sizeof s->errbuf, "card '%s': no such card", r->number);
+		snprintf(s->errbuf, sizeof s->errbuf, _("card '%s': no such card"), r->number);
 		return 1;
 	}
 	if (!strcmp(jstr(r->card, "state"), "revoked")) {
-		snprintf(s->errbuf, sizeof s->errbuf, "card %s is revoked already (%s)",
+		snprintf(s->errbuf, sizeof s->errbuf, _("card %s is revoked already (%s)"),
 		    r->number, jstr(r->card, "revoked"));
 		return 1;
 	}
@@ -1187,10 +1189,10 @@ cmd_revoke(int argc, char **argv)
 
 	opts(argc, argv, "jnm:h");
 	if (argc - optind != 1)
-		usage();
+		eport_usage(2);
 	if (!reason || !*reason) {
 		warnx("revoke needs a reason: -m REASON");
-		usage();
+		eport_usage(2);
 	}
 	r.number = argv[optind];
 	open_store(0);
@@ -1217,7 +1219,7 @@ cmd_ls(int argc, char **argv)
 
 	opts(argc, argv, "js:u:h");
 	if (optind != argc)
-		usage();
+		eport_usage(2);
 	if (state_opt && strcmp(state_opt, "active") && strcmp(state_opt, "revoked"))
 		die("-s: '%s' is neither active nor revoked", state_opt);
 	txn = eport_open_read(&st);
@@ -1315,7 +1317,7 @@ cmd_expiring(int argc, char **argv)
 
 	opts(argc, argv, "d:jh");
 	if (optind != argc)
-		usage();
+		eport_usage(2);
 	txn = eport_open_read(&st);
 	st_open = 1;
 	days = warn_days();
@@ -1374,13 +1376,13 @@ main(int argc, char *argv[])
 	};
 	char err[256];
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	/* the master key, the CA's key and each card's PUK pass through here */
 	if (secret_process(err, sizeof err) < 0)
 		die("%s", err);
 	atexit(at_exit);
 	if (argc < 2 || argv[1][0] == '-')
-		usage();
+		eport_usage(2);
 	sub = argv[1];
 	argc--;
 	argv++;
@@ -1392,7 +1394,7 @@ main(int argc, char *argv[])
 		for (i = 0; i < LEN(subs) && strcmp(subs[i].name, sub); i++)
 			;
 		if (i == LEN(subs))
-			usage();
+			eport_usage(2);
 		subs[i].fn(argc, argv);
 	}
 	at_exit();

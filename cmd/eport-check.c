@@ -19,13 +19,8 @@ static struct rulebook *rb;
 static const char *const cols[] = { "id", "severity", "rule", "path", "message", NULL };
 static const char *const qcols[] = { "id", NULL };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-check [-jnq] [CASE...]\n"
-	    "       eport-check [-jq] -f FILE|-\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-check [-jnq] [CASE...]\n"
+    "       eport-check [-jq] -f FILE|-\n");
 
 /* What to print for one checked record: its findings, or with -q its id
  * when nothing blocks; blocking findings make the exit status 1. */
@@ -89,7 +84,7 @@ check_case(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	(void)arg;
 	if (strcmp(state, "received") && strcmp(state, "checked") && strcmp(state, "incomplete")) {
 		snprintf(st->errbuf, sizeof st->errbuf,
-		    "case is %s; check takes received, checked or incomplete", state);
+		    _("case is %s; check takes received, checked or incomplete"), state);
 		return 1;
 	}
 	store_check_env(&env, &se);
@@ -103,10 +98,13 @@ check_case(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	    xasprintf("%zu blocking, %zu warning%s", nblock, nwarn, nwarn == 1 ? "" : "s") :
 	    xstrdup("no finding");
 	step.why = why;
-	step.extra = json_pack("{s:O}", "findings", findings);
+	/* the rulebook it was checked with: its layers as read */
+	step.extra = json_pack("{s:O, s:s}", "findings", findings, "checked_with",
+	    rules_digest(rb));
 	fmt_time(eport_now(), at);
 	json_object_set(kase, "findings", findings);
 	json_object_set_new(kase, "checked", json_string(at));
+	json_object_set_new(kase, "checked_with", json_string(rules_digest(rb)));
 	rc = case_step(st, txn, kase, &step);
 	free(why);
 	*row = findings;
@@ -290,7 +288,7 @@ main(int argc, char *argv[])
 	char err[512];
 	int c;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	while ((c = getopt(argc, argv, "f:jnqh")) != -1) {
 		switch (c) {
 		case 'f':
@@ -305,17 +303,19 @@ main(int argc, char *argv[])
 		case 'q':
 			qflag = 1;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (file && argc)
-		usage();
+		eport_usage(2);
 	out.fp = stdout;
 	out.cols = qflag ? qcols : cols;
-	if (!(rb = rules_load(NULL, err, sizeof err)))
+	if (!(rb = rules_load(eport_home(), err, sizeof err)))
 		die("%s", err);
 	if (file) {
 		check_file(file);

@@ -19,12 +19,7 @@ static const char *note;
 static struct out out;
 static const char *const cols[] = { "id", "state", NULL };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-close [-jn] [-m NOTE] [CASE...]\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-close [-jn] [-m NOTE] [CASE...]\n");
 
 /* 0 when the case may be closed, else 1 with why in errbuf */
 static int
@@ -36,19 +31,19 @@ guard(struct eport *st, const json_t *kase)
 	    !strcmp(state, "rejected") || !strcmp(state, "withdrawn"))
 		return 0;
 	if (!strcmp(state, "bounced")) {
-		snprintf(st->errbuf, sizeof st->errbuf, "case is bounced; close takes it once "
-		    "collected at the counter (eport-ship collect)");
+		snprintf(st->errbuf, sizeof st->errbuf, _("case is bounced; close takes it once "
+		    "collected at the counter (eport-ship collect)"));
 		return 1;
 	}
 	if (!strcmp(state, "ready")) {
 		if (!strcmp(type, "deregister") || strcmp(jstr(kase, "pickup"), "mail"))
 			return 0;
 		snprintf(st->errbuf, sizeof st->errbuf,
-		    "case is ready to post; close takes it once delivered, or collected after a bounce");
+		    _("case is ready to post; close takes it once delivered, or collected after a bounce"));
 		return 1;
 	}
 	snprintf(st->errbuf, sizeof st->errbuf,
-	    "case is %s; close takes ready, delivered, collected, rejected or withdrawn", state);
+	    _("case is %s; close takes ready, delivered, collected, rejected or withdrawn"), state);
 	return 1;
 }
 
@@ -68,7 +63,7 @@ deregister(struct eport *st, MDB_txn *txn, const json_t *kase, const char *at,
 
 	if (!uscc || !*uscc) {
 		snprintf(st->errbuf, sizeof st->errbuf,
-		    "enterprise.uscc: missing; no enterprise to deregister");
+		    _("enterprise.uscc: missing; no enterprise to deregister"));
 		return 1;
 	}
 	/* no case of the enterprise may be left open behind its closing */
@@ -76,8 +71,8 @@ deregister(struct eport *st, MDB_txn *txn, const json_t *kase, const char *at,
 	json_array_foreach(others, i, card) {
 		if (!strcmp(jstr(card, "id"), id))
 			continue;
-		snprintf(st->errbuf, sizeof st->errbuf, "case %s (%s, %s) of the enterprise is "
-		    "open: close, reject or withdraw it first", jstr(card, "id"),
+		snprintf(st->errbuf, sizeof st->errbuf, _("case %s (%s, %s) of the enterprise is "
+		    "open: close, reject or withdraw it first"), jstr(card, "id"),
 		    jstr(card, "type"), jstr(card, "state"));
 		json_decref(others);
 		return 1;
@@ -150,7 +145,7 @@ main(int argc, char *argv[])
 	struct each each = { .fn = close_case, .out = &out };
 	int c;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	while ((c = getopt(argc, argv, "jm:nh")) != -1) {
 		switch (c) {
 		case 'j':
@@ -162,8 +157,10 @@ main(int argc, char *argv[])
 		case 'n':
 			dry = 1;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	argc -= optind;

@@ -51,13 +51,8 @@ static int bad_case;
 static char *volatile tmpname;
 static mode_t user_umask;	/* eport_open makes it 077 for the store */
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-export [-mn] -o ARCHIVE [CASE...]\n"
-	    "       eport-export -V ARCHIVE\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-export [-mn] -o ARCHIVE [CASE...]\n"
+    "       eport-export -V ARCHIVE\n");
 
 /* Masking (-m): identity and phone numbers, as lib/mask.c does, found by
  * their keys in the case and its history and masked wherever they appear. */
@@ -629,7 +624,7 @@ vbad(const char *path, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
+	if (vasprintf(&s, _(fmt), ap) < 0)
 		die("vasprintf:");
 	va_end(ap);
 	refuse("%s: %s: %s", vname, path, s);
@@ -892,7 +887,7 @@ check_case(const char *id, json_t *mine, json_t *kept, int masked)
 		    !strcmp(p + n - 4, ".pem"))
 			continue;
 		path = xasprintf("%s/%s", id, p);
-		vbad(path, masked ? "in a masked archive" : "not in commit %s", hex);
+		vbad(path, masked ? N_("in a masked archive") : N_("not in commit %s"), hex);
 		free(path);
 	}
 out:
@@ -965,7 +960,7 @@ main(int argc, char *argv[])
 	const char *out = NULL, *check = NULL;
 	int c;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	user_umask = umask(0);
 	umask(user_umask);
 	while ((c = getopt(argc, argv, "mno:V:h")) != -1) {
@@ -982,14 +977,16 @@ main(int argc, char *argv[])
 		case 'V':
 			check = optarg;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (!out == !check || (check && (argc || mflag || dry)))
-		usage();
+		eport_usage(2);
 	if (check) {
 		verify(check);
 	} else {

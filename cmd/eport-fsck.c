@@ -25,18 +25,13 @@ static struct eport st;
 static MDB_txn *txn;
 static unsigned long problems, fixed;
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-fsck [-r]\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-fsck [-r]\n");
 
 static void
 problem(const char *id, const char *fmt, const char *arg)
 {
 	fprintf(stderr, "%s: %s: ", argv0, id);
-	fprintf(stderr, fmt, arg);
+	fprintf(stderr, _(fmt), arg);
 	fputc('\n', stderr);
 	problems++;
 }
@@ -115,11 +110,11 @@ lagging(const char *id, const git_oid *want, int missing)
 	char *name = xasprintf("refs/cases/%s", id);
 
 	if (rflag && repo_advance(&st, id, want) == 0) {
-		fprintf(stderr, "%s: %s: %s moved to the case's commit\n", argv0, id, name);
+		fprintf(stderr, _("%s: %s: %s moved to the case's commit\n"), argv0, id, name);
 		fixed++;
 	} else {
-		problem(id, missing ? "%s is missing (eport-fsck -r makes it)" :
-		    "%s lags the case (eport-fsck -r moves it)", name);
+		problem(id, missing ? N_("%s is missing (eport-fsck -r makes it)") :
+		    N_("%s lags the case (eport-fsck -r moves it)"), name);
 	}
 	free(name);
 }
@@ -199,20 +194,20 @@ check_case(const char *id, json_t *kase)
 	if (strcmp(jstr(kase, "id"), id))
 		problem(id, "the record's id is '%s'", jstr(kase, "id"));
 	if (git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&commit, st.repo, &oid) < 0) {
-		fprintf(stderr, "%s: %s: commit '%s' is not in docs.git", argv0, id, hex);
+		fprintf(stderr, _("%s: %s: commit '%s' is not in docs.git"), argv0, id, hex);
 		problem_tail(repo_unreadable(&st));
 		return;
 	}
 	git_commit_free(commit);
 	check_ref(id, &oid);
 	if (repo_read_blob(&st, hex, "case.json", &b) < 0) {
-		problem(id, "%s", "case.json is missing from its commit");
+		problem(id, "%s", _("case.json is missing from its commit"));
 	} else {
 		copy = json_deep_copy(kase);
 		json_object_del(copy, "commit");
 		tree_case = json_loadb(b.s, b.len, 0, NULL);
 		if (!json_equal(copy, tree_case))
-			problem(id, "%s", "case.json in docs.git differs from the case in the db");
+			problem(id, "%s", _("case.json in docs.git differs from the case in the db"));
 		json_decref(copy);
 		json_decref(tree_case);
 	}
@@ -263,7 +258,7 @@ stale_lock(const char *name, int removed, void *arg)
 
 	(void)arg;
 	if (removed) {
-		fprintf(stderr, "%s: %s: %s.lock removed, its writer is gone\n", argv0, id, name);
+		fprintf(stderr, _("%s: %s: %s.lock removed, its writer is gone\n"), argv0, id, name);
 		fixed++;
 	} else {
 		problem(id, "%s.lock is left by a writer that is gone (eport-fsck -r removes it)", name);
@@ -276,7 +271,7 @@ stale_pack(const char *name, int removed, void *arg)
 {
 	(void)arg;
 	if (removed) {
-		fprintf(stderr, "%s: docs.git: %s removed, its writer is gone\n", argv0, name);
+		fprintf(stderr, _("%s: docs.git: %s removed, its writer is gone\n"), argv0, name);
 		fixed++;
 	} else {
 		problem("docs.git", "%s is left by a pack write that was cut off (eport-fsck -r removes it)",
@@ -291,7 +286,7 @@ stale_keep(const char *name, int removed, void *arg)
 {
 	(void)arg;
 	if (removed) {
-		fprintf(stderr, "%s: docs.git: %s removed, its writer is gone\n", argv0, name);
+		fprintf(stderr, _("%s: docs.git: %s removed, its writer is gone\n"), argv0, name);
 		fixed++;
 	} else {
 		problem("docs.git", "%s is left by a writer that is gone (eport-fsck -r removes it)",
@@ -304,7 +299,7 @@ stale_config(const char *name, int removed, void *arg)
 {
 	(void)arg;
 	if (removed) {
-		fprintf(stderr, "%s: docs.git: %s removed, its writer is gone\n", argv0, name);
+		fprintf(stderr, _("%s: docs.git: %s removed, its writer is gone\n"), argv0, name);
 		fixed++;
 	} else {
 		problem("docs.git", "%s is left by a configuration write that was cut off; "
@@ -322,11 +317,11 @@ stale_public(const char *rel, const char *what, int mended, void *arg)
 
 	(void)arg;
 	if (mended) {
-		fprintf(stderr, "%s: web.public: %s published again\n", argv0, rel);
+		fprintf(stderr, _("%s: web.public: %s published again\n"), argv0, rel);
 		fixed++;
 		return;
 	}
-	msg = xasprintf("%s %s", rel, what);
+	msg = xasprintf("%s %s", rel, _(what));
 	problem("web.public", "%s", msg);
 	free(msg);
 }
@@ -615,18 +610,20 @@ main(int argc, char *argv[])
 	MDB_val k, v;
 	int ch, rc;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	while ((ch = getopt(argc, argv, "rh")) != -1) {
 		switch (ch) {
 		case 'r':
 			rflag = 1;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		eport_usage(2);
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);
 	/* the refs first, then the snapshot they are judged against */
@@ -642,7 +639,7 @@ main(int argc, char *argv[])
 		json_t *kase = json_loadb(v.mv_data, v.mv_size, 0, NULL);
 
 		if (!kase)
-			problem(id, "%s", "the case record is not JSON");
+			problem(id, "%s", _("the case record is not JSON"));
 		else
 			check_case(id, kase);
 		json_decref(kase);
@@ -656,21 +653,21 @@ main(int argc, char *argv[])
 	settle_behind();
 	mend_registry();
 	if (repo_stale_locks(&st, rflag, stale_lock, NULL) < 0)
-		problem("refs/cases", "%s", "cannot be read");
+		problem("refs/cases", "%s", _("cannot be read"));
 	if (repo_stale_packs(&st, rflag, stale_pack, NULL) < 0)
-		problem("objects/pack", "%s", "cannot be read");
+		problem("objects/pack", "%s", _("cannot be read"));
 	if (repo_stale_config(&st, rflag, stale_config, NULL) < 0)
-		problem("docs.git", "%s", "config.lock cannot be read");
+		problem("docs.git", "%s", _("config.lock cannot be read"));
 	/* the refs they may guard are mended by now, or problems say why not */
 	if (repo_stale_keeps(&st, rflag && !problems, stale_keep, NULL) < 0)
-		problem("objects/pack", "%s", "cannot be read");
+		problem("objects/pack", "%s", _("cannot be read"));
 	json_decref(refs);
 	json_decref(behind);
 	if (public_check(&st, rflag, stale_public, NULL) < 0)
 		problem("web.public", "%s", st.errbuf);
 	eport_close(&st);
 	if (problems) {
-		warnx("%lu problem%s", problems, problems == 1 ? "" : "s");
+		warnx(ngettext("%lu problem", "%lu problems", problems), problems);
 		eport_status = 1;
 	}
 	return eport_exit();

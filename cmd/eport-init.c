@@ -29,16 +29,11 @@
 
 #include "eport.h"
 
+static const char usage_text[] = N_("usage: eport-init [-n] [-b BRANCH] [-g GROUP]\n"
+    "       eport-init --from REPO [--keys DIR] [--branch BRANCH] [-g GROUP]\n");
+
 static char *tmp;		/* the store being made, removed if we fail */
 static const char *where;	/* where it goes, for messages */
-
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-init [-n] [-b BRANCH] [-g GROUP]\n"
-	    "       eport-init --from REPO [--keys DIR] [--branch BRANCH] [-g GROUP]\n");
-	exit(2);
-}
 
 static int
 rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -98,7 +93,7 @@ store_modes(const char *dir, const char *group)
 	char err[512];
 
 	if (nftw(dir, mode_one, 16, FTW_PHYS) != 0)
-		failed("setting its modes", NULL);
+		failed(_("setting its modes"), NULL);
 	/* -g: the store shared by a group's logins, keys/ by the card group's */
 	if (group && store_share(dir, group, err, sizeof err) < 0)
 		failed(group, err);
@@ -455,7 +450,7 @@ main(int argc, char *argv[])
 	int c, dry = 0, pfd, had;
 	struct stat sb;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	/* the keys are made here */
 	if (secret_process(err, sizeof err) < 0)
 		die("%s", err);
@@ -476,12 +471,14 @@ main(int argc, char *argv[])
 		case 'n':
 			dry = 1;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	if (optind != argc || (keyfrom && !from))
-		usage();
+		eport_usage(2);
 	if (branch && (strlen(branch) < 1 || strlen(branch) > 8 || strspn(branch,
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(branch)))
 		die("branch '%s': 1 to 8 capital letters", branch);
@@ -553,8 +550,8 @@ main(int argc, char *argv[])
 	if (had ? renameat2(AT_FDCWD, tmp, AT_FDCWD, home, RENAME_EXCHANGE) < 0 :
 	    rename(tmp, home) < 0) {
 		if (errno == EBUSY || errno == EXDEV)
-			failed("a mount point? set EPORT_HOME to a new directory inside it", NULL);
-		failed("putting it in place", NULL);
+			failed(_("a mount point? set EPORT_HOME to a new directory inside it"), NULL);
+		failed(_("putting it in place"), NULL);
 	}
 	/* in place: only the directory's entry may be lost in a crash now */
 	p = tmp;

@@ -11,12 +11,7 @@ static MDB_txn *txn;
 static struct out out;
 static const char *const cols[] = { "id", "seq", "at", "by", "login", "action", "from", "to", "why", NULL };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-log [-j] [CASE...]\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-log [-j] [CASE...]\n");
 
 static void
 logcase(const char *id, void *arg)
@@ -46,7 +41,7 @@ main(int argc, char *argv[])
 {
 	int c;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	out.fp = stdout;
 	out.cols = cols;
 	while ((c = getopt(argc, argv, "jh")) != -1) {
@@ -54,8 +49,10 @@ main(int argc, char *argv[])
 		case 'j':
 			out.json = 1;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	if (out.json)

@@ -26,13 +26,8 @@ static const char *const wcols[] = {
 	"id", "type", "uscc", "state", "since", "days", "by", NULL,
 };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-ls [-j] [-s STATE] [-t TYPE] [-u USCC] [-S SINCE] [-U UNTIL]\n"
-	    "       eport-ls -w [-j] [-d DAYS] [-s STATE] [-t TYPE] [-u USCC] [-S SINCE] [-U UNTIL]\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-ls [-j] [-s STATE] [-t TYPE] [-u USCC] [-S SINCE] [-U UNTIL]\n"
+    "       eport-ls -w [-j] [-d DAYS] [-s STATE] [-t TYPE] [-u USCC] [-S SINCE] [-U UNTIL]\n");
 
 static void
 wait_one(const json_t *kase)
@@ -149,7 +144,7 @@ main(int argc, char *argv[])
 {
 	int c;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	out.fp = stdout;
 	out.cols = cols;
 	while ((c = getopt(argc, argv, "d:js:t:u:wS:U:h")) != -1) {
@@ -185,12 +180,14 @@ main(int argc, char *argv[])
 		case 'U':
 			until = date_arg(optarg, "-U");
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		eport_usage(2);
 	if (min_days >= 0 && !wflag)
 		die("-d: only with -w");
 	txn = eport_open_read(&st);

@@ -29,13 +29,8 @@ static const char *const ls_cols[] = {
 	"order", "time", "status", "office", "pickup", "products", "case", "handed", NULL
 };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-order import [-jn] [FILE...]\n"
-	    "       eport-order ls [-j] [-s STATUS] [ORDER...]\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-order import [-jn] [FILE...]\n"
+    "       eport-order ls [-j] [-s STATUS] [ORDER...]\n");
 
 static int
 put_orders(struct eport *st, MDB_txn *txn, void *arg)
@@ -52,7 +47,7 @@ put_orders(struct eport *st, MDB_txn *txn, void *arg)
 		rc = order_put(st, txn, old ? old : o);
 		json_decref(old);
 		if (rc) {
-			snprintf(st->errbuf, sizeof st->errbuf, "db: order '%s': %s",
+			snprintf(st->errbuf, sizeof st->errbuf, _("db: order '%s': %s"),
 			    jstr(o, "order"), store_err(rc));
 			return 2;
 		}
@@ -251,8 +246,10 @@ options(int argc, char **argv, const char *spec)
 				die("-s '%s': not an order status (待支付, 待认证, 待开票, 待提货, "
 				    "待退款 or 完成)", optarg);
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 }
@@ -262,12 +259,12 @@ main(int argc, char *argv[])
 {
 	const char *sub;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	options(argc, argv, "+jns:h");
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		usage();
+		eport_usage(2);
 	sub = argv[0];
 	optind = 1;
 	options(argc, argv, "jns:h");
@@ -280,6 +277,6 @@ main(int argc, char *argv[])
 	else if (!strcmp(sub, "ls") && !dry)
 		cmd_ls(argc, argv);
 	else
-		usage();
+		eport_usage(2);
 	return eport_exit();
 }

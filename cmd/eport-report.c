@@ -57,14 +57,8 @@ static long *posted, *on_time;	/* per day */
 static json_t *stages;		/* state -> [working days, ...] */
 static long *age;		/* nstates * 6 buckets */
 
-static void
-usage(int status)
-{
-	fprintf(status ? stderr : stdout,
-	    "usage: eport-report [-j] [-S SINCE] [-U UNTIL] [-t work|backlog|age|posting|stages]\n"
-	    "       eport-report [-S SINCE] [-U UNTIL] -o FILE.pdf|FILE.svg\n");
-	exit(status);
-}
+static const char usage_text[] = N_("usage: eport-report [-j] [-S SINCE] [-U UNTIL] [-t work|backlog|age|posting|stages]\n"
+    "       eport-report [-S SINCE] [-U UNTIL] -o FILE.pdf|FILE.svg\n");
 
 static void
 note(int year)
@@ -597,9 +591,7 @@ main(int argc, char *argv[])
 	char err[512];
 	int c;
 
-	setprogname(argv[0]);
-	if (argc > 1 && !strcmp(argv[1], "--help"))
-		usage(0);
+	eport_start(argc, argv, usage_text);
 	while ((c = getopt(argc, argv, "jo:S:t:U:h")) != -1) {
 		switch (c) {
 		case 'j':
@@ -618,14 +610,14 @@ main(int argc, char *argv[])
 			U = optarg;
 			break;
 		case 'h':
-			usage(0);
+			eport_usage(0);
 			break;
 		default:
-			usage(2);
+			eport_usage(2);
 		}
 	}
 	if (argc > optind)
-		usage(2);
+		eport_usage(2);
 	if (strcmp(table, "work") && strcmp(table, "backlog") && strcmp(table, "age") &&
 	    strcmp(table, "posting") && strcmp(table, "stages"))
 		die("-t '%s': not work, backlog, age, posting or stages", table);

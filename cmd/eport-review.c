@@ -19,13 +19,8 @@ static struct rulebook *rb;
 static struct out out;
 static const char *const cols[] = { "id", "state", NULL };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-review accept [-jn] [-m REASON] [CASE...]\n"
-	    "       eport-review reject|return|withdraw [-jn] -m REASON [CASE...]\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-review accept [-jn] [-m REASON] [CASE...]\n"
+    "       eport-review reject|return|withdraw [-jn] -m REASON [CASE...]\n");
 
 /* withdraw: the cards written for the case are revoked (the registry says
  * why and by whom), its order is free for another case.  *revoked gets the
@@ -77,8 +72,8 @@ decide(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	if (review_guard(kase, action, eport_user(), st->errbuf, sizeof st->errbuf))
 		return 1;
 	if (rb && (f = store_recheck(st, txn, rb, kase, NULL))) {
-		snprintf(st->errbuf, sizeof st->errbuf, "the check no longer passes (%s: %s): check "
-		    "it again", jstr(f, "rule"), jstr(f, "message"));
+		snprintf(st->errbuf, sizeof st->errbuf, _("the check no longer passes (%s: %s): check "
+		    "it again"), jstr(f, "rule"), jstr(f, "message"));
 		json_decref(f);
 		return 1;
 	}
@@ -142,7 +137,7 @@ main(int argc, char *argv[])
 	struct each each = { .fn = decide, .out = &out, .after = after };
 	int c, dry = 0;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	out.fp = stdout;
 	out.cols = cols;
 	/* options may come before and after the decision */
@@ -158,15 +153,17 @@ main(int argc, char *argv[])
 			case 'n':
 				dry = 1;
 				break;
+			case 'h':
+				eport_usage(0);
 			default:
-				usage();
+				eport_usage(2);
 			}
 		}
 		argc -= optind;
 		argv += optind;
 		if (pass == 0) {
 			if (argc < 1)
-				usage();
+				eport_usage(2);
 			action = argv[0];
 			optind = 1;
 		}
@@ -174,15 +171,15 @@ main(int argc, char *argv[])
 	if (strcmp(action, "accept") && strcmp(action, "reject") && strcmp(action, "return") &&
 	    strcmp(action, "withdraw")) {
 		warnx("'%s': not a decision (accept, reject, return or withdraw)", action);
-		usage();
+		eport_usage(2);
 	}
 	if (reason && !*reason)
 		reason = NULL;
 	if (!reason && strcmp(action, "accept")) {
 		warnx("%s needs a reason: -m REASON", action);
-		usage();
+		eport_usage(2);
 	}
-	if (!strcmp(action, "accept") && !(rb = rules_load(NULL, st.errbuf, sizeof st.errbuf)))
+	if (!strcmp(action, "accept") && !(rb = rules_load(eport_home(), st.errbuf, sizeof st.errbuf)))
 		die("%s", st.errbuf);
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);

@@ -44,19 +44,13 @@ static const char *const row_cols[] = { "id", "state", "tracking", NULL };
 static const char *const due_cols[] = {
 	"id", "type", "uscc", "accepted", "posting", "manifest", NULL,
 };
-static void
-usage(int status)
-{
-	fprintf(status ? stderr : stdout,
-	    "usage: eport-ship due [-j]\n"
-	    "       eport-ship manifest [-n] [-F csv|tsv|xlsx] [-e utf-8|gb18030] [-o FILE] [DATE]\n"
-	    "       eport-ship mark [-jn] [FILE]\n"
-	    "       eport-ship deliver [-jn] [CASE...]\n"
-	    "       eport-ship bounce [-jn] -m REASON [CASE...]\n"
-	    "       eport-ship collect [-jn] [-t ID_TYPE] [-f FREIGHT] -m 'NAME ID_NUMBER' [CASE...]\n"
-	    "       eport-ship uncollected [-j] [-d DAYS]\n");
-	exit(status);
-}
+static const char usage_text[] = N_("usage: eport-ship due [-j]\n"
+    "       eport-ship manifest [-n] [-F csv|tsv|xlsx] [-e utf-8|gb18030] [-o FILE] [DATE]\n"
+    "       eport-ship mark [-jn] [FILE]\n"
+    "       eport-ship deliver [-jn] [CASE...]\n"
+    "       eport-ship bounce [-jn] -m REASON [CASE...]\n"
+    "       eport-ship collect [-jn] [-t ID_TYPE] [-f FREIGHT] -m 'NAME ID_NUMBER' [CASE...]\n"
+    "       eport-ship uncollected [-j] [-d DAYS]\n");
 
 static void
 load_cal(void)
@@ -277,7 +271,7 @@ make_txn(struct eport *s, MDB_txn *txn, void *arg)
 	ids = due_ids(txn, m->day, 1, NULL);
 	if (json_array_size(unknown)) {
 		json_decref(ids);
-		snprintf(s->errbuf, sizeof s->errbuf, "posting days unknown");
+		snprintf(s->errbuf, sizeof s->errbuf, _("posting days unknown"));
 		return 2;
 	}
 	m->ids = xrealloc(m->ids, (json_array_size(ids) + 1) * sizeof *m->ids);
@@ -463,7 +457,7 @@ cmd_manifest(int argc, char **argv)
 	int rc, g;
 
 	if (argc > 1)
-		usage(2);
+		eport_usage(2);
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);
 	if (manifest_cols_load(&mc, st.home, err, sizeof err) < 0)
@@ -527,7 +521,7 @@ ship_row(const json_t *kase)
 static int
 wrong_state(struct eport *s, const json_t *kase, const char *want)
 {
-	snprintf(s->errbuf, sizeof s->errbuf, "case is %s, not %s", jstr(kase, "state"), want);
+	snprintf(s->errbuf, sizeof s->errbuf, _("case is %s, not %s"), jstr(kase, "state"), want);
 	return 1;
 }
 
@@ -550,23 +544,23 @@ mark_one(struct eport *s, MDB_txn *txn, json_t *kase, const struct item *it,
 	}
 	if (strcmp(jstr(kase, "pickup"), "mail")) {
 		snprintf(s->errbuf, sizeof s->errbuf,
-		    "case is for collection at the hall, not for post");
+		    _("case is for collection at the hall, not for post"));
 		goto out;
 	}
 	if (!*tracking) {
-		snprintf(s->errbuf, sizeof s->errbuf, "%s: tracking: missing", it->pos);
+		snprintf(s->errbuf, sizeof s->errbuf, _("%s: tracking: missing"), it->pos);
 		goto out;
 	}
 	if (!tracking_valid(tracking)) {
-		snprintf(s->errbuf, sizeof s->errbuf, "%s: tracking: '%.40s' is neither a "
-		    "domestic EMS number (13 digits) nor a UPU S10 number with its check digit",
+		snprintf(s->errbuf, sizeof s->errbuf, _("%s: tracking: '%.40s' is neither a "
+		    "domestic EMS number (13 digits) nor a UPU S10 number with its check digit"),
 		    it->pos, tracking);
 		goto out;
 	}
 	/* an EMS number goes on one parcel only */
 	snprintf(kb, sizeof kb, "tracking:%s", tracking);
 	if ((rc = db_get(s, txn, DB_SHIP, kb, &v)) == 0) {
-		snprintf(s->errbuf, sizeof s->errbuf, "%s: tracking: '%s' is already case %.*s's",
+		snprintf(s->errbuf, sizeof s->errbuf, _("%s: tracking: '%s' is already case %.*s's"),
 		    it->pos, tracking, (int)v.mv_size, (char *)v.mv_data);
 		rc = 1;
 		goto out;
@@ -654,7 +648,7 @@ parse_who(const char *s)
 		die("-t '%s': not an identity document type", id_type);
 	if (id_check(id_type, who.number, &info) != ID_OK) {
 		refuse("-m: %s's identity number '%s' (%s): %s", who.name, who.number, id_type,
-		    info.why);
+		    _(info.why));
 		exit(eport_exit());
 	}
 }
@@ -711,24 +705,24 @@ collect_one(struct eport *s, MDB_txn *txn, json_t *kase, const struct item *it,
 	counter = o.counter;
 	if (!strcmp(state, "bounced")) {
 		if (!freight) {
-			snprintf(s->errbuf, sizeof s->errbuf, "case is bounced: the enterprise pays "
-			    "the freight both ways first (-f FREIGHT, the yuan paid)");
+			snprintf(s->errbuf, sizeof s->errbuf, _("case is bounced: the enterprise pays "
+			    "the freight both ways first (-f FREIGHT, the yuan paid)"));
 			return 1;
 		}
 	} else if (!strcmp(state, "ready")) {
 		if (!strcmp(jstr(kase, "pickup"), "mail")) {
-			snprintf(s->errbuf, sizeof s->errbuf, "case is ready to post, not for "
-			    "collection (eport-amend pickup=window first)");
+			snprintf(s->errbuf, sizeof s->errbuf, _("case is ready to post, not for "
+			    "collection (eport-amend pickup=window first)"));
 			return 1;
 		}
 		if (!strcmp(jstr(kase, "type"), "deregister")) {
-			snprintf(s->errbuf, sizeof s->errbuf, "case is a deregistration: nothing "
-			    "to collect (eport-close it)");
+			snprintf(s->errbuf, sizeof s->errbuf, _("case is a deregistration: nothing "
+			    "to collect (eport-close it)"));
 			return 1;
 		}
 		if (freight) {
-			snprintf(s->errbuf, sizeof s->errbuf, "case was never posted: no freight "
-			    "to pay (-f)");
+			snprintf(s->errbuf, sizeof s->errbuf, _("case was never posted: no freight "
+			    "to pay (-f)"));
 			return 1;
 		}
 	} else {
@@ -971,10 +965,11 @@ mark_sheet(struct marks *m, const struct buf *in, const char *name)
 					tc = c;
 			}
 			if (idc < 0 || tc < 0) {
-				refuse("%s:%ld: no %s column (%s%s%s, or %s)", name, at,
-				    idc < 0 ? "case" : "tracking",
-				    idc < 0 ? idh : th ? th : "邮件号", idc < 0 ? "" : ", ",
-				    idc < 0 ? "" : "运单号", idc < 0 ? "id" : "tracking");
+				if (idc < 0)
+					refuse("%s:%ld: no case column (%s, or id)", name, at, idh);
+				else
+					refuse("%s:%ld: no tracking column (%s, 运单号, or tracking)",
+					    name, at, th ? th : "邮件号");
 				break;
 			}
 			continue;
@@ -994,7 +989,7 @@ cmd_mark(int argc, char **argv)
 	size_t i;
 
 	if (argc > 1)
-		usage(2);
+		eport_usage(2);
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);
 	st.dry = dry;
@@ -1036,11 +1031,9 @@ main(int argc, char *argv[])
 	const char *sub, *allowed;
 	int c;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	if (argc < 2)
-		usage(2);
-	if (!strcmp(argv[1], "-h"))
-		usage(0);
+		eport_usage(2);
 	sub = argv[1];
 	if (!strcmp(sub, "due"))
 		allowed = "jh";
@@ -1055,14 +1048,14 @@ main(int argc, char *argv[])
 	else if (!strcmp(sub, "uncollected"))
 		allowed = "djh";
 	else
-		usage(2);
+		eport_usage(2);
 	argc--;
 	argv++;
 	while ((c = getopt(argc, argv, "d:e:f:F:jm:no:t:h")) != -1) {
 		char *end;
 
 		if (c == '?' || !strchr(allowed, c))
-			usage(2);
+			eport_usage(2);
 		switch (c) {
 		case 'd':
 			errno = 0;
@@ -1089,7 +1082,7 @@ main(int argc, char *argv[])
 			fmt = optarg;
 			break;
 		case 'h':
-			usage(0);
+			eport_usage(0);
 			break;
 		case 'j':
 			out.json = 1;
@@ -1114,7 +1107,7 @@ main(int argc, char *argv[])
 		die("-e %s: a workbook is always Unicode", enc);
 	if (!strcmp(sub, "due")) {
 		if (argc)
-			usage(2);
+			eport_usage(2);
 		cmd_due();
 	} else if (!strcmp(sub, "manifest")) {
 		cmd_manifest(argc, argv);
@@ -1135,7 +1128,7 @@ main(int argc, char *argv[])
 		free(who.number);
 	} else {
 		if (argc)
-			usage(2);
+			eport_usage(2);
 		cmd_uncollected();
 	}
 	if (cal)

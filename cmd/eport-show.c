@@ -12,12 +12,7 @@ static struct eport st;
 static MDB_txn *txn;
 static json_t *rows;
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-show [-t] [CASE...]\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-show [-t] [CASE...]\n");
 
 static void
 show(const char *id, void *arg)
@@ -67,14 +62,16 @@ main(int argc, char *argv[])
 {
 	int c;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	while ((c = getopt(argc, argv, "th")) != -1) {
 		switch (c) {
 		case 't':
 			tflag = 1;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	txn = eport_open_read(&st);

@@ -22,14 +22,9 @@ static struct out out;
 static const char *opath;	/* -o: the notice as PDF */
 static const char *const cols[] = { "id", "type", "taken", "status", "detail", NULL };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-status [-j] USCC|ORGCODE\n"
-	    "       eport-status -p CASE [-o FILE.pdf] [USCC|ORGCODE]\n"
-	    "       eport-status -R CASE [-o FILE.pdf] <LINES\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-status [-j] USCC|ORGCODE\n"
+    "       eport-status -p CASE [-o FILE.pdf] [USCC|ORGCODE]\n"
+    "       eport-status -R CASE [-o FILE.pdf] <LINES\n");
 
 /* Upper case, and an organisation code's hyphen (MA2Y0K3P-X) dropped. */
 static void
@@ -248,7 +243,7 @@ main(int argc, char *argv[])
 	char who[32];
 	int c;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	out.fp = stdout;
 	out.cols = cols;
 	while ((c = getopt(argc, argv, "jo:p:R:h")) != -1) {
@@ -265,20 +260,22 @@ main(int argc, char *argv[])
 		case 'p':
 			pcase = optarg;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (rcase) {
 		if (argc || pcase || out.json)
-			usage();
+			eport_usage(2);
 		render(rcase);
 		return eport_exit();
 	}
 	if (argc > 1 || (argc == 0 && !pcase) || (opath && !pcase))
-		usage();
+		eport_usage(2);
 	if (argc == 1) {
 		normalise(argv[0], who, sizeof who);
 		if (strlen(who) != 18 && strlen(who) != 9) {

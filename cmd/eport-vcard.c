@@ -29,12 +29,7 @@ static volatile sig_atomic_t stop;
  * between the test of stop and the next blocking read */
 static sigset_t waitmask;
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: %s [-iv] [-H host] [-p port] statefile\n", argv0);
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-vcard [-iv] [-H host] [-p port] statefile\n");
 
 static void
 on_signal(int sig)
@@ -78,8 +73,10 @@ try_connect(char *why, size_t len)
 static int
 vpcd_connect(void)
 {
-	char why[256] = "no address";
+	char why[256];
 	int fd;
+
+	snprintf(why, sizeof why, "%s", _("no address"));
 
 	for (int i = 0; i < RETRY_SECONDS * 10 && !stop; i++) {
 		if ((fd = try_connect(why, sizeof why)) >= 0)
@@ -229,20 +226,21 @@ main(int argc, char *argv[])
 	char err[512];
 	int c, fd;
 
-	setprogname(argv[0]);
-	while ((c = getopt(argc, argv, "H:ip:v")) != -1) {
+	eport_start(argc, argv, usage_text);
+	while ((c = getopt(argc, argv, "H:hip:v")) != -1) {
 		switch (c) {
 		case 'H': host = optarg; break;
 		case 'i': stdio = 1; break;
 		case 'p': port = optarg; break;
 		case 'v': verbose = 1; break;
-		default: usage();
+		case 'h': eport_usage(0);
+		default: eport_usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc != 1)
-		usage();
+		eport_usage(2);
 	if (vcard_load(&vc, argv[0], err, sizeof err) < 0)
 		die("%s", err);
 	if (stdio) {

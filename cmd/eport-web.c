@@ -47,12 +47,8 @@ static const char css[] =
     "@media print{form,.noprint{display:none}a{color:#000;text-decoration:none}"
     "body{max-width:none}}\n";
 
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr, "usage: eport-web (a CGI program, run by the web server: see eport-web(8))\n");
-	exit(2);
-}
+static const char usage_text[] =
+    N_("usage: eport-web (a CGI program, run by the web server: see eport-web(8))\n");
 
 /* --- the response ---------------------------------------------------- */
 
@@ -612,13 +608,11 @@ out:
 int
 main(int argc, char *argv[])
 {
-	setprogname(argv[0]);
 	/* a CGI request: its arguments (RFC 3875 4.4) are never read */
-	if (getenv("GATEWAY_INTERFACE"))
+	if (getenv("GATEWAY_INTERFACE")) {
+		eport_init(argv[0], usage_text);
 		return cgi();
-	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: eport-web (a CGI program, run by the web server: see eport-web(8))\n");
-		return 0;
 	}
-	usage();
+	eport_start(argc, argv, usage_text);
+	eport_usage(2);
 }

@@ -43,7 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!rb) {
 		const char *dir = getenv("EPORT_SHARE");
 
-		if (!(rb = rules_load(dir && *dir ? dir : SHAREDIR, msg, sizeof msg))) {
+		if (!(rb = rules_load_dir(dir && *dir ? dir : SHAREDIR, msg, sizeof msg))) {
 			fprintf(stderr, "fuzz-rules: %s\n", msg);
 			abort();
 		}

@@ -111,23 +111,23 @@ bundle_open(const char *path, char *err, size_t errlen)
 				continue;
 		}
 		if (!path_is_safe(name)) {
-			snprintf(err, errlen, "entry '%s': path is absolute or leaves the bundle", name);
+			snprintf(err, errlen, _("entry '%s': path is absolute or leaves the bundle"), name);
 			goto fail;
 		}
 		if (archive_entry_hardlink(e) || archive_entry_symlink(e) || type == AE_IFLNK) {
-			snprintf(err, errlen, "entry '%s': links are not allowed in a bundle", name);
+			snprintf(err, errlen, _("entry '%s': links are not allowed in a bundle"), name);
 			goto fail;
 		}
 		if (type != AE_IFREG) {
-			snprintf(err, errlen, "entry '%s': not a regular file", name);
+			snprintf(err, errlen, _("entry '%s': not a regular file"), name);
 			goto fail;
 		}
 		if (bundle_file(b, name)) {
-			snprintf(err, errlen, "entry '%s': given twice", name);
+			snprintf(err, errlen, _("entry '%s': given twice"), name);
 			goto fail;
 		}
 		if (archive_entry_size_is_set(e) && archive_entry_size(e) > (la_int64_t)BUNDLE_MAX_ENTRY) {
-			snprintf(err, errlen, "entry '%s': larger than %u MiB", name, BUNDLE_MAX_ENTRY >> 20);
+			snprintf(err, errlen, _("entry '%s': larger than %u MiB"), name, BUNDLE_MAX_ENTRY >> 20);
 			goto fail;
 		}
 		b->f = xrealloc(b->f, (b->n + 1) * sizeof *b->f);
@@ -137,18 +137,18 @@ bundle_open(const char *path, char *err, size_t errlen)
 		buf_add(&f->data, "", 0);
 		while ((n = archive_read_data(a, chunk, sizeof chunk)) > 0) {
 			if (f->data.len + n > BUNDLE_MAX_ENTRY) {
-				snprintf(err, errlen, "entry '%s': larger than %u MiB", name, BUNDLE_MAX_ENTRY >> 20);
+				snprintf(err, errlen, _("entry '%s': larger than %u MiB"), name, BUNDLE_MAX_ENTRY >> 20);
 				goto fail;
 			}
 			if (total + n > BUNDLE_MAX_TOTAL) {
-				snprintf(err, errlen, "unpacks to more than %u MiB", BUNDLE_MAX_TOTAL >> 20);
+				snprintf(err, errlen, _("unpacks to more than %u MiB"), BUNDLE_MAX_TOTAL >> 20);
 				goto fail;
 			}
 			total += n;
 			buf_add(&f->data, chunk, n);
 		}
 		if (n < 0) {
-			snprintf(err, errlen, "entry '%s': %s", name, archive_error_string(a));
+			snprintf(err, errlen, _("entry '%s': %s"), name, archive_error_string(a));
 			goto fail;
 		}
 	}
@@ -157,7 +157,7 @@ bundle_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	if (!bundle_cases(b)) {
-		snprintf(err, errlen, "no case.json or cases.jsonl at the top of the bundle");
+		snprintf(err, errlen, _("no case.json or cases.jsonl at the top of the bundle"));
 		goto fail;
 	}
 	archive_read_free(a);
@@ -201,14 +201,14 @@ int
 origin_read(const struct origin *o, const char *file, struct buf *b, char *why, size_t whylen)
 {
 	if (!o->any_path && !path_is_safe(file)) {
-		snprintf(why, whylen, "'%s': absolute, or outside the record's directory", file);
+		snprintf(why, whylen, _("'%s': absolute, or outside the record's directory"), file);
 		return -1;
 	}
 	if (o->bundle) {
 		const struct buf *f = bundle_file(o->bundle, file);
 
 		if (!f) {
-			snprintf(why, whylen, "'%s': not in the bundle", file);
+			snprintf(why, whylen, _("'%s': not in the bundle"), file);
 			return -1;
 		}
 		buf_add(b, f->s, f->len);

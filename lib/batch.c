@@ -54,7 +54,7 @@ one(struct eport *st, MDB_txn *txn, struct batch *b, struct slot *s)
 	if (!(kase = case_get(st, child, s->id))) {
 		mdb_txn_abort(child);
 		s->rc = 1;
-		s->why = xstrdup("no such case");
+		s->why = xstrdup(_("no such case"));
 		return 0;
 	}
 	before = xstrdup(jstr(kase, "commit"));
@@ -72,7 +72,7 @@ one(struct eport *st, MDB_txn *txn, struct batch *b, struct slot *s)
 		mdb_txn_abort(child);
 		if (rc == 1) {
 			s->rc = 1;
-			s->why = xstrdup(*st->errbuf ? st->errbuf : "refused");
+			s->why = xstrdup(*st->errbuf ? st->errbuf : _("refused"));
 			rc = 0;
 		}
 	}
@@ -228,7 +228,7 @@ cases_each(struct eport *st, int argc, char **argv, struct each *e)
 	if (argc == 0)
 		read_stdin(st, &b);
 	for (int i = 0; i < argc; i++)
-		add(st, &b, argv[i], NULL, xasprintf("argument %d", i + 1));
+		add(st, &b, argv[i], NULL, xasprintf(_("argument %d"), i + 1));
 	flush(st, &b);
 	free(b.s);
 }

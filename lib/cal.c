@@ -10,13 +10,12 @@
  * from Monday to Friday, so that no posting day lands on an unknown holiday.
  *
  * Days are numbered from 1970-01-01 (day 0) in office time (UTC+8). */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "eport.h"
 
-#define CAL_MAX_FILE (4 << 20)
 #define CAL_MAX_SPANS 8
 #define DAY_SECS 86400L
 
@@ -142,24 +141,14 @@ add_entry(struct cal *c, long day, int work)
 
 /* One line: date TAB kind [TAB name].  0, or -1 with the reason in err. */
 static int
-parse_line(struct cal *c, char *line, char *err, size_t errlen)
+cal_row(void *arg, char **f, char *err, size_t errlen)
 {
-	char *f[4], *p = line;
-	int nf = 0, work;
+	struct cal *c = arg;
+	int work;
 	long day;
 
-	while (nf < 4) {
-		f[nf++] = p;
-		if (!(p = strchr(p, '\t')))
-			break;
-		*p++ = '\0';
-	}
-	if (nf < 2 || nf > 3) {
-		snprintf(err, errlen, "expected date, kind and name separated by tabs");
-		return -1;
-	}
 	if (cal_parse_day(f[0], &day) < 0) {
-		snprintf(err, errlen, "'%s': not a valid date", f[0]);
+		snprintf(err, errlen, _("'%s': not a valid date"), f[0]);
 		return -1;
 	}
 	if (!strcmp(f[1], "holiday"))
@@ -167,49 +156,11 @@ parse_line(struct cal *c, char *line, char *err, size_t errlen)
 	else if (!strcmp(f[1], "workday"))
 		work = 1;
 	else {
-		snprintf(err, errlen, "'%s': kind is not holiday or workday", f[1]);
+		snprintf(err, errlen, _("'%s': kind is not holiday or workday"), f[1]);
 		return -1;
 	}
 	add_entry(c, day, work);
 	return 0;
-}
-
-/* Read one holidays file: blank lines, # comments and the header line
- * (date TAB kind TAB name) are skipped.  -1 with "path:line: why" in err;
- * -2 when the file does not exist. */
-static int
-load_file(struct cal *c, const char *path, char *err, size_t errlen)
-{
-	struct buf b = { 0 };
-	char *line, *next, why[256];
-	long lineno = 0;
-	int rc = 0;
-
-	if (read_file(path, &b, CAL_MAX_FILE) < 0) {
-		rc = errno == ENOENT ? -2 : -1;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		buf_free(&b);
-		return rc;
-	}
-	for (line = b.s; line && *line; line = next) {
-		size_t n;
-
-		lineno++;
-		if ((next = strchr(line, '\n')))
-			*next++ = '\0';
-		n = strlen(line);
-		if (n && line[n - 1] == '\r')
-			line[--n] = '\0';
-		if (!n || *line == '#' || !strncmp(line, "date\t", 5))
-			continue;
-		if (parse_line(c, line, why, sizeof why) < 0) {
-			snprintf(err, errlen, "%s:%ld: %s", path, lineno, why);
-			rc = -1;
-			break;
-		}
-	}
-	buf_free(&b);
-	return rc;
 }
 
 /* Sort by day, keep the last line read for each day, and note the years. */
@@ -234,17 +185,35 @@ settle(struct cal *c)
 	}
 }
 
+/* holidays.tsv of every layer (layers_load): blank lines, # comments and
+ * the header line (date TAB kind TAB name) skipped; a later line for a day
+ * wins (settle).  The office adds a year to its own layer: the last that
+ * has the file, else the store's. */
 struct cal *
 cal_load(const char *home, char *err, size_t errlen)
 {
+	static const char *const cols[] = { "date", "kind", "name" };
 	struct cal *c = xcalloc(1, sizeof *c);
-	char *path = share_path("holidays.tsv");
-	int rc = load_file(c, path, err, errlen);
+	struct tsv t = { .cols = cols, .ncols = LEN(cols), .fixed = TSV_BARE, .min_fields = 2,
+		.shape = N_("expected date, kind and name separated by tabs"),
+		.header_msg = N_("the header is not 'date kind name'"), .need_first = 1,
+		.fn = cal_row, .arg = c };
+	const char *dir[LAYERS_MAX];
+	size_t n = layer_dirs(home, dir);
+	int rc;
 
-	free(path);
-	c->office = home ? xasprintf("%s/holidays.tsv", home) : xstrdup("$EPORT_HOME/holidays.tsv");
-	if (rc == 0 && home && (rc = load_file(c, c->office, err, errlen)) == -2)
-		rc = 0;
+	rc = layers_load(home, "holidays.tsv", &t, NULL, err, errlen);
+	while (n-- > 1 && !c->office) {
+		char *p = xasprintf("%s/holidays.tsv", dir[n]);
+
+		if (access(p, F_OK) == 0)
+			c->office = p;
+		else
+			free(p);
+	}
+	if (!c->office)
+		c->office = home ? xasprintf("%s/holidays.tsv", home) :
+		    xstrdup("$EPORT_HOME/holidays.tsv");
 	if (rc == 0)
 		rc = cal_set_hours(c, CAL_HOURS, err, errlen);
 	if (rc < 0) {
@@ -308,7 +277,7 @@ cal_set_hours(struct cal *c, const char *spec, char *err, size_t errlen)
 	c->nspan = n;
 	return 0;
 bad:
-	snprintf(err, errlen, "'%s': not hall hours (HH:MM-HH:MM,...)", spec);
+	snprintf(err, errlen, _("'%s': not hall hours (HH:MM-HH:MM,...)"), spec);
 	return -1;
 }
 
@@ -445,8 +414,8 @@ cal_posting(const struct cal *c, const char *type, time_t accepted, long *out, i
 void
 cal_gap_msg(const struct cal *c, int year, char *buf, size_t len)
 {
-	snprintf(buf, len, "%d is not in the calendar: add its holidays and make-up working "
-	    "days, from the State Council's notice, to %s", year, c->office);
+	snprintf(buf, len, _("%d is not in the calendar: add its holidays and make-up working "
+	    "days, from the State Council's notice, to %s"), year, c->office);
 }
 
 /* From 1 December, the office is told while next year is missing, so that
@@ -467,9 +436,9 @@ cal_year_ahead(const struct cal *c, time_t now)
 void
 cal_ahead_msg(const struct cal *c, int year, char *buf, size_t len)
 {
-	snprintf(buf, len, "warning: %d is not in the calendar yet: add its holidays and "
+	snprintf(buf, len, _("warning: %d is not in the calendar yet: add its holidays and "
 	    "make-up working days, from the State Council's notice, to %s; until then a "
-	    "count of working days that reaches %d fails", year, c->office, year);
+	    "count of working days that reaches %d fails"), year, c->office, year);
 }
 
 /* The same date and time of day in office time, years on: 29 February

@@ -144,7 +144,7 @@ case_set_state(struct eport *st, MDB_txn *txn, json_t *kase, const char *to)
  * types, a known type, a ref, and nothing the store sets itself. */
 static const char *const store_keys[] = {
 	"id", "state", "by", "login", "taken", "updated", "source", "commit",
-	"findings", "materials_by", "collected", "withdrawn", NULL,
+	"findings", "checked_with", "materials_by", "collected", "withdrawn", NULL,
 };
 static const char *const string_objects[] = {
 	"enterprise", "handler", "mail", "inbound", NULL,
@@ -158,10 +158,10 @@ all_strings(const json_t *o, const char *path, struct buf *err)
 	json_t *v;
 
 	if (!json_is_object(o))
-		return buf_printf(err, "%s: expected an object", path), -1;
+		return buf_printf(err, _("%s: expected an object"), path), -1;
 	json_object_foreach((json_t *)o, k, v)
 		if (!json_is_string(v))
-			return buf_printf(err, "%s.%s: expected a string", path, k), -1;
+			return buf_printf(err, _("%s.%s: expected a string"), path, k), -1;
 	return 0;
 }
 
@@ -183,23 +183,23 @@ check_document(const json_t *d, const char *path, struct buf *err)
 	json_t *v;
 
 	if (!json_is_object(d))
-		return buf_printf(err, "%s: expected an object", path), -1;
+		return buf_printf(err, _("%s: expected an object"), path), -1;
 	json_object_foreach((json_t *)d, k, v) {
 		if (!strcmp(k, "sealed")) {
 			if (!json_is_boolean(v))
-				return buf_printf(err, "%s.sealed: expected true or false", path), -1;
+				return buf_printf(err, _("%s.sealed: expected true or false"), path), -1;
 		} else if (!strcmp(k, "copies")) {
 			if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 99)
-				return buf_printf(err, "%s.copies: expected a whole number from 1 to 99", path), -1;
+				return buf_printf(err, _("%s.copies: expected a whole number from 1 to 99"), path), -1;
 		} else if (!strcmp(k, "blob") || !strcmp(k, "sha256") || !strcmp(k, "size") ||
 		    !strcmp(k, "path")) {
-			return buf_printf(err, "%s.%s: set by the store, not by the sender", path, k), -1;
+			return buf_printf(err, _("%s.%s: set by the store, not by the sender"), path, k), -1;
 		} else if (!json_is_string(v)) {
-			return buf_printf(err, "%s.%s: expected a string", path, k), -1;
+			return buf_printf(err, _("%s.%s: expected a string"), path, k), -1;
 		}
 	}
 	if (!valid_kind(jstr(d, "kind")))
-		return buf_printf(err, "%s.kind: missing, or not a document kind", path), -1;
+		return buf_printf(err, _("%s.kind: missing, or not a document kind"), path), -1;
 	return 0;
 }
 
@@ -214,13 +214,13 @@ case_validate(const json_t *rec, struct buf *err)
 		char path[64];
 
 		if (in(store_keys, k))
-			return buf_printf(err, "%s: set by the store, not by the sender", k), -1;
+			return buf_printf(err, _("%s: set by the store, not by the sender"), k), -1;
 		if (in(string_objects, k)) {
 			if (all_strings(v, k, err) < 0)
 				return -1;
 		} else if (in(string_arrays, k) || !strcmp(k, "documents")) {
 			if (!json_is_array(v))
-				return buf_printf(err, "%s: expected an array", k), -1;
+				return buf_printf(err, _("%s: expected an array"), k), -1;
 			json_array_foreach(v, i, x) {
 				snprintf(path, sizeof path, "%s.%zu", k, i + 1);
 				if (!strcmp(k, "documents") ? check_document(x, path, err) < 0
@@ -229,35 +229,35 @@ case_validate(const json_t *rec, struct buf *err)
 			}
 		} else if (!strcmp(k, "attest")) {
 			if (!json_is_object(v))
-				return buf_printf(err, "attest: expected an object"), -1;
+				return buf_printf(err, _("attest: expected an object")), -1;
 			if ((x = json_object_get(v, "no_tripartite")) && !json_is_boolean(x))
-				return buf_printf(err, "attest.no_tripartite: expected true or false"), -1;
+				return buf_printf(err, _("attest.no_tripartite: expected true or false")), -1;
 		} else if (!strcmp(k, "ref") || !strcmp(k, "type") || !strcmp(k, "channel") ||
 		    !strcmp(k, "received") || !strcmp(k, "order") || !strcmp(k, "change") ||
 		    !strcmp(k, "pickup")) {
 			if (!json_is_string(v))
-				return buf_printf(err, "%s: expected a string", k), -1;
+				return buf_printf(err, _("%s: expected a string"), k), -1;
 		}
 	}
 	s = json_string_value(json_object_get(rec, "type"));
 	if (!s || !*s)
-		return buf_printf(err, "type: missing"), -1;
+		return buf_printf(err, _("type: missing")), -1;
 	if (!valid_type(s))
-		return buf_printf(err, "type: '%s' is not a business type", s), -1;
+		return buf_printf(err, _("type: '%s' is not a business type"), s), -1;
 	s = json_string_value(json_object_get(rec, "ref"));
 	if (!s || !*s)
-		return buf_printf(err, "ref: missing"), -1;
+		return buf_printf(err, _("ref: missing")), -1;
 	if (strlen(s) > 64)
-		return buf_printf(err, "ref: longer than 64 characters"), -1;
+		return buf_printf(err, _("ref: longer than 64 characters")), -1;
 	for (const char *p = s; *p; p++)
 		if ((unsigned char)*p < 0x20)
-			return buf_printf(err, "ref: control character"), -1;
+			return buf_printf(err, _("ref: control character")), -1;
 	s = json_string_value(json_object_get(rec, "channel"));
 	if (s && strcmp(s, "online") && strcmp(s, "post"))
-		return buf_printf(err, "channel: '%s' is neither online nor post", s), -1;
+		return buf_printf(err, _("channel: '%s' is neither online nor post"), s), -1;
 	s = json_string_value(json_object_get(rec, "pickup"));
 	if (s && strcmp(s, "mail") && strcmp(s, "window"))
-		return buf_printf(err, "pickup: '%s' is neither mail nor window", s), -1;
+		return buf_printf(err, _("pickup: '%s' is neither mail nor window"), s), -1;
 	return 0;
 }
 

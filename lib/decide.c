@@ -95,48 +95,48 @@ review_guard(const json_t *kase, const char *action, const char *user, char *why
 
 	if (!strcmp(action, "accept")) {
 		if (strcmp(state, "checked")) {
-			snprintf(why, len, "case is %s, not checked", state);
+			snprintf(why, len, _("case is %s, not checked"), state);
 			return 1;
 		}
 		if (!*checked) {
-			snprintf(why, len, "case has no check time: check it again");
+			snprintf(why, len, _("case has no check time: check it again"));
 			return 1;
 		}
 		if (*amended && later(amended, checked)) {
-			snprintf(why, len, "case was amended since its last check: check it again");
+			snprintf(why, len, _("case was amended since its last check: check it again"));
 			return 1;
 		}
 		if (rules_blocking(json_object_get(kase, "findings"))) {
-			snprintf(why, len, "the last check found a blocking problem: check it again");
+			snprintf(why, len, _("the last check found a blocking problem: check it again"));
 			return 1;
 		}
 		if (hands_on(kase, user, &intake)) {
 			if (intake)
-				snprintf(why, len, "four eyes: %s took this case in and cannot accept it",
+				snprintf(why, len, _("four eyes: %s took this case in and cannot accept it"),
 				    user);
 			else
-				snprintf(why, len, "four eyes: %s supplied or changed materials of this "
-				    "case and cannot accept it", user);
+				snprintf(why, len, _("four eyes: %s supplied or changed materials of this "
+				    "case and cannot accept it"), user);
 			return 1;
 		}
 		return 0;
 	}
 	if (!strcmp(action, "reject") || !strcmp(action, "return")) {
 		if (strcmp(state, "checked") && strcmp(state, "incomplete")) {
-			snprintf(why, len, "case is %s, not checked or incomplete", state);
+			snprintf(why, len, _("case is %s, not checked or incomplete"), state);
 			return 1;
 		}
 		return 0;
 	}
 	if (!strcmp(action, "withdraw")) {
 		if (!withdrawable(state)) {
-			snprintf(why, len, "case is %s; withdraw takes a case not yet shipped "
-			    "(received, checked, incomplete, returned, accepted or ready)", state);
+			snprintf(why, len, _("case is %s; withdraw takes a case not yet shipped "
+			    "(received, checked, incomplete, returned, accepted or ready)"), state);
 			return 1;
 		}
 		return 0;
 	}
-	snprintf(why, len, "'%s': not a decision", action);
+	snprintf(why, len, _("'%s': not a decision"), action);
 	return 1;
 }
 

@@ -40,7 +40,7 @@ secret_process(char *err, size_t errlen)
 	struct rlimit none = { 0, 0 };
 
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || setrlimit(RLIMIT_CORE, &none) < 0) {
-		snprintf(err, errlen, "cannot keep the keys out of core dumps: %s", strerror(errno));
+		snprintf(err, errlen, _("cannot keep the keys out of core dumps: %s"), strerror(errno));
 		return -1;
 	}
 	return 0;

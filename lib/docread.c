@@ -53,7 +53,7 @@ doc_read(const char *dir, const char *path, const struct doc_where *w, struct bu
 	ssize_t n;
 
 	if (*p != '/' && w->in_store) {
-		snprintf(why, whylen, "'%s': the directory it is read from is inside the store", path);
+		snprintf(why, whylen, _("'%s': the directory it is read from is inside the store"), path);
 		return -1;
 	}
 	if ((fd = open(*p == '/' ? "/" : dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
@@ -87,13 +87,14 @@ doc_read(const char *dir, const char *path, const struct doc_where *w, struct bu
 			goto out;
 		}
 		if (!S_ISDIR(sb.st_mode)) {
-			snprintf(why, whylen, "'%s': '%.*s' is %s", path, (int)(p - path + strlen(name)),
-			    path, S_ISLNK(sb.st_mode) ? "a symbolic link, not followed" :
-			    "not a directory");
+			snprintf(why, whylen, S_ISLNK(sb.st_mode) ?
+			    _("'%s': '%.*s' is a symbolic link, not followed") :
+			    _("'%s': '%.*s' is not a directory"), path,
+			    (int)(p - path + strlen(name)), path);
 			goto out;
 		}
 		if (is_store(w, &sb)) {
-			snprintf(why, whylen, "'%s': '%.*s' is the store", path,
+			snprintf(why, whylen, _("'%s': '%.*s' is the store"), path,
 			    (int)(p - path + strlen(name)), path);
 			goto out;
 		}
@@ -106,16 +107,18 @@ doc_read(const char *dir, const char *path, const struct doc_where *w, struct bu
 		goto out;
 	}
 	if (S_ISLNK(sb.st_mode)) {
-		snprintf(why, whylen, "'%s': a symbolic link, not followed", path);
+		snprintf(why, whylen, _("'%s': a symbolic link, not followed"), path);
 		goto out;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		snprintf(why, whylen, "'%s': not a regular file", path);
+		snprintf(why, whylen, _("'%s': not a regular file"), path);
 		goto out;
 	}
 	if ((nfd = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0) {
-		snprintf(why, whylen, "'%s': %s", path, errno == ELOOP ?
-		    "a symbolic link, not followed" : strerror(errno));
+		if (errno == ELOOP)
+			snprintf(why, whylen, _("'%s': a symbolic link, not followed"), path);
+		else
+			snprintf(why, whylen, "'%s': %s", path, strerror(errno));
 		goto out;
 	}
 	close(fd);
@@ -125,18 +128,18 @@ doc_read(const char *dir, const char *path, const struct doc_where *w, struct bu
 		ino_t ino = sb.st_ino;
 
 		if (fstat(fd, &sb) < 0 || sb.st_dev != dev || sb.st_ino != ino || !S_ISREG(sb.st_mode)) {
-			snprintf(why, whylen, "'%s': changed while it was read", path);
+			snprintf(why, whylen, _("'%s': changed while it was read"), path);
 			goto out;
 		}
 	}
 	if (sb.st_nlink > 1) {
-		snprintf(why, whylen, "'%s': a file with %ju links, which could be any file "
-		    "on the disk: take in a copy", path, (uintmax_t)sb.st_nlink);
+		snprintf(why, whylen, _("'%s': a file with %ju links, which could be any file "
+		    "on the disk: take in a copy"), path, (uintmax_t)sb.st_nlink);
 		goto out;
 	}
 	while ((n = read(fd, chunk, sizeof chunk)) > 0) {
 		if (b->len + n > max) {
-			snprintf(why, whylen, "'%s': larger than %zu MiB", path, max >> 20);
+			snprintf(why, whylen, _("'%s': larger than %zu MiB"), path, max >> 20);
 			goto out;
 		}
 		buf_add(b, chunk, n);

@@ -43,6 +43,25 @@ size_t text_shown(const char *s);
  * the bytes in out.  For messages, TSV output and commit subjects. */
 size_t text_esc(const char *s, char out[8], size_t *n);
 
+/* start.c: what every command does first.  Messages a person reads are
+ * English in the source and go through gettext: warnx, refuse and die
+ * translate their format; a message a library leaves in a buffer is
+ * translated where it is written (_), a table of them marked N_ and
+ * translated where it is used.  Findings, statuses and notices are Chinese
+ * in every locale: they are data, not messages. */
+#include <libintl.h>
+#define EPORT_DOMAIN "eport"
+#define _(s) gettext(s)
+#define N_(s) (s)
+/* The program's name, the locale (LC_MESSAGES) and its catalogue, the
+ * usage (a message: a whole synopsis, translated when printed); then
+ * --help (or -h first) prints the usage and --version the version. */
+void eport_start(int argc, char **argv, const char *usage);
+void eport_init(const char *name, const char *usage);	/* no argument read */
+void eport_usage(int status) __attribute__((noreturn));	/* 0: stdout, else stderr */
+void eport_version(void) __attribute__((noreturn));	/* "eport-foo 0.1.0" */
+const char *eport_localedir(void);	/* share/locale beside the binary, else LOCALEDIR */
+
 /* util.c */
 /* A growable byte buffer. */
 struct buf {
@@ -89,6 +108,41 @@ const char *eport_sysconf(void);	/* /etc/eport; EPORT_SYSCONFDIR for root (the t
  * home/config (home may be NULL) when another account owns it or the login
  * is root.  A snapshot; the caller frees it. */
 int ident_config(const char *home, git_config **);
+
+/* layer.c: the office's data files in layers (DESIGN.md section 11). */
+#define LAYERS_MAX 3
+/* The layers, in order: share/eport (eport_share), /etc/eport
+ * (eport_sysconf), home when given: their number. */
+size_t layer_dirs(const char *home, const char *dir[LAYERS_MAX]);
+char *layer_path(const char *home, const char *name);	/* the last layer's that exists (malloc'd) */
+/* A TSV file of the office's data: # comments and blank lines skipped, a CR
+ * before the newline dropped.  fixed 0: the first line is the header and
+ * names the columns, in any order, others ignored; TSV_HEADER: the columns
+ * are cols, in order, under a header line that names them so; TSV_BARE:
+ * the same, a header line optional (wherever it is).  fn gets each line's
+ * values in the order of cols ("" for one the line lacks): 0, or -1 with
+ * why in err, which the loader prefixes with "path:line: ". */
+enum { TSV_NAMED, TSV_HEADER, TSV_BARE };
+struct tsv {
+	const char *const *cols;
+	size_t ncols;
+	int fixed;
+	size_t min_fields;	/* fixed: the fields a line has at least (at most ncols) */
+	const char *shape;	/* fixed: the message for a line of other fields (N_) */
+	const char *header_msg;	/* fixed: the message for a header unlike cols (N_) */
+	int need_first;		/* layers_load: the first layer's file must be there */
+	int (*fn)(void *arg, char **vals, char *err, size_t errlen);
+	void *arg;
+};
+/* text parsed in place: 0, or -1 with "path:line: why" in err */
+int tsv_parse(const char *path, char *text, const struct tsv *, char *err, size_t errlen);
+/* The file at path: as tsv_parse, -2 when it is not there; read, when
+ * not NULL, gets its name (not its directory) and bytes, for a digest. */
+int tsv_load(const char *path, const struct tsv *, struct buf *read, char *err, size_t errlen);
+/* name in each layer that has it, in order, through tsv_load: 0; -1 with
+ * the message; -2 when no layer has it. */
+int layers_load(const char *home, const char *name, const struct tsv *, struct buf *read,
+    char *err, size_t errlen);
 
 /* shared.c: a store shared by a group (eport-init -g). */
 int store_umask(const char *home);	/* 007 in a shared store (setgid), else 077 */
@@ -487,11 +541,20 @@ enum { CARD_BAD, CARD_NEW, CARD_LEGACY };
 int card_number_make(int year, unsigned long seq, char out[CARD_NUMBER_LEN + 1]);
 int card_number_check(const char *);	/* CARD_NEW, CARD_LEGACY (8-20 alnum) or CARD_BAD */
 
-/* rules.c: the rulebook (share/eport/rules.tsv and kinds.tsv) and the checks
- * of one case record against it (DESIGN.md, findings of eport-check). */
+/* rules.c: the rulebook (rules.tsv and kinds.tsv) and the checks of one
+ * case record against it (DESIGN.md, findings of eport-check). */
 #define RULES_UPLOAD_MAX (4u << 20)	/* an online upload: at most 4 MiB */
 struct rulebook;
-struct rulebook *rules_load(const char *dir, char *err, size_t errlen);	/* NULL: eport_share() */
+/* The rulebook in layers (layers_load): kinds.tsv of share/eport, of
+ * /etc/eport and of home (when not NULL), a later line for a kind
+ * replacing it; then rules.tsv of each, a later line for a requirement
+ * (type, channel, pickup, what, per, arg) replacing it, with n 0 taking it
+ * out.  NULL with "path:line: why" in err. */
+struct rulebook *rules_load(const char *home, char *err, size_t errlen);
+struct rulebook *rules_load_dir(const char *dir, char *err, size_t errlen);	/* dir alone */
+/* sha256 (hex) of the files read, in order (their names and bytes): the
+ * case's checked_with */
+const char *rules_digest(const struct rulebook *);
 void rules_free(struct rulebook *);
 const char *kind_name(const struct rulebook *, const char *kind);	/* Chinese; NULL if unknown */
 const char *file_format(const void *, size_t);	/* "jpeg", "png", "gif", "bmp", "pdf" or NULL */
@@ -749,8 +812,9 @@ char *notice_text(const json_t *lines);
  * -1 with a message in errbuf. */
 void public_note(struct eport *, const json_t *kase);
 int public_flush(struct eport *);
-/* Every file against the store: fn(path under web.public, what is wrong,
- * mended, arg) for each that is not as the store says; repair mends them.
+/* Every file against the store: fn(path under web.public, what is wrong
+ * (a message, N_: translated where it is printed), mended, arg) for each
+ * that is not as the store says; repair mends them.
  * The number of such files, or -1 (message in errbuf). */
 long public_check(struct eport *, int repair,
     void (*fn)(const char *rel, const char *what, int fixed, void *), void *arg);

@@ -1,5 +1,7 @@
 /* err.c: messages and exits, in sbase's manner: the program name first, and a
- * format ending in ':' gets strerror(errno) appended. */
+ * format ending in ':' gets strerror(errno) appended.  The format is a
+ * message in English, translated here (gettext): call sites stay as they
+ * are, and xgettext finds them by the names warnx, refuse and die. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -91,14 +93,18 @@ vmsg(const char *fmt, va_list ap)
 {
 	int e = errno;
 	size_t n = strlen(fmt);
+	int colon = n && fmt[n - 1] == ':';
 	char *msg;
 
+	/* the English format says whether strerror follows, so that a
+	 * translation cannot add or drop it */
+	fmt = _(fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	fprintf(stderr, "%s: ", argv0);
 	put_escaped(msg ? msg : fmt, stderr);
 	free(msg);
-	if (n && fmt[n - 1] == ':')
+	if (colon)
 		fprintf(stderr, " %s", strerror(e));
 	fputc('\n', stderr);
 }

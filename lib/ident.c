@@ -16,10 +16,6 @@
 
 #include "eport.h"
 
-#ifndef SYSCONFDIR
-#define SYSCONFDIR "/etc"		/* the Makefile's, whatever the PREFIX */
-#endif
-
 const char *
 eport_login(void)
 {
@@ -35,34 +31,24 @@ eport_login(void)
 	return name;
 }
 
-/* EPORT_SYSCONFDIR is for the tests, which run as root: for any other login
- * it would let the login name a file of its choosing. */
-const char *
-eport_sysconf(void)
-{
-	const char *s = getenv("EPORT_SYSCONFDIR");
-
-	return s && *s && getuid() == 0 ? s : SYSCONFDIR "/eport";
-}
-
 int
 user_valid(const char *s, char *why, size_t len)
 {
 	size_t n = strlen(s);
 
 	if (n > USER_MAX)
-		snprintf(why, len, "'%s' is longer than %d bytes", s, USER_MAX);
+		snprintf(why, len, _("'%s' is longer than %d bytes"), s, USER_MAX);
 	else if (strpbrk(s, "<>"))
-		snprintf(why, len, "'%s' holds '<' or '>'", s);
+		snprintf(why, len, _("'%s' holds '<' or '>'"), s);
 	else if (*s == ' ' || (n && s[n - 1] == ' '))
-		snprintf(why, len, "'%s' begins or ends with a space", s);
+		snprintf(why, len, _("'%s' begins or ends with a space"), s);
 	else {
 		for (const char *p = s; *p; ) {
 			size_t k = text_shown(p);
 
 			if (!k) {
-				snprintf(why, len, "'%s' holds a control character, a bidi "
-				    "override or bytes of no UTF-8 character", s);
+				snprintf(why, len, _("'%s' holds a control character, a bidi "
+				    "override or bytes of no UTF-8 character"), s);
 				return -1;
 			}
 			p += k;
@@ -156,18 +142,18 @@ ident_settle(const char *home, char *err, size_t len)
 		return 0;
 	}
 	if (user_valid(env, why, sizeof why) < 0) {
-		snprintf(err, len, "EPORT_USER: %s", why);
+		snprintf(err, len, _("EPORT_USER: %s"), why);
 		return -1;
 	}
 	if (ident_config(home, &c) < 0) {
-		snprintf(err, len, "config: %s", git_err());
+		snprintf(err, len, _("config: %s"), git_err());
 		return -1;
 	}
 	git_config_get_multivar_foreach(c, "office.shared-login", NULL, shared_one, &s);
 	git_config_free(c);
 	if (!s.found) {
-		snprintf(err, len, "EPORT_USER is '%s', but the login is '%s', which is not a shared "
-		    "login: unset EPORT_USER, or list '%s' in office.shared-login of %s/config",
+		snprintf(err, len, _("EPORT_USER is '%s', but the login is '%s', which is not a shared "
+		    "login: unset EPORT_USER, or list '%s' in office.shared-login of %s/config"),
 		    env, login, login, eport_sysconf());
 		return -1;
 	}

@@ -71,16 +71,16 @@ uscc_check(const char *s, const char **why)
 
 	*why = NULL;
 	if (strlen(s) != 18) {
-		*why = "not 18 characters";
+		*why = N_("not 18 characters");
 		return ID_BAD;
 	}
 	if (!all_digits(s + 2, 6)) {
-		*why = "the division code is not 6 digits";
+		*why = N_("the division code is not 6 digits");
 		return ID_BAD;
 	}
 	for (int i = 0; i < 18; i++)
 		if (uscc_value(s[i]) < 0) {
-			*why = "a character outside the USCC alphabet";
+			*why = N_("a character outside the USCC alphabet");
 			return ID_BAD;
 		}
 	for (int i = 0; i < 17; i++)
@@ -92,10 +92,10 @@ uscc_check(const char *s, const char **why)
 	 * organisation code only hides a typo */
 	uscc_orgcode(s, org);
 	if (orgcode_valid(org) && strncmp(s + 2, "35", 2) == 0) {
-		*why = "bad check character, good organisation code";
+		*why = N_("bad check character, good organisation code");
 		return ID_LEGACY;
 	}
-	*why = "bad check character";
+	*why = N_("bad check character");
 	return ID_BAD;
 }
 
@@ -168,13 +168,13 @@ static int
 check18(const char *s, struct idinfo *o)
 {
 	if (strlen(s) != 18)
-		return bad(o, "not 18 characters", "应为18位");
+		return bad(o, N_("not 18 characters"), "应为18位");
 	if (!all_digits(s, 17) || !(all_digits(s + 17, 1) || s[17] == 'X'))
-		return bad(o, "not 17 digits and a check digit or X", "应为17位数字加校验位");
+		return bad(o, N_("not 17 digits and a check digit or X"), "应为17位数字加校验位");
 	if (!ymd_real(s + 6))
-		return bad(o, "impossible birth date", "出生日期不存在");
+		return bad(o, N_("impossible birth date"), "出生日期不存在");
 	if (mod11_2(s) != s[17])
-		return bad(o, "bad check digit", "校验位错误");
+		return bad(o, N_("bad check digit"), "校验位错误");
 	snprintf(o->birth, sizeof o->birth, "%.4s-%.2s-%.2s", s + 6, s + 10, s + 12);
 	o->sex = (s[16] - '0') % 2 ? 'M' : 'F';
 	return ID_OK;
@@ -186,7 +186,7 @@ permit18(const char *s, struct idinfo *o, const char *const codes[])
 	for (int i = 0; codes[i]; i++)
 		if (strncmp(s, codes[i], 6) == 0)
 			return check18(s, o);
-	return bad(o, "not the address code of this residence permit", "居住证地址码不符");
+	return bad(o, N_("not the address code of this residence permit"), "居住证地址码不符");
 }
 
 int
@@ -201,9 +201,9 @@ id_check(const char *type, const char *s, struct idinfo *o)
 		type = "resident";
 	if (strcmp(type, "resident") == 0) {
 		if (n == 18 && s[0] == '8')
-			return bad(o, "a residence permit number, not a resident one", "为港澳台居民居住证号码，证件类别应为港澳或台湾居民证件");
+			return bad(o, N_("a residence permit number, not a resident one"), "为港澳台居民居住证号码，证件类别应为港澳或台湾居民证件");
 		if (n == 18 && (s[0] < '1' || s[0] > '6'))
-			return bad(o, "bad address code", "地址码错误");
+			return bad(o, N_("bad address code"), "地址码错误");
 		return check18(s, o);
 	}
 	if (strcmp(type, "hk-macau-permit") == 0) {
@@ -212,7 +212,7 @@ id_check(const char *type, const char *s, struct idinfo *o)
 			return ID_OK;
 		if (n == 18)
 			return permit18(s, o, hkmo);
-		return bad(o, "not H or M and 8 or 10 digits, nor an 18-digit residence permit",
+		return bad(o, N_("not H or M and 8 or 10 digits, nor an 18-digit residence permit"),
 		    "应为H或M加8位或10位数字，或18位居住证号码");
 	}
 	if (strcmp(type, "taiwan-permit") == 0) {
@@ -221,26 +221,26 @@ id_check(const char *type, const char *s, struct idinfo *o)
 			return ID_OK;
 		if (n == 18)
 			return permit18(s, o, tw);
-		return bad(o, "not 8 digits, nor an 18-digit residence permit", "应为8位数字，或18位居住证号码");
+		return bad(o, N_("not 8 digits, nor an 18-digit residence permit"), "应为8位数字，或18位居住证号码");
 	}
 	if (strcmp(type, "foreign-permanent") == 0) {
 		if (n == 15 && all_upper(s, 3) && all_digits(s + 3, 12))
 			return ID_OK;	/* 2017 card */
 		if (n == 18 && s[0] != '9')
-			return bad(o, "an 18-digit card that does not start with 9", "18位号码应以9开头");
+			return bad(o, N_("an 18-digit card that does not start with 9"), "18位号码应以9开头");
 		if (n == 18)
 			return check18(s, o);
-		return bad(o, "not 18 digits, nor 3 letters and 12 digits", "应为18位数字，或3位字母加12位数字");
+		return bad(o, N_("not 18 digits, nor 3 letters and 12 digits"), "应为18位数字，或3位字母加12位数字");
 	}
 	if (strcmp(type, "passport") == 0) {
 		if (n < 5 || n > 17)
-			return bad(o, "not 5 to 17 characters", "应为5至17位");
+			return bad(o, N_("not 5 to 17 characters"), "应为5至17位");
 		for (size_t i = 0; i < n; i++)
 			if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z')))
-				return bad(o, "not capital letters and digits", "只能由大写字母和数字组成");
+				return bad(o, N_("not capital letters and digits"), "只能由大写字母和数字组成");
 		return ID_OK;
 	}
-	return bad(o, "unknown id_type", "证件类别未知");
+	return bad(o, N_("unknown id_type"), "证件类别未知");
 }
 
 const char *const id_types[] = {

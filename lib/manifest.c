@@ -1,9 +1,9 @@
-/* manifest.c: the columns of the EMS manifest, share/eport/manifest.tsv (or
- * the store's own), so that the office matches EMS's batch template without
- * a rebuild.  Each line: the column's name (TSV, -j), its header (CSV,
- * xlsx, and what eport-ship mark finds it by) and its value. */
+/* manifest.c: the columns of the EMS manifest, manifest.tsv of share/eport,
+ * or of /etc/eport or the store, which replaces it (layer_path), so that the
+ * office matches EMS's batch template without a rebuild.  Each line: the
+ * column's name (TSV, -j), its header (CSV, xlsx, and what eport-ship mark
+ * finds it by) and its value. */
 #include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,82 +37,52 @@ name_ok(const char *s)
 	return 1;
 }
 
+/* one column of the manifest */
 static int
-bad(char *err, size_t errlen, const char *path, long line, const char *fmt, const char *what)
+col_row(void *arg, char **f, char *err, size_t errlen)
 {
-	int n = snprintf(err, errlen, "%s:%ld: ", path, line);
+	struct manifest_cols *m = arg;
 
-	if (n >= 0 && (size_t)n < errlen)
-		snprintf(err + n, errlen - n, fmt, what);
-	return -1;
+	if (!name_ok(f[0])) {
+		snprintf(err, errlen, _("column '%s': not a name (a-z, 0-9, _)"), f[0]);
+		return -1;
+	}
+	if (manifest_header(m, f[0]) || !*f[1]) {
+		snprintf(err, errlen, *f[1] ? _("column '%s' twice") : _("column '%s': no header"),
+		    f[0]);
+		return -1;
+	}
+	if (!value_ok(f[2])) {
+		snprintf(err, errlen, _("value '%s': not a field, config:KEY, ship:contents, "
+		    "ship:date or \"text\""), f[2]);
+		return -1;
+	}
+	m->c = xrealloc(m->c, (m->n + 1) * sizeof *m->c);
+	m->c[m->n].column = xstrdup(f[0]);
+	m->c[m->n].header = xstrdup(f[1]);
+	m->c[m->n].value = xstrdup(f[2]);
+	m->n++;
+	return 0;
 }
 
+/* The file of the last layer that has one, whole: an office following
+ * EMS's template lists every column, in its order. */
 int
 manifest_cols_load(struct manifest_cols *m, const char *home, char *err, size_t errlen)
 {
+	static const char *const cols[] = { "column", "header", "value" };
+	struct tsv t = { .cols = cols, .ncols = LEN(cols), .fixed = TSV_HEADER, .min_fields = 3,
+		.shape = N_("not three fields: column, header, value"),
+		.header_msg = N_("the header is not 'column header value'"),
+		.fn = col_row, .arg = m };
 	char *path = layer_path(home, "manifest.tsv");
-	struct buf b = { 0 };
-	char *line, *save = NULL, *f[4];
-	long lineno = 0;
-	int rc = -1, header = 0;
+	int rc = -1;
 
 	memset(m, 0, sizeof *m);
-	if (read_file(path, &b, 1 << 20) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (tsv_load(path, &t, NULL, err, errlen) < 0)
 		goto out;
-	}
-	for (char *p = b.s; p; p = save) {
-		size_t nf = 0;
-		char *q;
-
-		line = p;
-		if ((save = strchr(p, '\n')))
-			*save++ = '\0';
-		lineno++;
-		if ((q = strchr(line, '\r')) && q[1] == '\0')
-			*q = '\0';
-		if (!*line || *line == '#')
-			continue;
-		for (q = line; nf < 4; nf++) {
-			f[nf] = q;
-			if (!(q = strchr(q, '\t')))
-				break;
-			*q++ = '\0';
-		}
-		if (nf != 2) {
-			bad(err, errlen, path, lineno, "%s", "not three fields: column, header, value");
-			goto out;
-		}
-		if (!header) {
-			if (strcmp(f[0], "column") || strcmp(f[1], "header") || strcmp(f[2], "value")) {
-				bad(err, errlen, path, lineno, "%s", "the header is not 'column header value'");
-				goto out;
-			}
-			header = 1;
-			continue;
-		}
-		if (!name_ok(f[0])) {
-			bad(err, errlen, path, lineno, "column '%s': not a name (a-z, 0-9, _)", f[0]);
-			goto out;
-		}
-		if (manifest_header(m, f[0]) || !*f[1]) {
-			bad(err, errlen, path, lineno, *f[1] ? "column '%s' twice" :
-			    "column '%s': no header", f[0]);
-			goto out;
-		}
-		if (!value_ok(f[2])) {
-			bad(err, errlen, path, lineno, "value '%s': not a field, config:KEY, "
-			    "ship:contents, ship:date or \"text\"", f[2]);
-			goto out;
-		}
-		m->c = xrealloc(m->c, (m->n + 1) * sizeof *m->c);
-		m->c[m->n].column = xstrdup(f[0]);
-		m->c[m->n].header = xstrdup(f[1]);
-		m->c[m->n].value = xstrdup(f[2]);
-		m->n++;
-	}
 	if (!manifest_header(m, "id")) {
-		snprintf(err, errlen, "%s: no 'id' column: eport-ship mark finds the cases by it", path);
+		snprintf(err, errlen, _("%s: no 'id' column: eport-ship mark finds the cases by it"), path);
 		goto out;
 	}
 	m->names = xcalloc(m->n + 1, sizeof *m->names);
@@ -123,7 +93,6 @@ out:
 	if (rc < 0)
 		manifest_cols_free(m);
 	free(path);
-	buf_free(&b);
 	return rc;
 }
 

@@ -254,14 +254,14 @@ notice_pdf(const struct notice *nt, FILE *fp, char *err, size_t errlen)
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	set_lines(cr, l, n, base, 1);
 	if (nt->qr && *nt->qr && draw_qr(cr, nt->qr, base) < 0) {
-		snprintf(err, errlen, "libqrencode: cannot encode '%s'", nt->qr);
+		snprintf(err, errlen, _("libqrencode: cannot encode '%s'"), nt->qr);
 		rc = -1;
 	}
 	cairo_show_page(cr);
 	cairo_destroy(cr);
 	cairo_surface_finish(sf);
 	if ((cs = cairo_surface_status(sf)) != CAIRO_STATUS_SUCCESS && !rc) {
-		snprintf(err, errlen, "cairo: %s", cairo_status_to_string(cs));
+		snprintf(err, errlen, _("cairo: %s"), cairo_status_to_string(cs));
 		rc = -1;
 	}
 	cairo_surface_destroy(sf);

@@ -12,11 +12,6 @@
 
 #include "eport.h"
 
-/* layer.c: the office's data files in layers: share/eport, then /etc/eport
- * (eport_sysconf), then the store's own $EPORT_HOME.  The file of the last
- * layer that has it (malloc'd). */
-char *layer_path(const char *home, const char *name);
-
 /* sheet.c: tables as spreadsheets take them. */
 /* Would a spreadsheet run it as a formula?  It begins with =, +, -, @, tab
  * or CR (OWASP's rule for CSV). */

@@ -130,7 +130,7 @@ header(struct parse *ps)
 			if (strcmp(ps->f[i], columns[c].zh) && strcasecmp(ps->f[i], columns[c].key))
 				continue;
 			if (ps->col[c] >= 0) {
-				refusal(ps, ps->row_line, columns[c].key, "two columns: '%s' and '%s'",
+				refusal(ps, ps->row_line, columns[c].key, _("two columns: '%s' and '%s'"),
 				    ps->f[ps->col[c]], ps->f[i]);
 				ps->fatal = 1;
 			}
@@ -139,7 +139,7 @@ header(struct parse *ps)
 	}
 	for (int c = 0; c < C_N; c++)
 		if ((columns[c].flags & REQUIRED) && ps->col[c] < 0) {
-			refusal(ps, ps->row_line, columns[c].key, "no such column (%s or %s)",
+			refusal(ps, ps->row_line, columns[c].key, _("no such column (%s or %s)"),
 			    columns[c].zh, columns[c].key);
 			ps->fatal = 1;
 		}
@@ -198,12 +198,12 @@ row(struct parse *ps)
 	size_t before = json_array_size(ps->refused);
 
 	if (!*num) {
-		refusal(ps, line, "order", "empty");
+		refusal(ps, line, "order", _("empty"));
 		return;
 	}
 	if (!order_number_valid(num)) {
-		refusal(ps, line, "order", "'%s': not a sales-platform order number (NF, "
-		    "the 14-digit time, 3 digits)", num);
+		refusal(ps, line, "order", _("'%s': not a sales-platform order number (NF, "
+		    "the 14-digit time, 3 digits)"), num);
 		return;
 	}
 	p = pending_for(ps, num);
@@ -216,22 +216,22 @@ row(struct parse *ps)
 		have = jstr(p->order, columns[c].key);
 		if (!*v) {
 			if ((columns[c].flags & REQUIRED) && !*have)
-				refusal(ps, line, columns[c].key, "empty");
+				refusal(ps, line, columns[c].key, _("empty"));
 		} else if (c == C_STATUS && !order_status_valid(v)) {
-			refusal(ps, line, "status", "'%s': not an order status (待支付, 待认证, "
-			    "待开票, 待提货, 待退款 or 完成)", v);
+			refusal(ps, line, "status", _("'%s': not an order status (待支付, 待认证, "
+			    "待开票, 待提货, 待退款 or 完成)"), v);
 		} else if (*have && strcmp(have, v)) {
-			refusal(ps, line, columns[c].key, "'%s', but line %ld of the same order "
-			    "says '%s'", v, p->line[c], have);
+			refusal(ps, line, columns[c].key, _("'%s', but line %ld of the same order "
+			    "says '%s'"), v, p->line[c], have);
 		}
 	}
 	if (!*field(ps, C_PRODUCT))
-		refusal(ps, line, "product", "empty");
+		refusal(ps, line, "product", _("empty"));
 	v = field(ps, C_QTY);
 	if (!*v)
-		refusal(ps, line, "qty", "empty");
+		refusal(ps, line, "qty", _("empty"));
 	else if ((q = quantity(v)) < 0)
-		refusal(ps, line, "qty", "'%s': not a positive whole number", v);
+		refusal(ps, line, "qty", _("'%s': not a positive whole number"), v);
 	if (json_array_size(ps->refused) > before) {
 		p->bad = 1;
 		return;
@@ -363,12 +363,12 @@ decode(struct parse *ps, const char *s, size_t n, struct buf *out)
 	if ((rc = convert("UTF-8", s, n, out, &bad)) == 0)
 		return 0;
 	if (rc == -2 || (rc = convert("GB18030", s, n, out, &bad2)) == -2) {
-		refusal(ps, 0, NULL, "iconv: %s", strerror(errno));
+		refusal(ps, 0, NULL, _("iconv: %s"), strerror(errno));
 		return -2;
 	}
 	if (rc < 0) {
 		refusal(ps, line_at(s, bad > bad2 ? bad : bad2), NULL,
-		    "neither UTF-8 nor GB18030 text");
+		    _("neither UTF-8 nor GB18030 text"));
 		return -1;
 	}
 	if (out->len >= 3 && !memcmp(out->s, "\xEF\xBB\xBF", 3)) {
@@ -403,7 +403,7 @@ order_parse(const void *data, size_t len, json_t **orders, json_t **refused)
 		}
 	}
 	if (csv_init(&ps.csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)) {
-		refusal(&ps, 0, NULL, "csv_init: %s", csv_strerror(CSV_ENOMEM));
+		refusal(&ps, 0, NULL, _("csv_init: %s"), csv_strerror(CSV_ENOMEM));
 		rc = -2;
 		goto out;
 	}
@@ -431,15 +431,15 @@ order_parse(const void *data, size_t len, json_t **orders, json_t **refused)
 	if (!perr && !ps.fatal && csv_fini(&ps.csv, end_field, end_row, &ps) != 0)
 		perr = 2;
 	if (perr && csv_error(&ps.csv) != CSV_EPARSE) {
-		refusal(&ps, 0, NULL, "libcsv: %s", csv_strerror(csv_error(&ps.csv)));
+		refusal(&ps, 0, NULL, _("libcsv: %s"), csv_strerror(csv_error(&ps.csv)));
 		rc = -2;
 	} else if (perr) {
 		refusal(&ps, perr == 1 ? ps.cur : ps.row_line, NULL, perr == 1 ?
-		    "a quote inside an unquoted field, or text after a closing quote" :
-		    "a quoted field without its closing quote");
+		    _("a quote inside an unquoted field, or text after a closing quote") :
+		    _("a quoted field without its closing quote"));
 		ps.fatal = 1;
 	} else if (!ps.fatal && !ps.header_done) {
-		refusal(&ps, 1, NULL, "no header line");
+		refusal(&ps, 1, NULL, _("no header line"));
 		ps.fatal = 1;
 	}
 	csv_free(&ps.csv);

@@ -407,7 +407,7 @@ flush_hook(struct eport *st)
 {
 	if (repo_flush(st) < 0) {
 		const git_error *e = git_error_last();
-		const char *msg = e && e->message ? e->message : "unknown libgit2 error";
+		const char *msg = e && e->message ? e->message : _("unknown libgit2 error");
 		char note[sizeof st->errbuf / 2];
 		static const int disk[] = { ENOSPC, EDQUOT, EIO };
 		int err = 0;
@@ -417,7 +417,7 @@ flush_hook(struct eport *st)
 			if (strstr(msg, strerror(disk[i])))
 				err = disk[i];
 		store_disk_note(st, err, note, sizeof note);
-		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: writing the pack: %s%s", msg, note);
+		snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: writing the pack: %s%s"), msg, note);
 		return 2;
 	}
 	return 0;
@@ -523,7 +523,7 @@ repo_batch_end(struct eport *st)
 static int
 os_fail(const char *what, const char *path)
 {
-	git_error_set(GIT_ERROR_OS, "%s '%s'", what, path);
+	git_error_set(GIT_ERROR_OS, "%s '%s'", _(what), path);
 	return -1;
 }
 
@@ -620,15 +620,15 @@ install_pack(struct batch_odb *b, const char *name)
 	}
 	if (keep && ((fd = open(keep, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0 ||
 	    write(fd, text, len) != (ssize_t)len || fsync(fd) < 0))
-		rc = os_fail("cannot write", keep);
+		rc = os_fail(N_("cannot write"), keep);
 	if (keep && fd >= 0 && close(fd) < 0 && rc == 0)
-		rc = os_fail("cannot write", keep);
+		rc = os_fail(N_("cannot write"), keep);
 	for (i = 0; i < LEN(ext) && rc == 0; i++) {
 		char *from = xasprintf("%s/pack-%s%s", b->incoming, name, ext[i]);
 		char *to = xasprintf("%s/pack-%s%s", b->packdir, name, ext[i]);
 
 		if (rename(from, to) < 0)
-			rc = os_fail("cannot move", from);
+			rc = os_fail(N_("cannot move"), from);
 		else
 			moved++;
 		free(from);
@@ -637,7 +637,7 @@ install_pack(struct batch_odb *b, const char *name)
 	if (rc == 0) {
 		if ((fd = open(b->packdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 		    fsync(fd) < 0)
-			rc = os_fail("cannot fsync", b->packdir);
+			rc = os_fail(N_("cannot fsync"), b->packdir);
 		if (fd >= 0)
 			close(fd);
 	}
@@ -799,7 +799,7 @@ repo_flush(struct eport *st)
 	}
 	/* fsynced, as GIT_OPT_ENABLE_FSYNC_GITDIR says; no thin pack, so the
 	 * indexer needs no object database */
-	if ((mkdir(b->incoming, 0777) < 0 && errno != EEXIST && os_fail("cannot make", b->incoming)) ||
+	if ((mkdir(b->incoming, 0777) < 0 && errno != EEXIST && os_fail(N_("cannot make"), b->incoming)) ||
 	    git_indexer_new(&f.idx, b->incoming, 0, NULL, &opts) < 0 ||
 	    git_packbuilder_foreach(pb, feed, &f) < 0 || feed_flush(&f) < 0 ||
 	    git_indexer_commit(f.idx, &f.stats) < 0 ||

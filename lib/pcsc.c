@@ -39,8 +39,9 @@ pcsc_seterr(struct reader *r, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* a message: translated here, as die's are (err.c) */
 	va_start(ap, fmt);
-	vsnprintf(r->err, sizeof r->err, fmt, ap);
+	vsnprintf(r->err, sizeof r->err, _(fmt), ap);
 	va_end(ap);
 }
 
@@ -56,10 +57,12 @@ pcsc_name(const struct reader *r)
 	return r->name;
 }
 
-/* The card went away, or pcscd did: say which. */
+/* The card went away, or pcscd did: say which.  what: what was under way,
+ * a message (N_). */
 static void
 lost(struct reader *r, const char *what, LONG rc)
 {
+	what = _(what);
 	switch (rc) {
 	case SCARD_W_REMOVED_CARD:
 	case SCARD_E_NO_SMARTCARD:
@@ -101,8 +104,8 @@ choose(struct reader *r, const char *want, const char *list, char *err, size_t e
 			}
 		}
 		if (i == n && npre != 1) {
-			snprintf(err, errlen, npre ? "reader '%s' is ambiguous" :
-			    "no reader named '%s'", want);
+			snprintf(err, errlen, npre ? _("reader '%s' is ambiguous") :
+			    _("no reader named '%s'"), want);
 			return -1;
 		}
 		if (i == n)
@@ -110,7 +113,7 @@ choose(struct reader *r, const char *want, const char *list, char *err, size_t e
 	}
 	rc = SCardGetStatusChange(r->ctx, 0, st, n);
 	if (rc != SCARD_S_SUCCESS && rc != SCARD_E_TIMEOUT) {
-		snprintf(err, errlen, "pcscd: reader states: %s", pcsc_str(rc));
+		snprintf(err, errlen, _("pcscd: reader states: %s"), pcsc_str(rc));
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -124,11 +127,11 @@ choose(struct reader *r, const char *want, const char *list, char *err, size_t e
 			break;
 	}
 	if (want)
-		snprintf(err, errlen, "no card in '%s'", want);
+		snprintf(err, errlen, _("no card in '%s'"), want);
 	else if (n == 1)
-		snprintf(err, errlen, "no card in '%s'", st[0].szReader);
+		snprintf(err, errlen, _("no card in '%s'"), st[0].szReader);
 	else
-		snprintf(err, errlen, "no card in any of the %zu readers", n);
+		snprintf(err, errlen, _("no card in any of the %zu readers"), n);
 	return -1;
 }
 
@@ -144,18 +147,18 @@ pcsc_open(struct reader **out, const char *want, char *err, size_t errlen)
 	rc = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &r->ctx);
 	if (rc != SCARD_S_SUCCESS) {
 		snprintf(err, errlen, rc == SCARD_E_NO_SERVICE ?
-		    "cannot reach pcscd: %s (is pcscd running?)" : "pcscd: %s", pcsc_str(rc));
+		    _("cannot reach pcscd: %s (is pcscd running?)") : _("pcscd: %s"), pcsc_str(rc));
 		goto fail;
 	}
 	r->have_ctx = 1;
 	rc = SCardListReaders(r->ctx, NULL, (LPSTR)&list, &len);
 	if (rc == SCARD_E_NO_READERS_AVAILABLE || (rc == SCARD_S_SUCCESS && !*list)) {
-		snprintf(err, errlen, "no card reader: %s",
+		snprintf(err, errlen, _("no card reader: %s"),
 		    pcsc_str(SCARD_E_NO_READERS_AVAILABLE));
 		goto fail;
 	}
 	if (rc != SCARD_S_SUCCESS) {
-		snprintf(err, errlen, "pcscd: listing the readers: %s", pcsc_str(rc));
+		snprintf(err, errlen, _("pcscd: listing the readers: %s"), pcsc_str(rc));
 		goto fail;
 	}
 	if (choose(r, want, list, err, errlen) < 0)
@@ -164,14 +167,14 @@ pcsc_open(struct reader **out, const char *want, char *err, size_t errlen)
 	    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &r->card, &r->proto);
 	if (rc != SCARD_S_SUCCESS) {
 		snprintf(err, errlen, rc == SCARD_E_NO_SMARTCARD || rc == SCARD_W_REMOVED_CARD ?
-		    "no card in '%s' (%s)" : "'%s': cannot connect to the card: %s",
+		    _("no card in '%s' (%s)") : _("'%s': cannot connect to the card: %s"),
 		    r->name, pcsc_str(rc));
 		goto fail;
 	}
 	r->have_card = 1;
 	rc = SCardBeginTransaction(r->card);
 	if (rc != SCARD_S_SUCCESS) {
-		lost(r, "the start of a transaction", rc);
+		lost(r, N_("the start of a transaction"), rc);
 		snprintf(err, errlen, "%s", r->err);
 		goto fail;
 	}
@@ -196,7 +199,7 @@ pcsc_transmit(struct reader *r, const unsigned char *apdu, size_t n,
 
 	rc = SCardTransmit(r->card, pci, apdu, n, NULL, resp, &len);
 	if (rc != SCARD_S_SUCCESS) {
-		lost(r, "an exchange with the card", rc);
+		lost(r, N_("an exchange with the card"), rc);
 		return -1;
 	}
 	if (len < 2) {

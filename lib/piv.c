@@ -41,27 +41,27 @@ static const char *
 sw_text(int sw)
 {
 	switch (sw) {
-	case 0x6700: return "wrong length";
-	case 0x6982: return "security status not satisfied";
-	case 0x6983: return "blocked";
-	case 0x6985: return "conditions of use not satisfied";
-	case 0x6A80: return "incorrect data";
-	case 0x6A81: return "function not supported";
-	case 0x6A82: return "not found";
-	case 0x6A84: return "not enough memory";
-	case 0x6A86: return "incorrect P1 or P2";
-	case 0x6A88: return "reference not found";
-	case 0x6D00: return "instruction not supported";
-	case 0x6E00: return "class not supported";
+	case 0x6700: return N_("wrong length");
+	case 0x6982: return N_("security status not satisfied");
+	case 0x6983: return N_("blocked");
+	case 0x6985: return N_("conditions of use not satisfied");
+	case 0x6A80: return N_("incorrect data");
+	case 0x6A81: return N_("function not supported");
+	case 0x6A82: return N_("not found");
+	case 0x6A84: return N_("not enough memory");
+	case 0x6A86: return N_("incorrect P1 or P2");
+	case 0x6A88: return N_("reference not found");
+	case 0x6D00: return N_("instruction not supported");
+	case 0x6E00: return N_("class not supported");
 	}
-	return "error";
+	return N_("error");
 }
 
 static int
 sw_err(struct reader *r, const char *what, int sw)
 {
 	pcsc_seterr(r, "'%s': %s: the card answered %04X (%s)", pcsc_name(r), what, sw,
-	    sw_text(sw));
+	    _(sw_text(sw)));
 	return -1;
 }
 

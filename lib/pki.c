@@ -84,7 +84,7 @@ pki_init_ca(const char *keydir, const char *cn, time_t now, char *err, size_t er
 	int rc = -1;
 
 	if (access(kpath, F_OK) == 0 || access(mpath, F_OK) == 0) {
-		snprintf(err, errlen, "'%s' has keys already; not overwriting them", keydir);
+		snprintf(err, errlen, _("'%s' has keys already; not overwriting them"), keydir);
 		goto out;
 	}
 	if (!(key = EVP_EC_gen("P-256")) || !(crt = X509_new()))
@@ -164,14 +164,14 @@ pki_card_keys(const char *keydir, const char *number, struct card_keys *k, char 
 	memset(k, 0, sizeof *k);
 	/* read(2) into our own buffer, which is wiped: no stdio buffer keeps it */
 	if ((fd = open(path, O_RDONLY)) < 0) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+		snprintf(err, errlen, _("cannot open '%s': %s"), path, strerror(errno));
 		goto out;
 	}
 	while ((r = read(fd, hex + len, sizeof hex - 1 - len)) > 0)
 		len += r;
 	close(fd);
 	if (r < 0) {
-		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		snprintf(err, errlen, _("cannot read '%s': %s"), path, strerror(errno));
 		goto out;
 	}
 	while (len && (hex[len - 1] == '\n' || hex[len - 1] == '\r'))
@@ -179,7 +179,7 @@ pki_card_keys(const char *keydir, const char *number, struct card_keys *k, char 
 	hex[len] = '\0';
 	if (len != 64 || !OPENSSL_hexstr2buf_ex(master, sizeof master, &n, hex, '\0') ||
 	    n != sizeof master) {
-		snprintf(err, errlen, "'%s': not a master key (64 hex digits)", path);
+		snprintf(err, errlen, _("'%s': not a master key (64 hex digits)"), path);
 		goto out;
 	}
 	if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, master, sizeof master,
@@ -213,16 +213,16 @@ read_key(const char *path, char *err, size_t errlen)
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+		snprintf(err, errlen, _("cannot open '%s': %s"), path, strerror(errno));
 		return NULL;
 	}
 	while (len < (ssize_t)sizeof pem && (r = read(fd, pem + len, sizeof pem - len)) > 0)
 		len += r;
 	close(fd);
 	if (r < 0)
-		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		snprintf(err, errlen, _("cannot read '%s': %s"), path, strerror(errno));
 	else if (len == (ssize_t)sizeof pem)
-		snprintf(err, errlen, "'%s': not a key (over %zu bytes)", path, sizeof pem);
+		snprintf(err, errlen, _("'%s': not a key (over %zu bytes)"), path, sizeof pem);
 	else if ((bio = BIO_new_mem_buf(pem, len))) {
 		key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
 		BIO_free(bio);
@@ -247,7 +247,7 @@ load_ca(const char *keydir, EVP_PKEY **key, X509 **crt, char *err, size_t errlen
 	if (!(*key = read_key(kpath, err, errlen)))
 		goto out;
 	if (!(fp = fopen(cpath, "r"))) {
-		snprintf(err, errlen, "cannot open '%s': %s", cpath, strerror(errno));
+		snprintf(err, errlen, _("cannot open '%s': %s"), cpath, strerror(errno));
 		goto out;
 	}
 	*crt = PEM_read_X509(fp, NULL, NULL, NULL);
@@ -257,7 +257,7 @@ load_ca(const char *keydir, EVP_PKEY **key, X509 **crt, char *err, size_t errlen
 		goto out;
 	}
 	if (X509_check_private_key(*crt, *key) != 1) {
-		snprintf(err, errlen, "'%s' is not the certificate of '%s'", cpath, kpath);
+		snprintf(err, errlen, _("'%s' is not the certificate of '%s'"), cpath, kpath);
 		goto out;
 	}
 	rc = 0;
@@ -347,7 +347,7 @@ sign_cert(const char *keydir, EVP_PKEY *pub, const X509_NAME *subject, time_t fr
 	rc = 0;
 	goto out;
 ssl:
-	snprintf(err, errlen, "issuing the certificate: %s", ssl_err());
+	snprintf(err, errlen, _("issuing the certificate: %s"), ssl_err());
 out:
 	BN_free(bn);
 	X509_free(crt);
@@ -365,7 +365,7 @@ pki_issue(const char *keydir, const struct cardholder *h, const unsigned char *p
 	int rc = -1;
 
 	if (!pub) {
-		snprintf(err, errlen, "the card's public key is not a P-256 point");
+		snprintf(err, errlen, "%s", _("the card's public key is not a P-256 point"));
 		goto out;
 	}
 	if (!n || !add_name(n, NID_countryName, MBSTRING_ASC, "CN") ||
@@ -375,7 +375,7 @@ pki_issue(const char *keydir, const struct cardholder *h, const unsigned char *p
 	    !strcmp(h->role, "legal") ? "法人" : "操作员") ||
 	    !add_name(n, NID_commonName, MBSTRING_UTF8, h->holder) ||
 	    !add_name(n, NID_serialNumber, MBSTRING_ASC, h->number)) {
-		snprintf(err, errlen, "the certificate's subject: %s", ssl_err());
+		snprintf(err, errlen, _("the certificate's subject: %s"), ssl_err());
 		goto out;
 	}
 	rc = sign_cert(keydir, pub, n, from, until, der, err, errlen);
@@ -395,7 +395,7 @@ pki_reissue(const char *keydir, const void *old, size_t oldlen, time_t from, tim
 	int rc;
 
 	if (!crt || !(pub = X509_get0_pubkey(crt))) {
-		snprintf(err, errlen, "the card's certificate: %s", ssl_err());
+		snprintf(err, errlen, _("the card's certificate: %s"), ssl_err());
 		X509_free(crt);
 		return -1;
 	}

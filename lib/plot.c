@@ -209,7 +209,7 @@ plot_page(FILE *fp, int svg, const char *title, const struct chart *c, size_t n,
 	cairo_destroy(cr);
 	cairo_surface_finish(sf);
 	if ((cs = cairo_surface_status(sf)) != CAIRO_STATUS_SUCCESS) {
-		snprintf(err, errlen, "cairo: %s", cairo_status_to_string(cs));
+		snprintf(err, errlen, _("cairo: %s"), cairo_status_to_string(cs));
 		rc = -1;
 	}
 	cairo_surface_destroy(sf);

@@ -57,11 +57,14 @@ public_dir(struct eport *st)
 	return *d == '/' ? xstrdup(d) : xasprintf("%s/%s", st->home, d);
 }
 
+/* fmt: a message naming path (one %s), translated; strerror follows */
 static int
-seterr(struct eport *st, const char *what, const char *path)
+seterr(struct eport *st, const char *fmt, const char *path)
 {
-	snprintf(st->errbuf, sizeof st->errbuf, "public page: %s '%s': %s", what, path,
-	    strerror(errno));
+	int e = errno, n = snprintf(st->errbuf, sizeof st->errbuf, fmt, path);
+
+	if (n >= 0 && (size_t)n < sizeof st->errbuf)
+		snprintf(st->errbuf + n, sizeof st->errbuf - n, ": %s", strerror(e));
 	return -1;
 }
 
@@ -195,25 +198,25 @@ put(struct eport *st, const char *path, const char *data)
 
 	if (!data) {
 		if (unlink(path) < 0 && errno != ENOENT)
-			return seterr(st, "cannot remove", path);
+			return seterr(st, _("public page: cannot remove '%s'"), path);
 		return 0;
 	}
 	slash = strrchr(path, '/');
 	tmp = xasprintf("%.*s/.tmp-XXXXXX", (int)(slash - path), path);
 	if ((fd = mkstemp(tmp)) < 0) {
-		seterr(st, "cannot create a file in", path);
+		seterr(st, _("public page: cannot create a file in '%s'"), path);
 		free(tmp);
 		return -1;
 	}
 	n = strlen(data);
 	if (write(fd, data, n) != (ssize_t)n || fchmod(fd, 0644) < 0 || close(fd) < 0) {
-		seterr(st, "cannot write", tmp);
+		seterr(st, _("public page: cannot write '%s'"), tmp);
 		unlink(tmp);
 		free(tmp);
 		return -1;
 	}
 	if (rename(tmp, path) < 0) {
-		seterr(st, "cannot rename into", path);
+		seterr(st, _("public page: cannot rename into '%s'"), path);
 		unlink(tmp);
 		free(tmp);
 		return -1;
@@ -233,7 +236,7 @@ lock_dir(struct eport *st, const char *dir)
 	for (size_t i = 0; i < LEN(sub); i++) {
 		p = xasprintf("%s%s", dir, sub[i]);
 		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			seterr(st, "cannot make", p);
+			seterr(st, _("public page: cannot make '%s'"), p);
 			free(p);
 			return -1;
 		}
@@ -242,7 +245,7 @@ lock_dir(struct eport *st, const char *dir)
 	}
 	p = xasprintf("%s/.lock", dir);
 	if ((fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0 || flock(fd, LOCK_EX) < 0) {
-		seterr(st, "cannot lock", p);
+		seterr(st, _("public page: cannot lock '%s'"), p);
 		if (fd >= 0)
 			close(fd);
 		fd = -1;
@@ -272,7 +275,7 @@ index_put(struct eport *st, const char *dir, const char *uscc, int add)
 		return 0;
 	path = xasprintf("%s/o/%s", dir, org);
 	if (read_file(path, &b, PUBLIC_FILE_MAX) < 0 && errno != ENOENT) {
-		rc = seterr(st, "cannot read", path);
+		rc = seterr(st, _("public page: cannot read '%s'"), path);
 		goto out;
 	}
 	buf_add(&b, "", 1);
@@ -360,7 +363,7 @@ public_flush(struct eport *st)
 		goto out;
 	}
 	if ((rc = store_read(st, &txn))) {
-		snprintf(st->errbuf, sizeof st->errbuf, "public page: db: %s", store_err(rc));
+		snprintf(st->errbuf, sizeof st->errbuf, _("public page: db: %s"), store_err(rc));
 		rc = -1;
 		goto unlock;
 	}
@@ -399,7 +402,7 @@ expect(struct check *c, const char *rel, const char *want, const char *what)
 	if (!same(path, want)) {
 		c->problems++;
 		if (access(path, F_OK) < 0)
-			what = "is missing (eport-fsck -r publishes it)";
+			what = N_("is missing (eport-fsck -r publishes it)");
 		if (c->repair && (rc = put(c->st, path, want)) == 0)
 			fixed = 1;
 		c->fn(rel, what, fixed, c->arg);
@@ -429,7 +432,7 @@ extra(struct check *c, const char *sub, json_t *want)
 
 	if (!dp) {
 		free(d);
-		return errno == ENOENT ? 0 : seterr(c->st, "cannot read", sub);
+		return errno == ENOENT ? 0 : seterr(c->st, _("public page: cannot read '%s'"), sub);
 	}
 	while ((e = readdir(dp))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
@@ -439,12 +442,12 @@ extra(struct check *c, const char *sub, json_t *want)
 		if (*e->d_name == '.') {
 			if (is_tmp_stale(path, e->d_name)) {
 				c->problems++;
-				c->fn(rel, "is left by a publishing that was cut off", c->repair &&
+				c->fn(rel, N_("is left by a publishing that was cut off"), c->repair &&
 				    unlink(path) == 0, c->arg);
 			}
 		} else if (!json_object_get(want, e->d_name)) {
 			c->problems++;
-			c->fn(rel, "names no enterprise of the store", c->repair && unlink(path) == 0,
+			c->fn(rel, N_("names no enterprise of the store"), c->repair && unlink(path) == 0,
 			    c->arg);
 		}
 		free(path);
@@ -477,7 +480,7 @@ public_check(struct eport *st, int repair, void (*fn)(const char *rel, const cha
 	if ((fd = lock_dir(st, dir)) < 0)
 		goto fail;
 	if ((rc = store_read(st, &txn)) || (rc = mdb_cursor_open(txn, st->dbi[DB_USCC], &cur))) {
-		snprintf(st->errbuf, sizeof st->errbuf, "public page: db: %s", store_err(rc));
+		snprintf(st->errbuf, sizeof st->errbuf, _("public page: db: %s"), store_err(rc));
 		goto fail;
 	}
 	for (rc = mdb_cursor_get(cur, &k, &val, MDB_FIRST); rc == 0;
@@ -493,7 +496,7 @@ public_check(struct eport *st, int repair, void (*fn)(const char *rel, const cha
 		}
 		rel = xasprintf("e/%s.json", uscc);
 		json_object_set_new(efiles, rel + 2, json_true());
-		rc = expect(&c, rel, want, "differs from the store (eport-fsck -r publishes it)");
+		rc = expect(&c, rel, want, N_("differs from the store (eport-fsck -r publishes it)"));
 		free(rel);
 		free(want);
 		uscc_orgcode(uscc, org);
@@ -510,13 +513,13 @@ public_check(struct eport *st, int repair, void (*fn)(const char *rel, const cha
 	}
 	json_object_foreach(orgs, name, v) {
 		rel = xasprintf("o/%s", name);
-		rc = expect(&c, rel, json_string_value(v), "differs from the store (eport-fsck -r publishes it)");
+		rc = expect(&c, rel, json_string_value(v), N_("differs from the store (eport-fsck -r publishes it)"));
 		free(rel);
 		if (rc)
 			goto fail;
 	}
 	want = office_json(st);
-	rc = expect(&c, "office.json", want, "differs from the configuration (eport-fsck -r publishes it)");
+	rc = expect(&c, "office.json", want, N_("differs from the configuration (eport-fsck -r publishes it)"));
 	free(want);
 	if (rc || extra(&c, "e", efiles) || extra(&c, "o", orgs))
 		goto fail;

@@ -183,14 +183,14 @@ static int
 read_header(struct rdr *r)
 {
 	if (memchr(r->line.s, '\0', r->line.len))
-		return rerr(r, "header: NUL byte");
+		return rerr(r, _("header: NUL byte"));
 	r->cols = split_tabs(r->line.s, r->line.len, &r->ncols);
 	for (size_t i = 0; i < r->ncols; i++) {
 		if (!valid_col(r->cols[i]))
-			return rerr(r, "header: column %zu: '%s' is not a field path", i + 1, r->cols[i]);
+			return rerr(r, _("header: column %zu: '%s' is not a field path"), i + 1, r->cols[i]);
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(r->cols[i], r->cols[j]))
-				return rerr(r, "header: column %zu: '%s' given twice", i + 1, r->cols[i]);
+				return rerr(r, _("header: column %zu: '%s' given twice"), i + 1, r->cols[i]);
 		if (!strcmp(r->cols[i], "id"))
 			r->idcol = i;
 	}
@@ -208,17 +208,17 @@ detect(struct rdr *r, int for_ids)
 	if (rc == 0)
 		return 0;
 	if (rc == -2)
-		return r->dead = 1, rerr(r, "read error: %s", strerror(errno)), -2;
+		return r->dead = 1, rerr(r, _("read error: %s"), strerror(errno)), -2;
 	const char *p = r->line.s;
 	while (isspace((unsigned char)*p))
 		p++;
 	if (*p == '{') {
 		r->fmt = FMT_JSON;
 		/* an over-long first record is refused like any other */
-		return rc == -1 ? rerr(r, "line longer than %d bytes", RECORD_MAX_LINE) : 1;
+		return rc == -1 ? rerr(r, _("line longer than %d bytes"), RECORD_MAX_LINE) : 1;
 	}
 	if (rc == -1)
-		return r->dead = 1, rerr(r, "line longer than %d bytes", RECORD_MAX_LINE), -2;
+		return r->dead = 1, rerr(r, _("line longer than %d bytes"), RECORD_MAX_LINE), -2;
 	if (for_ids && !memchr(r->line.s, '\t', r->line.len) && strcmp(r->line.s, "id")) {
 		r->fmt = FMT_LINES;
 		return 1;
@@ -249,11 +249,11 @@ parse_tsv(struct rdr *r)
 	struct buf e = { 0 };
 
 	if (memchr(r->line.s, '\0', r->line.len))
-		return rerr(r, "NUL byte in line"), NULL;
+		return rerr(r, _("NUL byte in line")), NULL;
 	v = split_tabs(r->line.s, r->line.len, &n);
 	flat = json_object();
 	if (n != r->ncols) {
-		rerr(r, "%zu fields where the header has %zu", n, r->ncols);
+		rerr(r, _("%zu fields where the header has %zu"), n, r->ncols);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -265,12 +265,12 @@ parse_tsv(struct rdr *r)
 		val = tsv_unescape(v[i], strlen(v[i]), &bad);
 		if (bad) {
 			free(val);
-			rerr(r, "%s: bad escape in TSV value", r->cols[i]);
+			rerr(r, _("%s: bad escape in TSV value"), r->cols[i]);
 			goto out;
 		}
 		if (!valid_utf8(val)) {
 			free(val);
-			rerr(r, "%s: invalid UTF-8", r->cols[i]);
+			rerr(r, _("%s: invalid UTF-8"), r->cols[i]);
 			goto out;
 		}
 		json_object_set_new(flat, r->cols[i], json_string(val));
@@ -296,10 +296,10 @@ parse_json(struct rdr *r)
 
 	j = json_loadb(r->line.s, r->line.len, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
-		return rerr(r, "column %d: %s", je.column, je.text), NULL;
+		return rerr(r, _("column %d: %s"), je.column, je.text), NULL;
 	if (!json_is_object(j)) {
 		json_decref(j);
-		return rerr(r, "not a JSON object"), NULL;
+		return rerr(r, _("not a JSON object")), NULL;
 	}
 	return j;
 }
@@ -315,9 +315,9 @@ next_line(struct rdr *r)
 		if (rc == 0)
 			return 0;
 		if (rc == -2)
-			return r->dead = 1, rerr(r, "read error: %s", strerror(errno)), -2;
+			return r->dead = 1, rerr(r, _("read error: %s"), strerror(errno)), -2;
 		if (rc == -1)
-			return rerr(r, "line longer than %d bytes", RECORD_MAX_LINE);
+			return rerr(r, _("line longer than %d bytes"), RECORD_MAX_LINE);
 		if (!blank(r->line.s, r->line.len))
 			return 1;
 	}
@@ -366,7 +366,7 @@ id_from_json(struct rdr *r, json_t *j, char **id)
 	v = json_object_get(j, "id");
 	if (!json_is_string(v)) {
 		json_decref(j);
-		return rerr(r, "id: missing or not a string");
+		return rerr(r, _("id: missing or not a string"));
 	}
 	*id = xstrdup(json_string_value(v));
 	json_decref(j);
@@ -386,7 +386,7 @@ rdr_next_id(struct rdr *r, char **id)
 		if (rc <= 0)
 			return rc;	/* end, a refused first record, or dead */
 		if (r->fmt == FMT_TSV && r->idcol < 0)
-			return r->dead = 1, rerr(r, "header has no 'id' column"), -2;
+			return r->dead = 1, rerr(r, _("header has no 'id' column")), -2;
 		if (rc == 1)
 			goto have_line;
 	}
@@ -396,13 +396,13 @@ have_line:
 	if (r->fmt == FMT_JSON)
 		return id_from_json(r, parse_json(r), id);
 	if (memchr(r->line.s, '\0', r->line.len))
-		return rerr(r, "NUL byte in line");
+		return rerr(r, _("NUL byte in line"));
 	if (r->fmt == FMT_TSV) {
 		size_t n;
 		char **v = split_tabs(r->line.s, r->line.len, &n);
 
 		if (n != r->ncols)
-			rc = rerr(r, "%zu fields where the header has %zu", n, r->ncols);
+			rc = rerr(r, _("%zu fields where the header has %zu"), n, r->ncols);
 		else
 			*id = trimmed(v[r->idcol]), rc = 1;
 		for (size_t i = 0; i < n; i++)
@@ -536,7 +536,7 @@ typed_leaf(const char *name, const char *val, struct buf *err, const char *path)
 			return json_true();
 		if (!strcmp(val, "false") || !strcmp(val, "0"))
 			return json_false();
-		buf_printf(err, "%s: '%s' is not true or false", path, val);
+		buf_printf(err, _("%s: '%s' is not true or false"), path, val);
 		return NULL;
 	}
 	if (in_list(int_keys, name)) {
@@ -546,7 +546,7 @@ typed_leaf(const char *name, const char *val, struct buf *err, const char *path)
 		errno = 0;
 		n = strtoll(val, &end, 10);
 		if (errno || *end || end == val) {
-			buf_printf(err, "%s: '%s' is not a whole number", path, val);
+			buf_printf(err, _("%s: '%s' is not a whole number"), path, val);
 			return NULL;
 		}
 		return json_integer(n);
@@ -616,7 +616,7 @@ unflatten(const json_t *flat, struct buf *err)
 		}
 		free(path);
 		if (!ok) {
-			buf_printf(err, "%s: conflicts with another column", key);
+			buf_printf(err, _("%s: conflicts with another column"), key);
 			json_decref(root);
 			return NULL;
 		}
@@ -641,7 +641,7 @@ unflatten(const json_t *flat, struct buf *err)
 		} else if (json_is_array(x)) {
 			json_array_foreach(x, i, y) {
 				if (json_is_null(y)) {
-					buf_printf(err, "%s.%zu: missing where a later item is given", nm, i + 1);
+					buf_printf(err, _("%s.%zu: missing where a later item is given"), nm, i + 1);
 					json_decref(root);
 					return NULL;
 				}

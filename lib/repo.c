@@ -17,7 +17,7 @@ git_err(void)
 {
 	const git_error *e = git_error_last();
 
-	return e && e->message ? e->message : "unknown libgit2 error";
+	return e && e->message ? e->message : _("unknown libgit2 error");
 }
 
 void
@@ -106,7 +106,7 @@ eport_open(struct eport *st, int flags)
 	if (store_open(st, flags, mapsize) < 0)
 		goto fail;
 	if (!(flags & EPORT_NOREPO) && repo_open(st) < 0) {
-		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: %s", git_err());
+		snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: %s"), git_err());
 		goto fail;
 	}
 	/* a writer's objects go to docs.git as a pack per transaction, kept
@@ -163,9 +163,9 @@ unreadable_in(const char *dir, const char *under, char *out, size_t len, int dep
 					snprintf(who, sizeof who, "'%s'", pw->pw_name);
 				else
 					snprintf(who, sizeof who, "uid %u", (unsigned)sb.st_uid);
-				snprintf(out, len, "; docs.git/%s/%s cannot be read by this user (%s): it "
+				snprintf(out, len, _("; docs.git/%s/%s cannot be read by this user (%s): it "
 				    "belongs to %s, mode %03o; nothing is lost: give it back to the "
-				    "store's owner (chown, chmod)", under, e->d_name, eport_login(), who,
+				    "store's owner (chown, chmod)"), under, e->d_name, eport_login(), who,
 				    (unsigned)(sb.st_mode & 0777));
 				found = 1;
 			}

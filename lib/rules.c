@@ -44,7 +44,26 @@ struct rulebook {
 	size_t nkinds;
 	struct rule *rules;
 	size_t nrules;
+	char digest[65];	/* sha256 of the files read, in order */
 };
+
+static void
+kind_clear(struct kind *k)
+{
+	free(k->kind);
+	free(k->name);
+	free(k->cite);
+}
+
+static void
+rule_clear(struct rule *r)
+{
+	free(r->type);
+	free(r->channel);
+	free(r->pickup);
+	free(r->arg);
+	free(r->label);
+}
 
 static int
 lookup(const char *const tab[], const char *s)
@@ -55,97 +74,33 @@ lookup(const char *const tab[], const char *s)
 	return -1;
 }
 
-/* A TSV file of share/eport: comments (#) and blank lines skipped, columns
- * found by the header line.  fn gets the values in the order of cols. */
-typedef int (*row_fn)(struct rulebook *, char **vals, char *err, size_t errlen);
+static const struct kind *kind_get(const struct rulebook *, const char *, size_t *);
 
+/* A kind; a later line for the same kind (another layer's) replaces it. */
 static int
-load_tsv(struct rulebook *rb, const char *path, const char *const cols[], size_t ncols,
-    row_fn fn, char *err, size_t errlen)
+kind_row(void *arg, char **v, char *err, size_t errlen)
 {
-	struct buf b = { 0 };
-	int idx[16], have_header = 0, rc = -1;
-	char *line, *next;
-	long lineno = 0;
-
-	if (read_file(path, &b, 1 << 20) < 0) {
-		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	for (line = b.s; line && *line; line = next) {
-		char *f[32], *vals[16], *p;
-		size_t nf = 0, n;
-
-		lineno++;
-		if ((next = strchr(line, '\n')))
-			*next++ = '\0';
-		n = strlen(line);
-		if (n && line[n - 1] == '\r')
-			line[n - 1] = '\0';
-		if (!*line || *line == '#')
-			continue;
-		for (p = line; nf < LEN(f); p++) {
-			f[nf++] = p;
-			if (!(p = strchr(p, '\t')))
-				break;
-			*p = '\0';
-		}
-		if (!have_header) {
-			for (size_t c = 0; c < ncols; c++) {
-				idx[c] = -1;
-				for (size_t i = 0; i < nf; i++)
-					if (strcmp(f[i], cols[c]) == 0)
-						idx[c] = i;
-				if (idx[c] < 0) {
-					snprintf(err, errlen, "%s:%ld: no column '%s' in the header",
-					    path, lineno, cols[c]);
-					goto out;
-				}
-			}
-			have_header = 1;
-			continue;
-		}
-		for (size_t c = 0; c < ncols; c++)
-			vals[c] = (size_t)idx[c] < nf ? f[idx[c]] : "";
-		n = snprintf(err, errlen, "%s:%ld: ", path, lineno);
-		if (n >= errlen)
-			n = errlen ? errlen - 1 : 0;
-		if (fn(rb, vals, err + n, errlen - n) < 0)
-			goto out;
-		*err = '\0';
-	}
-	if (!have_header) {
-		snprintf(err, errlen, "%s: no header line", path);
-		goto out;
-	}
-	rc = 0;
-out:
-	buf_free(&b);
-	return rc;
-}
-
-static int
-kind_row(struct rulebook *rb, char **v, char *err, size_t errlen)
-{
+	struct rulebook *rb = arg;
 	struct kind k = { 0 };
+	size_t at;
 
 	if (!*v[0] || !*v[1]) {
-		snprintf(err, errlen, "a kind needs a name");
+		snprintf(err, errlen, _("a kind needs a name"));
 		return -1;
 	}
 	if (strcmp(v[2], "yes") != 0 && strcmp(v[2], "no") != 0) {
-		snprintf(err, errlen, "paper is '%s', not yes or no", v[2]);
+		snprintf(err, errlen, _("paper is '%s', not yes or no"), v[2]);
 		return -1;
 	}
 	k.paper = strcmp(v[2], "yes") == 0;
 	if (!k.paper && strncmp(v[0], "card-", 5) == 0) {
 		k.role = v[0] + 5;
 		if (strcmp(k.role, "legal") != 0 && strcmp(k.role, "operator") != 0) {
-			snprintf(err, errlen, "card kind '%s': the role is legal or operator", v[0]);
+			snprintf(err, errlen, _("card kind '%s': the role is legal or operator"), v[0]);
 			return -1;
 		}
 	} else if (!k.paper && strcmp(v[0], "card") != 0) {
-		snprintf(err, errlen, "kind '%s' is no paper: its name is card or card-ROLE", v[0]);
+		snprintf(err, errlen, _("kind '%s' is no paper: its name is card or card-ROLE"), v[0]);
 		return -1;
 	}
 	k.kind = xstrdup(v[0]);
@@ -153,6 +108,11 @@ kind_row(struct rulebook *rb, char **v, char *err, size_t errlen)
 		k.role = k.kind + 5;
 	k.name = xstrdup(v[1]);
 	k.cite = xstrdup(*v[3] ? v[3] : v[1]);
+	if (kind_get(rb, k.kind, &at)) {
+		kind_clear(&rb->kinds[at]);
+		rb->kinds[at] = k;
+		return 0;
+	}
 	rb->kinds = xrealloc(rb->kinds, (rb->nkinds + 1) * sizeof *rb->kinds);
 	rb->kinds[rb->nkinds++] = k;
 	return 0;
@@ -170,42 +130,56 @@ kind_get(const struct rulebook *rb, const char *kind, size_t *idx)
 	return NULL;
 }
 
+/* the same requirement: a later line for it (another layer's) replaces it */
 static int
-rule_row(struct rulebook *rb, char **v, char *err, size_t errlen)
+same_rule(const struct rule *a, const struct rule *b)
 {
+	return !strcmp(a->type, b->type) && !strcmp(a->channel, b->channel) &&
+	    !strcmp(a->pickup, b->pickup) && a->what == b->what && a->kind == b->kind &&
+	    a->per == b->per && !strcmp(a->arg, b->arg);
+}
+
+/* A requirement; n 0 takes an earlier one out. */
+static int
+rule_row(void *arg, char **v, char *err, size_t errlen)
+{
+	struct rulebook *rb = arg;
 	struct rule r = { 0 };
+	size_t i;
 	const struct kind *k = NULL;
 	char *end;
 
 	if (!*v[0] || lookup((const char *const[]){ "*", "online", "post", NULL }, v[1]) < 0 ||
 	    lookup((const char *const[]){ "*", "mail", "window", NULL }, v[2]) < 0) {
-		snprintf(err, errlen, "type, channel (* online post) or pickup (* mail window) wrong");
+		snprintf(err, errlen, _("type, channel (* online post) or pickup (* mail window) wrong"));
 		return -1;
 	}
 	if ((r.what = lookup(whats, v[3])) <= 0) {
 		r.what = W_KIND;
 		if (!(k = kind_get(rb, v[3], &r.kind))) {
-			snprintf(err, errlen, "unknown kind '%s'", v[3]);
+			snprintf(err, errlen, _("unknown kind '%s'"), v[3]);
 			return -1;
 		}
 	}
 	if ((r.per = lookup(pers, v[4])) < 0 || (r.per == PER_ENTERPRISE && (!k || k->paper))) {
-		snprintf(err, errlen, "per '%s' is not case, holder, legal, operator%s", v[4],
-		    k && !k->paper ? " or enterprise" : "");
+		snprintf(err, errlen, k && !k->paper ?
+		    _("per '%s' is not case, holder, legal, operator or enterprise") :
+		    _("per '%s' is not case, holder, legal or operator"), v[4]);
 		return -1;
 	}
 	r.n = strtol(v[5], &end, 10);
-	if (*end || r.n < 1) {
-		snprintf(err, errlen, "n '%s' is not a number from 1", v[5]);
+	if (!*v[5] || *end || r.n < 0 || r.n > 9999) {
+		snprintf(err, errlen, _("n '%s' is not a number from 0 (0 takes the rule out)"),
+		    v[5]);
 		return -1;
 	}
 	if (!*v[6] && (r.what == W_FIELD || r.what == W_ORDER || r.what == W_ATTEST ||
 	    r.what == W_OPEN || r.what == W_NOCARD)) {
-		snprintf(err, errlen, "%s needs an arg", v[3]);
+		snprintf(err, errlen, _("%s needs an arg"), v[3]);
 		return -1;
 	}
 	if (r.what == W_NOCARD && strcmp(v[6], "legal") && strcmp(v[6], "operator")) {
-		snprintf(err, errlen, "nocard: the arg '%s' is a role, legal or operator", v[6]);
+		snprintf(err, errlen, _("nocard: the arg '%s' is a role, legal or operator"), v[6]);
 		return -1;
 	}
 	r.type = xstrdup(v[0]);
@@ -213,29 +187,54 @@ rule_row(struct rulebook *rb, char **v, char *err, size_t errlen)
 	r.pickup = xstrdup(v[2]);
 	r.arg = xstrdup(v[6]);
 	r.label = xstrdup(*v[7] ? v[7] : v[6]);
+	for (i = 0; i < rb->nrules && !same_rule(&rb->rules[i], &r); i++)
+		;
+	if (i < rb->nrules) {
+		rule_clear(&rb->rules[i]);
+		if (r.n) {
+			rb->rules[i] = r;
+			return 0;
+		}
+		memmove(&rb->rules[i], &rb->rules[i + 1], (rb->nrules - i - 1) * sizeof r);
+		rb->nrules--;
+	}
+	if (!r.n) {
+		rule_clear(&r);
+		return 0;
+	}
 	rb->rules = xrealloc(rb->rules, (rb->nrules + 1) * sizeof *rb->rules);
 	rb->rules[rb->nrules++] = r;
 	return 0;
 }
 
-struct rulebook *
-rules_load(const char *dir, char *err, size_t errlen)
-{
-	static const char *const kcols[] = { "kind", "name", "paper", "cite" };
-	static const char *const rcols[] = { "type", "channel", "pickup", "what", "per", "n", "arg", "label" };
-	struct rulebook *rb = xcalloc(1, sizeof *rb);
-	char *kp, *rp;
-	int rc;
+static const char *const kcols[] = { "kind", "name", "paper", "cite" };
+static const char *const rcols[] = {
+	"type", "channel", "pickup", "what", "per", "n", "arg", "label"
+};
 
-	if (!dir)
-		dir = eport_share();
-	kp = xasprintf("%s/kinds.tsv", dir);
-	rp = xasprintf("%s/rules.tsv", dir);
-	rc = load_tsv(rb, kp, kcols, LEN(kcols), kind_row, err, errlen);
-	if (rc == 0)
-		rc = load_tsv(rb, rp, rcols, LEN(rcols), rule_row, err, errlen);
-	free(kp);
-	free(rp);
+/* kinds.tsv from every directory, then rules.tsv from every directory: a
+ * rule names a kind of any layer.  The first directory must have both. */
+static struct rulebook *
+rules_read(const char *const *dir, size_t ndir, char *err, size_t errlen)
+{
+	struct rulebook *rb = xcalloc(1, sizeof *rb);
+	struct tsv kt = { .cols = kcols, .ncols = LEN(kcols), .fn = kind_row, .arg = rb };
+	struct tsv rt = { .cols = rcols, .ncols = LEN(rcols), .fn = rule_row, .arg = rb };
+	struct buf read = { 0 };
+	int rc = 0;
+
+	for (int f = 0; f < 2 && rc == 0; f++)
+		for (size_t i = 0; i < ndir && rc == 0; i++) {
+			char *p = xasprintf("%s/%s", dir[i], f ? "rules.tsv" : "kinds.tsv");
+
+			if ((rc = tsv_load(p, f ? &rt : &kt, &read, err, errlen)) == -2 && i)
+				rc = 0;
+			else if (rc == -2)
+				snprintf(err, errlen, _("cannot read '%s': %s"), p, strerror(ENOENT));
+			free(p);
+		}
+	sha256_hex(read.s ? read.s : "", read.len, rb->digest);
+	buf_free(&read);
 	if (rc < 0) {
 		rules_free(rb);
 		return NULL;
@@ -243,25 +242,35 @@ rules_load(const char *dir, char *err, size_t errlen)
 	return rb;
 }
 
+struct rulebook *
+rules_load(const char *home, char *err, size_t errlen)
+{
+	const char *dir[LAYERS_MAX];
+
+	return rules_read(dir, layer_dirs(home, dir), err, errlen);
+}
+
+struct rulebook *
+rules_load_dir(const char *dir, char *err, size_t errlen)
+{
+	return rules_read(&dir, 1, err, errlen);
+}
+
+const char *
+rules_digest(const struct rulebook *rb)
+{
+	return rb->digest;
+}
+
 void
 rules_free(struct rulebook *rb)
 {
 	if (!rb)
 		return;
-	for (size_t i = 0; i < rb->nkinds; i++) {
-		free(rb->kinds[i].kind);
-		free(rb->kinds[i].name);
-		free(rb->kinds[i].cite);
-	}
-	for (size_t i = 0; i < rb->nrules; i++) {
-		struct rule *r = &rb->rules[i];
-
-		free(r->type);
-		free(r->channel);
-		free(r->pickup);
-		free(r->arg);
-		free(r->label);
-	}
+	for (size_t i = 0; i < rb->nkinds; i++)
+		kind_clear(&rb->kinds[i]);
+	for (size_t i = 0; i < rb->nrules; i++)
+		rule_clear(&rb->rules[i]);
 	free(rb->kinds);
 	free(rb->rules);
 	free(rb);

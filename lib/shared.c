@@ -34,7 +34,7 @@ group_gid(const char *name, gid_t *gid, char *err, size_t errlen)
 
 	errno = 0;
 	if (!(g = getgrnam(name))) {
-		snprintf(err, errlen, "group '%s': %s", name, errno ? strerror(errno) : "no such group");
+		snprintf(err, errlen, _("group '%s': %s"), name, errno ? strerror(errno) : _("no such group"));
 		return -1;
 	}
 	*gid = g->gr_gid;
@@ -69,7 +69,7 @@ one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 	if (type == FTW_SL || type == FTW_SLN)
 		return 0;
 	if (type != FTW_F && type != FTW_D) {
-		snprintf(S.err, S.errlen, "'%s': cannot be read", path);
+		snprintf(S.err, S.errlen, _("'%s': cannot be read"), path);
 		return -1;
 	}
 	if (!strncmp(path, S.keys, kn) && (!path[kn] || path[kn] == '/')) {
@@ -103,7 +103,7 @@ store_share(const char *home, const char *group, char *err, size_t errlen)
 	if (group_gid(group, &S.gid, err, errlen) < 0)
 		goto out;
 	if (ident_config(home, &c) < 0) {
-		snprintf(err, errlen, "config: %s", git_err());
+		snprintf(err, errlen, _("config: %s"), git_err());
 		goto out;
 	}
 	if (git_config_get_string(&card, c, "card.group") == 0 && *card) {

@@ -86,7 +86,7 @@ xlsx_write(const char *path, const char *sheet, const json_t *rows, time_t creat
 		if (json_array_size(row) > ncols)
 			ncols = json_array_size(row);
 	if (ncols > LXW_COL_MAX || json_array_size(rows) > LXW_ROW_MAX) {
-		snprintf(err, errlen, "%s: too many rows or columns for a sheet", path);
+		snprintf(err, errlen, _("%s: too many rows or columns for a sheet"), path);
 		return -1;
 	}
 	/* made aside and renamed, so that a reader never sees half a file */
@@ -98,7 +98,7 @@ xlsx_write(const char *path, const char *sheet, const json_t *rows, time_t creat
 	}
 	close(fd);
 	if (!(wb = workbook_new(tmp))) {
-		snprintf(err, errlen, "%s: libxlsxwriter cannot make a workbook", path);
+		snprintf(err, errlen, _("%s: libxlsxwriter cannot make a workbook"), path);
 		goto fail;
 	}
 	workbook_set_properties(wb, &props);
@@ -270,13 +270,13 @@ read_text(const char *s, size_t n, json_t *rows, char *err, size_t errlen)
 		s += 3, n -= 3;
 	if ((rc = convert("UTF-8", s, n, &text, &bad)) == -1 &&
 	    (rc = convert("GB18030", s, n, &text, &bad2)) == -1) {
-		snprintf(err, errlen, "line %ld: neither UTF-8 nor GB18030 text",
+		snprintf(err, errlen, _("line %ld: neither UTF-8 nor GB18030 text"),
 		    line_at(s, bad > bad2 ? bad : bad2));
 		buf_free(&text);
 		return -1;
 	}
 	if (rc == -2) {
-		snprintf(err, errlen, "iconv: %s", strerror(errno));
+		snprintf(err, errlen, _("iconv: %s"), strerror(errno));
 		buf_free(&text);
 		return -1;
 	}
@@ -284,7 +284,7 @@ read_text(const char *s, size_t n, json_t *rows, char *err, size_t errlen)
 	nl = memchr(text.s, '\n', text.len) ?: end;
 	p.tsv = memchr(text.s, '\t', nl - text.s) != NULL;
 	if (csv_init(&p.csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)) {
-		snprintf(err, errlen, "csv_init: %s", csv_strerror(CSV_ENOMEM));
+		snprintf(err, errlen, _("csv_init: %s"), csv_strerror(CSV_ENOMEM));
 		buf_free(&text);
 		return -1;
 	}
@@ -308,10 +308,10 @@ read_text(const char *s, size_t n, json_t *rows, char *err, size_t errlen)
 	if (!perr && csv_fini(&p.csv, t_field, t_row, &p) != 0)
 		perr = 2;
 	if (perr)
-		snprintf(err, errlen, "line %ld: %s", perr == 1 ? p.cur : p.row_line,
+		snprintf(err, errlen, _("line %ld: %s"), perr == 1 ? p.cur : p.row_line,
 		    csv_error(&p.csv) != CSV_EPARSE ? csv_strerror(csv_error(&p.csv)) : perr == 1 ?
-		    "a quote inside an unquoted field, or text after a closing quote" :
-		    "a quoted field without its closing quote");
+		    _("a quote inside an unquoted field, or text after a closing quote") :
+		    _("a quoted field without its closing quote"));
 	csv_free(&p.csv);
 	json_decref(p.cells);
 	buf_free(&text);
@@ -376,7 +376,7 @@ unzip(const void *data, size_t len, struct zip *z, char *err, size_t errlen)
 		buf_add(&p->b, "", 0);
 		while ((n = archive_read_data(a, chunk, sizeof chunk)) > 0) {
 			if ((total += n) > SHEET_MAX) {
-				snprintf(err, errlen, "the workbook unpacks to more than %u MiB",
+				snprintf(err, errlen, _("the workbook unpacks to more than %u MiB"),
 				    SHEET_MAX >> 20);
 				goto out;
 			}
@@ -390,8 +390,8 @@ unzip(const void *data, size_t len, struct zip *z, char *err, size_t errlen)
 	rc = 0;
 	goto out;
 bad:
-	snprintf(err, errlen, "not a workbook: %s", archive_error_string(a) ?
-	    archive_error_string(a) : "unreadable zip");
+	snprintf(err, errlen, _("not a workbook: %s"), archive_error_string(a) ?
+	    archive_error_string(a) : _("unreadable zip"));
 out:
 	archive_read_free(a);
 	return rc;
@@ -441,7 +441,7 @@ no_dtd(void *arg, const XML_Char *name, const XML_Char *sys, const XML_Char *pub
 	struct xp *p = arg;
 
 	(void)name, (void)sys, (void)pub, (void)internal;
-	snprintf(p->err, p->errlen, "a document type in the workbook");
+	snprintf(p->err, p->errlen, _("a document type in the workbook"));
 	p->bad = 1;
 	XML_StopParser(p->x, XML_FALSE);
 }
@@ -530,14 +530,14 @@ sh_start(void *arg, const XML_Char *name, const XML_Char **atts)
 		long c = (v = attr(atts, "r", 0)) ? ref_col(v) : p->col + 1;
 
 		if (c < 0 || c <= p->col) {
-			snprintf(p->err, p->errlen, "row %ld: a cell out of place ('%.20s')",
+			snprintf(p->err, p->errlen, _("row %ld: a cell out of place ('%.20s')"),
 			    p->row_at, v ? v : "");
 			p->bad = 1;
 			XML_StopParser(p->x, XML_FALSE);
 			return;
 		}
 		if ((p->ncells += c - p->col) > SHEET_CELLS) {
-			snprintf(p->err, p->errlen, "row %ld: more than %u cells in the sheet",
+			snprintf(p->err, p->errlen, _("row %ld: more than %u cells in the sheet"),
 			    p->row_at, SHEET_CELLS);
 			p->bad = 1;
 			XML_StopParser(p->x, XML_FALSE);
@@ -666,7 +666,7 @@ read_xlsx(const void *data, size_t len, json_t *rows, char *err, size_t errlen)
 	else
 		sheet = xstrdup("xl/worksheets/sheet1.xml");
 	if (!(b = zip_get(&z, sheet))) {
-		snprintf(err, errlen, "not a workbook: no '%s'", sheet);
+		snprintf(err, errlen, _("not a workbook: no '%s'"), sheet);
 		goto out;
 	}
 	p.sst = json_array();

@@ -178,13 +178,14 @@ out:
 	return rc;
 }
 
+/* what: what failed, a message (N_) */
 static int
 fail(struct eport *st, const char *what)
 {
 	const git_error *e = git_error_last();
 	int missing = e && e->klass == GIT_ERROR_ODB;
 
-	snprintf(st->errbuf, sizeof st->errbuf, "docs.git: %s: %s%s", what, git_err(),
+	snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: %s: %s%s"), _(what), git_err(),
 	    missing ? repo_unreadable(st) : "");
 	return 2;
 }
@@ -225,16 +226,16 @@ case_step(struct eport *st, MDB_txn *txn, json_t *kase, struct step *step)
 	if (json_is_string(json_object_get(kase, "commit"))) {
 		if (git_oid_fromstr(&poid, jstr(kase, "commit")) < 0 ||
 		    git_commit_lookup(&parent, st->repo, &poid) < 0) {
-			rc = fail(st, "the case's last commit");
+			rc = fail(st, N_("the case's last commit"));
 			goto out;
 		}
 	}
 	if (write_tree(st, kase, history, parent, &tree) < 0) {
-		rc = fail(st, "writing the tree");
+		rc = fail(st, N_("writing the tree"));
 		goto out;
 	}
 	if (write_commit(st, kase, ev, step->body, &tree, parent, &step->commit) < 0) {
-		rc = fail(st, "writing the commit");
+		rc = fail(st, N_("writing the commit"));
 		goto out;
 	}
 	/* "commit" last, as a rebuild from the repository appends it to

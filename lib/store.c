@@ -44,10 +44,13 @@ store_disk_note(struct eport *st, int err, char *out, size_t len)
 	if (statvfs(st->home, &vfs) < 0)
 		return 0;
 	kib = (unsigned long long)vfs.f_bavail * vfs.f_frsize / 1024;
-	snprintf(out, len, "; the disk of '%s' is %s (%llu KiB free): nothing of this batch "
-	    "was stored; %s, and run the command again", st->home,
-	    kib < 1024 ? "full" : "failing", kib,
-	    kib < 1024 ? "free some space" : "check the disk (dmesg)");
+	if (kib < 1024)
+		snprintf(out, len, _("; the disk of '%s' is full (%llu KiB free): nothing of this "
+		    "batch was stored; free some space, and run the command again"), st->home, kib);
+	else
+		snprintf(out, len, _("; the disk of '%s' is failing (%llu KiB free): nothing of "
+		    "this batch was stored; check the disk (dmesg), and run the command again"),
+		    st->home, kib);
 	return 1;
 }
 
@@ -57,7 +60,7 @@ seterr(struct eport *st, const char *what, int rc)
 	char note[sizeof st->errbuf / 2];
 
 	store_disk_note(st, rc, note, sizeof note);
-	snprintf(st->errbuf, sizeof st->errbuf, "%s: %s%s", what, mdb_strerror(rc), note);
+	snprintf(st->errbuf, sizeof st->errbuf, "%s: %s%s", _(what), mdb_strerror(rc), note);
 	return -1;
 }
 
@@ -77,8 +80,8 @@ denied(struct eport *st)
 		snprintf(who, sizeof who, "'%s'", pw->pw_name);
 	else
 		snprintf(who, sizeof who, "uid %u", (unsigned)sb.st_uid);
-	snprintf(st->errbuf, sizeof st->errbuf, "cannot open the store at '%s': %s: "
-	    "'%s' belongs to %s; run the command as the store's owner",
+	snprintf(st->errbuf, sizeof st->errbuf, _("cannot open the store at '%s': %s: "
+	    "'%s' belongs to %s; run the command as the store's owner"),
 	    st->home, strerror(EACCES), p, who);
 	free(p);
 }
@@ -168,9 +171,9 @@ evtime_build(struct eport *st)
 			break;
 		mdb_env_info(st->env, &info);
 		if ((rc = mdb_env_set_mapsize(st->env, info.me_mapsize * 2)))
-			return seterr(st, "db: growing the map", rc);
+			return seterr(st, N_("db: growing the map"), rc);
 	}
-	return rc ? seterr(st, "db: building the index of events by time", rc) : 0;
+	return rc ? seterr(st, N_("db: building the index of events by time"), rc) : 0;
 fail:
 	mdb_txn_abort(txn);
 	return seterr(st, "db", rc);
@@ -198,7 +201,7 @@ store_open(struct eport *st, int flags, size_t mapsize)
 			denied(st);
 		else
 			snprintf(st->errbuf, sizeof st->errbuf,
-			    "no store at '%s' (run eport-init, or set EPORT_HOME)", st->home);
+			    _("no store at '%s' (run eport-init, or set EPORT_HOME)"), st->home);
 		free(db);
 		return -1;
 	}
@@ -209,9 +212,9 @@ store_open(struct eport *st, int flags, size_t mapsize)
 		rc = env_open(st, db, MDB_RDONLY | MDB_NOLOCK, mapsize);
 	free(db);
 	if (rc == EACCES || rc == EROFS) {
-		snprintf(st->errbuf, sizeof st->errbuf, "db: %s: the store at '%s' cannot be "
+		snprintf(st->errbuf, sizeof st->errbuf, _("db: %s: the store at '%s' cannot be "
 		    "written (a read-only copy or mount, or another user's): the commands that "
-		    "only read, and eport-check -n, work on it", mdb_strerror(rc), st->home);
+		    "only read, and eport-check -n, work on it"), mdb_strerror(rc), st->home);
 		return -1;
 	}
 	if (rc)
@@ -342,7 +345,7 @@ store_write(struct eport *st, txn_fn fn, void *arg)
 			break;
 		mdb_env_info(st->env, &info);
 		if ((rc = mdb_env_set_mapsize(st->env, info.me_mapsize * 2)))
-			return seterr(st, "db: growing the map", rc), 2;
+			return seterr(st, N_("db: growing the map"), rc), 2;
 	}
 	if (rc == 0)
 		mirror_advance(st);	/* a lag is mended by the next write or eport-fsck -r */

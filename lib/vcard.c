@@ -241,7 +241,7 @@ get_int(json_t *st, const char *name, int lo, int hi, int *out, char *err, size_
 	json_t *v = json_object_get(st, name);
 
 	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
-		snprintf(err, errlen, "%s: expected a number from %d to %d", name, lo, hi);
+		snprintf(err, errlen, _("%s: expected a number from %d to %d"), name, lo, hi);
 		return -1;
 	}
 	*out = json_integer_value(v);
@@ -254,7 +254,7 @@ get_hex(json_t *st, const char *name, unsigned char *out, size_t want, char *err
 	const char *s = json_string_value(json_object_get(st, name));
 
 	if (!s || unhex(s, out, want) != (long)want) {
-		snprintf(err, errlen, "%s: expected %zu hex digits", name, 2 * want);
+		snprintf(err, errlen, _("%s: expected %zu hex digits"), name, 2 * want);
 		return -1;
 	}
 	return 0;
@@ -269,7 +269,7 @@ load_keys(struct vcard *vc, json_t *keys, char *err, size_t errlen)
 	if (!keys)
 		return 0;
 	if (!json_is_object(keys)) {
-		snprintf(err, errlen, "keys: expected an object");
+		snprintf(err, errlen, _("keys: expected an object"));
 		return -1;
 	}
 	json_object_foreach(keys, name, v) {
@@ -282,7 +282,7 @@ load_keys(struct vcard *vc, json_t *keys, char *err, size_t errlen)
 		while (i < VCARD_SLOTS && strcmp(slot_names[i], name))
 			i++;
 		if (i == VCARD_SLOTS || !pem) {
-			snprintf(err, errlen, "keys.%s: expected a slot (9A 9C 9D 9E) and a PEM key", name);
+			snprintf(err, errlen, _("keys.%s: expected a slot (9A 9C 9D 9E) and a PEM key"), name);
 			return -1;
 		}
 		bio = BIO_new_mem_buf(pem, -1);
@@ -291,7 +291,7 @@ load_keys(struct vcard *vc, json_t *keys, char *err, size_t errlen)
 		if (!vc->key[i] || !EVP_PKEY_is_a(vc->key[i], "EC") ||
 		    !EVP_PKEY_get_utf8_string_param(vc->key[i], OSSL_PKEY_PARAM_GROUP_NAME,
 		    group, sizeof group, &glen)) {
-			snprintf(err, errlen, "keys.%s: not an EC private key in PEM", name);
+			snprintf(err, errlen, _("keys.%s: not an EC private key in PEM"), name);
 			return -1;
 		}
 		if (!strcmp(group, "prime256v1") || !strcmp(group, "P-256"))
@@ -299,7 +299,7 @@ load_keys(struct vcard *vc, json_t *keys, char *err, size_t errlen)
 		else if (!strcmp(group, "secp384r1") || !strcmp(group, "P-384"))
 			vc->key_alg[i] = 0x14;
 		else {
-			snprintf(err, errlen, "keys.%s: curve %s is not P-256 or P-384", name, group);
+			snprintf(err, errlen, _("keys.%s: curve %s is not P-256 or P-384"), name, group);
 			return -1;
 		}
 	}
@@ -313,7 +313,7 @@ load_objects(struct vcard *vc, json_t *objs, char *err, size_t errlen)
 	json_t *v;
 
 	if (!json_is_object(objs)) {
-		snprintf(err, errlen, "objects: expected an object");
+		snprintf(err, errlen, _("objects: expected an object"));
 		return -1;
 	}
 	json_object_foreach(objs, name, v) {
@@ -328,7 +328,7 @@ load_objects(struct vcard *vc, json_t *objs, char *err, size_t errlen)
 			tag = tag << 8 | tagb[i];
 		if (n < 1 || !object_tag_ok(tag) || !s || (m = unhex(s, buf, sizeof buf)) < 2 ||
 		    ber_get(buf, m, &t, &val, &len) != (size_t)m) {
-			snprintf(err, errlen, "objects.%s: expected a PIV object tag and a BER-TLV in hex", name);
+			snprintf(err, errlen, _("objects.%s: expected a PIV object tag and a BER-TLV in hex"), name);
 			return -1;
 		}
 	}
@@ -341,7 +341,7 @@ static int
 from_json(struct vcard *vc, json_t *st, char *err, size_t errlen)
 {
 	if (!json_is_object(st)) {
-		snprintf(err, errlen, "expected a JSON object");
+		snprintf(err, errlen, _("expected a JSON object"));
 		return -1;
 	}
 	if (get_hex(st, "pin", vc->pin, 8, err, errlen) ||
@@ -353,7 +353,7 @@ from_json(struct vcard *vc, json_t *st, char *err, size_t errlen)
 	    get_int(st, "mgmt_alg", 0, 255, &vc->mgmt_alg, err, errlen))
 		return -1;
 	if (!mgmt_len(vc->mgmt_alg)) {
-		snprintf(err, errlen, "mgmt_alg: expected 3, 8, 10 or 12");
+		snprintf(err, errlen, _("mgmt_alg: expected 3, 8, 10 or 12"));
 		return -1;
 	}
 	if (get_hex(st, "mgmt_key", vc->mgmt, mgmt_len(vc->mgmt_alg), err, errlen) ||
@@ -378,7 +378,7 @@ vcard_load(struct vcard **out, const char *path, char *err, size_t errlen)
 
 		buf_free(&b);
 		if (e != ENOENT) {
-			snprintf(err, errlen, "cannot read '%s': %s", path, strerror(e));
+			snprintf(err, errlen, _("cannot read '%s': %s"), path, strerror(e));
 			return -1;
 		}
 		*out = vcard_new();
@@ -464,13 +464,13 @@ vcard_save(struct vcard *vc, const char *path, char *err, size_t errlen)
 
 	json_decref(st);
 	if (!text) {
-		snprintf(err, errlen, "cannot encode the card state");
+		snprintf(err, errlen, _("cannot encode the card state"));
 		goto out;
 	}
 	n = strlen(text);
 	text[n] = '\n';		/* the NUL becomes the last newline */
 	if ((fd = mkstemp(tmp)) < 0) {
-		snprintf(err, errlen, "cannot create '%s': %s", tmp, strerror(errno));
+		snprintf(err, errlen, _("cannot create '%s': %s"), tmp, strerror(errno));
 		goto out;
 	}
 	if (fchmod(fd, 0600) < 0)
@@ -496,7 +496,7 @@ vcard_save(struct vcard *vc, const char *path, char *err, size_t errlen)
 	rc = 0;
 	goto out;
 fail:
-	snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+	snprintf(err, errlen, _("cannot write '%s': %s"), path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);

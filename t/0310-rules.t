@@ -110,8 +110,8 @@ while IFS='|' read -r what line msg; do
 	'
 done <<\EOF
 an unknown kind|renew\t*\t*\tphoto\tcase\t1|unknown kind 'photo'
-per enterprise for paper|renew\t*\t*\tform1\tenterprise\t1|per 'enterprise' is not case, holder, legal, operator
-no quantity|renew\t*\t*\tform1\tcase\tzero|n 'zero' is not a number from 1
+per enterprise for paper|renew\t*\t*\tform1\tenterprise\t1|per 'enterprise' is not case, holder, legal or operator
+no quantity|renew\t*\t*\tform1\tcase\tzero|n 'zero' is not a number from 0 (0 takes the rule out)
 an order with no product|renew\t*\t*\torder\tcase\t1|order needs an arg
 open with no types|renew\t*\t*\topen\tcase\t1|open needs an arg
 nocard for no role|onboard\t*\t*\tnocard\tcase\t1\tboss|nocard: the arg 'boss' is a role, legal or operator

@@ -20,6 +20,11 @@ export EPORT_HOME="$TRASH/store" EPORT_USER=alice EPORT_NOW=2026-11-26T10:00:00+
 mkdir "$TRASH/etc" && printf '[office]\n\tshared-login = root\n' >"$TRASH/etc/config" || exit 2
 export EPORT_SYSCONFDIR="$TRASH/etc"
 unset XDG_DATA_HOME EPORT_MASTER 2>/dev/null || true
+# the messages the tests compare are the English ones, whatever the locale
+# of the login that runs them (t/0016 runs them in Chinese too)
+LC_ALL=C.UTF-8
+export LC_ALL
+unset LANGUAGE LC_MESSAGES 2>/dev/null || true
 # a leak of cairo's own that the sanitizer build would report (tools/lsan.supp)
 LSAN_OPTIONS="suppressions=$EPORT_SRC/tools/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS

@@ -217,7 +217,8 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (argc != 1)
 		usage();
-	if (!(rb = rules_load(share, err, sizeof err)))
+	rb = share ? rules_load_dir(share, err, sizeof err) : rules_load(NULL, err, sizeof err);
+	if (!rb)
 		die("%s", err);
 	if (registry) {
 		env.card = reg_card;
