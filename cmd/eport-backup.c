@@ -32,12 +32,8 @@ static int kflag, jflag, dry;
 static struct eport st;
 static const char *const cols[] = { "dest", "refs", "moved", "objects", NULL };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-backup [-jkn] DEST\n       eport-backup -V DEST\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-backup [-jkn] DEST\n"
+    "       eport-backup -V DEST\n");
 
 /* A git URL, not a directory: scheme://..., or scp's host:path */
 static int
@@ -580,7 +576,7 @@ main(int argc, char *argv[])
 	char err[256], *dest;
 	int c, vflag = 0;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	/* with -k the keys pass through here */
 	if (secret_process(err, sizeof err) < 0)
 		die("%s", err);
@@ -598,14 +594,16 @@ main(int argc, char *argv[])
 		case 'V':
 			vflag = 1;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc != 1 || (vflag && (kflag || dry || jflag)) || !*argv[0])
-		usage();
+		eport_usage(2);
 	dest = argv[0];
 	if (vflag) {
 		verify(dest);
