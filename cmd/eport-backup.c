@@ -32,12 +32,8 @@ static int kflag, jflag, dry;
 static struct eport st;
 static const char *const cols[] = { "dest", "refs", "moved", "objects", NULL };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: eport-backup [-jkn] DEST\n       eport-backup -V DEST\n");
-	exit(2);
-}
+static const char usage_text[] = N_("usage: eport-backup [-jkn] DEST\n"
+    "       eport-backup -V DEST\n");
 
 /* A git URL, not a directory: scheme://..., or scp's host:path */
 static int
@@ -128,24 +124,28 @@ only_forward(const char *dest, const struct refset *want, const struct refset *h
 {
 	for (size_t i = 0; i < have->n; i++) {
 		const struct refent *w = refset_find(want, have->v[i].name);
-		const char *why = NULL;
+		const char *fmt = NULL;
 		git_commit *c;
 
 		if (!w)
-			why = "which the store does not have";
+			fmt = N_("'%s' holds %s, which the store does not have: not this store's "
+			    "backup, or the store lost what it holds (restore from it with "
+			    "eport-init --from); not writing over it");
 		else if (git_oid_equal(&w->oid, &have->v[i].oid))
 			continue;
 		else if (git_commit_lookup(&c, st.repo, &have->v[i].oid) < 0)
-			why = "at a commit the store does not have";
+			fmt = N_("'%s' holds %s at a commit the store does not have: not this "
+			    "store's backup, or the store lost what it holds (restore from it with "
+			    "eport-init --from); not writing over it");
 		else {
 			git_commit_free(c);
 			if (git_graph_descendant_of(st.repo, &w->oid, &have->v[i].oid) != 1)
-				why = "off the store's history";
+				fmt = N_("'%s' holds %s off the store's history: not this store's "
+				    "backup, or the store lost what it holds (restore from it with "
+				    "eport-init --from); not writing over it");
 		}
-		if (why)
-			die("'%s' holds %s, %s: not this store's backup, or the store lost what "
-			    "it holds (restore from it with eport-init --from); not writing over it",
-			    dest, have->v[i].name, why);
+		if (fmt)
+			die(fmt, dest, have->v[i].name);	/* die translates it */
 	}
 }
 
@@ -446,10 +446,13 @@ compare(const char *what, MDB_env *a, MDB_env *b)
 				warnx("%s: %s: a record differs from the one rebuilt from the refs", what,
 				    db_names[db]);
 				bad++;
-			} else if (c) {
-				warnx("%s: %s: a record %s", what, db_names[db], c < 0 ?
-				    "is not in the store rebuilt from the refs" :
-				    "of the store rebuilt from the refs is not in the copy");
+			} else if (c < 0) {
+				warnx("%s: %s: a record is not in the store rebuilt from the refs",
+				    what, db_names[db]);
+				bad++;
+			} else if (c > 0) {
+				warnx("%s: %s: a record of the store rebuilt from the refs is not in "
+				    "the copy", what, db_names[db]);
 				bad++;
 			}
 			if (c <= 0)
@@ -515,8 +518,8 @@ compare_copy(const char *dest, const char *home)
 	} else {
 		b = env_at(newdb);
 		if ((bad = compare(dest, a, b)))
-			refuse("'%s': its LMDB copy and its refs disagree (%lu record%s)", dest, bad,
-			    bad == 1 ? "" : "s");
+			refuse(ngettext("'%s': its LMDB copy and its refs disagree (%lu record)",
+			    "'%s': its LMDB copy and its refs disagree (%lu records)", bad), dest, bad);
 		mdb_env_close(b);
 	}
 	mdb_env_close(a);
@@ -580,7 +583,7 @@ main(int argc, char *argv[])
 	char err[256], *dest;
 	int c, vflag = 0;
 
-	setprogname(argv[0]);
+	eport_start(argc, argv, usage_text);
 	/* with -k the keys pass through here */
 	if (secret_process(err, sizeof err) < 0)
 		die("%s", err);
@@ -598,14 +601,16 @@ main(int argc, char *argv[])
 		case 'V':
 			vflag = 1;
 			break;
+		case 'h':
+			eport_usage(0);
 		default:
-			usage();
+			eport_usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc != 1 || (vflag && (kflag || dry || jflag)) || !*argv[0])
-		usage();
+		eport_usage(2);
 	dest = argv[0];
 	if (vflag) {
 		verify(dest);

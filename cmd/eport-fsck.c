@@ -364,6 +364,7 @@ tree_leaf(const char *root, const git_tree_entry *e, void *arg)
 	return 0;
 }
 
+/* what: translated already (or libgit2's) */
 static void
 record_problem(const char *path, const char *what)
 {
@@ -386,34 +387,25 @@ check_registry(void)
 
 	rc = mirror_tip(&st, txn, &reg_tip);
 	if (rc && rc != MDB_NOTFOUND) {
-		problem("registry", "%s", "its commit in the db is not a commit id");
+		problem("registry", "%s", _("its commit in the db is not a commit id"));
 		goto out;
 	}
 	have_tip = rc == 0;
 	if (have_tip && (git_commit_lookup(&c, st.repo, &reg_tip) < 0 || git_commit_tree(&t, c) < 0)) {
-		char *msg = xasprintf("commit %s is not in docs.git", git_oid_tostr_s(&reg_tip));
-
-		problem("registry", "%s", msg);
-		free(msg);
+		problem("registry", "commit %s is not in docs.git", git_oid_tostr_s(&reg_tip));
 		goto out;
 	}
 	if (t && git_tree_walk(t, GIT_TREEWALK_PRE, tree_leaf, leaves) < 0) {
-		problem("registry", "%s", "its tree cannot be read");
+		problem("registry", "%s", _("its tree cannot be read"));
 		goto out;
 	}
 	/* the ref: read before the snapshot, so that it may lag a writer at
 	 * work, never lead */
 	if (have_tip && !(reg_ref_ok && git_oid_equal(&reg_ref, &reg_tip))) {
 		if (reg_ref_ok && git_graph_descendant_of(st.repo, &reg_ref, &reg_tip) == 1) {
-			char *msg = xasprintf("%s is ahead of the store", ref);
-
-			problem("registry", "%s", msg);
-			free(msg);
+			problem("registry", "%s is ahead of the store", ref);
 		} else if (reg_ref_ok && git_graph_descendant_of(st.repo, &reg_tip, &reg_ref) != 1) {
-			char *msg = xasprintf("%s is not on the registry's history", ref);
-
-			problem("registry", "%s", msg);
-			free(msg);
+			problem("registry", "%s is not on the registry's history", ref);
 		} else {
 			reg_move = 1;
 		}
@@ -433,17 +425,18 @@ check_registry(void)
 			git_oid want;
 
 			if (mirror_blob(db, &val, &b) < 0) {
-				record_problem(p, "a counter that is not 8 bytes");
+				record_problem(p, _("a counter that is not 8 bytes"));
 			} else if (git_odb_hash(&want, b.s ? b.s : "", b.len, GIT_OBJECT_BLOB) < 0) {
 				record_problem(p, git_err());
 			} else if (!have) {
 				if (have_tip && !rflag)
-					record_problem(p, "in the db, not in the registry's tree "
-					    "(eport-fsck -r records it)");
+					record_problem(p, _("in the db, not in the registry's tree "
+					    "(eport-fsck -r records it)"));
 				fix_path(p, db);
 			} else if (strcmp(have, git_oid_tostr_s(&want))) {
 				if (!rflag)
-					record_problem(p, "differs from the db (eport-fsck -r records the db's)");
+					record_problem(p, _("differs from the db (eport-fsck -r records "
+					    "the db's)"));
 				fix_path(p, db);
 			}
 			json_object_del(leaves, p);
@@ -456,18 +449,18 @@ check_registry(void)
 		int db;
 
 		if (mirror_key(path, &db, &key) < 0) {
-			record_problem(path, "not a path of the registry");
+			record_problem(path, _("not a path of the registry"));
 		} else {
 			if (!rflag)
-				record_problem(path, "in the registry's tree, not in the db "
-				    "(eport-fsck -r records the db's)");
+				record_problem(path, _("in the registry's tree, not in the db "
+				    "(eport-fsck -r records the db's)"));
 			fix_path(path, db);
 		}
 		buf_free(&key);
 	}
 	if (!have_tip && reg_fix && !rflag)
-		problem("registry", "%s", "not in docs.git: the store was made before it was "
-		    "recorded (eport-fsck -r records it)");
+		problem("registry", "%s", _("not in docs.git: the store was made before it was "
+		    "recorded (eport-fsck -r records it)"));
 out:
 	buf_free(&b);
 	git_tree_free(t);
@@ -577,14 +570,11 @@ mend_registry(void)
 	}
 	if (reg_move) {
 		if (rflag && repo_move(&st, ref, &reg_tip) == 0) {
-			fprintf(stderr, "%s: registry: %s moved to the store's commit\n", argv0, ref);
+			fprintf(stderr, _("%s: registry: %s moved to the store's commit\n"), argv0, ref);
 			fixed++;
 		} else {
-			char *msg = xasprintf(reg_ref_ok ? "%s lags the store (eport-fsck -r moves it)" :
-			    "%s is missing (eport-fsck -r makes it)", ref);
-
-			problem("registry", "%s", msg);
-			free(msg);
+			problem("registry", reg_ref_ok ? N_("%s lags the store (eport-fsck -r moves it)") :
+			    N_("%s is missing (eport-fsck -r makes it)"), ref);
 		}
 	}
 	if (reg_fix && rflag) {
@@ -593,8 +583,8 @@ mend_registry(void)
 		if (store_write(&st, record_anew, NULL) != 0) {
 			problem("registry", "%s", st.errbuf);
 		} else {
-			fprintf(stderr, "%s: registry: %zu record%s recorded anew in %s\n", argv0, n,
-			    n == 1 ? "" : "s", ref);
+			fprintf(stderr, ngettext("%s: registry: %zu record recorded anew in %s\n",
+			    "%s: registry: %zu records recorded anew in %s\n", n), argv0, n, ref);
 			fixed++;
 		}
 	}

@@ -381,9 +381,10 @@ from_repo(const char *dir, const char *repo, const char *keys, const char *branc
 	if (replica_fetch(st.repo, url, branch, &got, err, sizeof err) < 0)
 		die("%s", err);
 	found = office_of(repo, &got);
+	if (!got.n && branch)
+		die("'%s' holds no case and no registry of office %s", repo, branch);
 	if (!got.n)
-		die("'%s' holds no case and no registry%s%s", repo, branch ? " of office " : "",
-		    branch ? branch : "");
+		die("'%s' holds no case and no registry", repo);
 	want = branch ? branch : found;
 	/* the configuration says which office the store is */
 	cfgpath = xasprintf("%s/config", dir);

@@ -240,7 +240,8 @@ mirror_set_tip(struct eport *st, MDB_txn *txn, const git_oid *tip)
 static int
 git_fail(struct eport *st, const char *what)
 {
-	snprintf(st->errbuf, sizeof st->errbuf, "docs.git: the registry: %s: %s", what, git_err());
+	snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: the registry: %s: %s"), _(what),
+	    git_err());
 	return 2;
 }
 
@@ -276,19 +277,19 @@ mirror_commit(struct eport *st, MDB_txn *txn)
 		return 0;
 	if (!st->repo) {
 		snprintf(st->errbuf, sizeof st->errbuf,
-		    "the registry changed, but docs.git is not open to record it");
+		    "%s", _("the registry changed, but docs.git is not open to record it"));
 		return 2;
 	}
 	rc = mirror_tip(st, txn, &ptip);
 	if (rc && rc != MDB_NOTFOUND) {
-		snprintf(st->errbuf, sizeof st->errbuf, "db: meta: the registry's commit: %s",
+		snprintf(st->errbuf, sizeof st->errbuf, _("db: meta: the registry's commit: %s"),
 		    store_err(rc));
 		return 2;
 	}
 	have_parent = rc == 0;
 	if (have_parent && (git_commit_lookup(&parent, st->repo, &ptip) < 0 ||
 	    git_commit_tree(&base, parent) < 0)) {
-		rc = git_fail(st, "its last commit");
+		rc = git_fail(st, N_("its last commit"));
 		goto out;
 	}
 	up = xcalloc(json_object_size(st->dirty), sizeof *up);
@@ -308,9 +309,9 @@ mirror_commit(struct eport *st, MDB_txn *txn)
 			if (mirror_blob(db, &val, &b) < 0 ||
 			    git_blob_create_from_buffer(&up[n].id, st->repo, b.s ? b.s : "", b.len) < 0) {
 				buf_free(&key);
-				rc = b.len || db != DB_COUNTERS ? git_fail(st, "a record's blob") :
+				rc = b.len || db != DB_COUNTERS ? git_fail(st, N_("a record's blob")) :
 				    (snprintf(st->errbuf, sizeof st->errbuf,
-				    "db: counter '%.*s' is not 8 bytes", (int)key.len, key.s), 2);
+				    _("db: counter '%.*s' is not 8 bytes"), (int)key.len, key.s), 2);
 				goto out;
 			}
 			up[n].action = GIT_TREE_UPDATE_UPSERT;
@@ -340,7 +341,7 @@ mirror_commit(struct eport *st, MDB_txn *txn)
 	if (!n)
 		goto out;
 	if (git_tree_create_updated(&tid, st->repo, base, n, up) < 0) {
-		rc = git_fail(st, "its tree");
+		rc = git_fail(st, N_("its tree"));
 		goto out;
 	}
 	if (base && git_oid_equal(&tid, git_tree_id(base)))
@@ -353,7 +354,7 @@ mirror_commit(struct eport *st, MDB_txn *txn)
 	    git_tree_lookup(&tree, st->repo, &tid) < 0 ||
 	    git_commit_create(&cid, st->repo, NULL, sig, sig, "UTF-8", msg.s, tree,
 	    parent ? 1 : 0, (const git_commit **)&parent) < 0) {
-		rc = git_fail(st, "its commit");
+		rc = git_fail(st, N_("its commit"));
 		goto out;
 	}
 	if ((rc = mirror_set_tip(st, txn, &cid)))

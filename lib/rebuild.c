@@ -28,14 +28,14 @@ struct job {
 static int
 bad(struct eport *st, const char *ref, const char *what)
 {
-	snprintf(st->errbuf, sizeof st->errbuf, "%s: %s", ref, what);
+	snprintf(st->errbuf, sizeof st->errbuf, "%s: %s", ref, _(what));
 	return 1;
 }
 
 static int
 git_bad(struct eport *st, const char *ref, const char *what)
 {
-	snprintf(st->errbuf, sizeof st->errbuf, "%s: %s: %s", ref, what, git_err());
+	snprintf(st->errbuf, sizeof st->errbuf, "%s: %s: %s", ref, _(what), git_err());
 	return 2;
 }
 
@@ -63,24 +63,24 @@ one_case(struct eport *st, MDB_txn *txn, const struct refent *r, unsigned long *
 	int rc;
 
 	if (git_commit_lookup(&c, st->repo, &r->oid) < 0 || git_commit_tree(&t, c) < 0) {
-		rc = git_bad(st, r->name, "its commit");
+		rc = git_bad(st, r->name, N_("its commit"));
 		goto out;
 	}
 	if (blob_at(st, t, "case.json", &cb) < 0) {
-		rc = bad(st, r->name, "no case.json in its commit");
+		rc = bad(st, r->name, N_("no case.json in its commit"));
 		goto out;
 	}
 	if (blob_at(st, t, "history.jsonl", &hb) < 0) {
-		rc = bad(st, r->name, "no history.jsonl in its commit");
+		rc = bad(st, r->name, N_("no history.jsonl in its commit"));
 		goto out;
 	}
 	kase = json_loadb(git_blob_rawcontent(cb), git_blob_rawsize(cb), 0, NULL);
 	if (!json_is_object(kase)) {
-		rc = bad(st, r->name, "case.json is not a JSON object");
+		rc = bad(st, r->name, N_("case.json is not a JSON object"));
 		goto out;
 	}
 	if (strcmp(jstr(kase, "id"), id) || !valid_state(jstr(kase, "state"))) {
-		rc = bad(st, r->name, "case.json is not that case's, or has no state");
+		rc = bad(st, r->name, N_("case.json is not that case's, or has no state"));
 		goto out;
 	}
 	json_object_del(kase, "commit");
@@ -99,7 +99,7 @@ one_case(struct eport *st, MDB_txn *txn, const struct refent *r, unsigned long *
 		ev = json_loadb(p, nl - p, 0, NULL);
 		if (!json_is_object(ev)) {
 			json_decref(ev);
-			snprintf(st->errbuf, sizeof st->errbuf, "%s: history.jsonl:%u: not a JSON object",
+			snprintf(st->errbuf, sizeof st->errbuf, _("%s: history.jsonl:%u: not a JSON object"),
 			    r->name, seq + 1);
 			rc = 1;
 			goto out;
@@ -111,7 +111,7 @@ one_case(struct eport *st, MDB_txn *txn, const struct refent *r, unsigned long *
 		(*events)++;
 	}
 	if ((rc = case_index_new(st, txn, kase)) == MDB_KEYEXIST) {
-		snprintf(st->errbuf, sizeof st->errbuf, "%s: its ref '%s' is another case's too",
+		snprintf(st->errbuf, sizeof st->errbuf, _("%s: its ref '%s' is another case's too"),
 		    r->name, jstr(kase, "ref"));
 		rc = 1;
 		goto out;
@@ -154,16 +154,16 @@ registry_txn(struct eport *st, MDB_txn *txn, void *arg)
 		int db;
 
 		if (mirror_key(j->paths[i], &db, &key) < 0) {
-			rc = bad(st, j->paths[i], "not a path of the registry");
+			rc = bad(st, j->paths[i], N_("not a path of the registry"));
 			break;
 		}
 		if (git_blob_lookup(&b, st->repo, &j->blobs[i]) < 0) {
-			rc = git_bad(st, j->paths[i], "its blob");
+			rc = git_bad(st, j->paths[i], N_("its blob"));
 			break;
 		}
 		if (mirror_value(db, git_blob_rawcontent(b), git_blob_rawsize(b), &val) < 0) {
 			git_blob_free(b);
-			rc = bad(st, j->paths[i], "not a counter (a number and a newline)");
+			rc = bad(st, j->paths[i], N_("not a counter (a number and a newline)"));
 			break;
 		}
 		git_blob_free(b);
@@ -178,7 +178,7 @@ registry_txn(struct eport *st, MDB_txn *txn, void *arg)
 
 			if (!json_is_object(card) || strcmp(jstr(card, "number"), key.s ? key.s : "")) {
 				json_decref(card);
-				rc = bad(st, j->paths[i], "not that card's record");
+				rc = bad(st, j->paths[i], N_("not that card's record"));
 				break;
 			}
 			rc = card_holders_put(st, txn, card);
@@ -282,7 +282,7 @@ store_rebuild(struct eport *st, const char *registry, struct rebuild_stats *stat
 	memset(stats, 0, sizeof *stats);
 	st->mirror_off = 1;
 	if (git_reference_iterator_glob_new(&it, st->repo, "refs/cases/*") < 0)
-		return git_bad(st, "docs.git", "its refs");
+		return git_bad(st, "docs.git", N_("its refs"));
 	while ((rc = git_reference_next(&ref, it)) == 0) {
 		if (git_reference_type(ref) == GIT_REFERENCE_DIRECT)
 			refset_add(&cases, git_reference_name(ref), git_reference_target(ref));
@@ -290,7 +290,7 @@ store_rebuild(struct eport *st, const char *registry, struct rebuild_stats *stat
 	}
 	git_reference_iterator_free(it);
 	if (rc != GIT_ITEROVER) {
-		rc = git_bad(st, "docs.git", "its refs");
+		rc = git_bad(st, "docs.git", N_("its refs"));
 		goto out;
 	}
 	rc = 0;
@@ -308,7 +308,7 @@ store_rebuild(struct eport *st, const char *registry, struct rebuild_stats *stat
 		have_tip = 1;
 		if (git_commit_lookup(&c, st->repo, &tip) < 0 || git_commit_tree(&t, c) < 0 ||
 		    git_tree_walk(t, GIT_TREEWALK_PRE, walk_one, &w) < 0) {
-			rc = git_bad(st, registry, "its tree");
+			rc = git_bad(st, registry, N_("its tree"));
 			goto out;
 		}
 		j.paths = w.paths;

@@ -18,7 +18,7 @@ fail(char *err, size_t len, const char *fmt, const char *arg, const char *why)
 {
 	char what[512];
 
-	snprintf(what, sizeof what, fmt, arg);
+	snprintf(what, sizeof what, _(fmt), arg);
 	snprintf(err, len, "%s: %s", what, why);
 	return -1;
 }
@@ -92,17 +92,17 @@ file_replace(const char *path, const void *p, size_t n, mode_t mode, char *err, 
 	unlink(tmp);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) < 0 ||
 	    fchmod(fd, mode) < 0 || write(fd, p, n) != (ssize_t)n || fsync(fd) < 0) {
-		fail(err, len, "cannot write '%s'", tmp, strerror(errno));
+		fail(err, len, N_("cannot write '%s'"), tmp, strerror(errno));
 		goto out;
 	}
 	if (close(fd) < 0) {
 		fd = -1;
-		fail(err, len, "cannot write '%s'", tmp, strerror(errno));
+		fail(err, len, N_("cannot write '%s'"), tmp, strerror(errno));
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, path) < 0 || fsync_dir(dir) < 0) {
-		fail(err, len, "cannot put '%s' in place", path, strerror(errno));
+		fail(err, len, N_("cannot put '%s' in place"), path, strerror(errno));
 		goto out;
 	}
 	rc = 0;
@@ -229,7 +229,7 @@ replica_pack(git_repository *src, const char *gitdir, const struct refset *want,
 	if (git_indexer_options_init(&opts, GIT_INDEXER_OPTIONS_VERSION) < 0)
 		goto git;
 	if (mkdir(incoming, 0700) < 0 && errno != EEXIST) {
-		fail(err, len, "cannot make '%s'", incoming, strerror(errno));
+		fail(err, len, N_("cannot make '%s'"), incoming, strerror(errno));
 		goto out;
 	}
 	if (git_indexer_new(&f.idx, incoming, 0, NULL, &opts) < 0 ||
@@ -246,7 +246,7 @@ replica_pack(git_repository *src, const char *gitdir, const struct refset *want,
 			int bad = rename(from, to) < 0;
 
 			if (bad)
-				fail(err, len, "cannot move '%s'", from, strerror(errno));
+				fail(err, len, N_("cannot move '%s'"), from, strerror(errno));
 			free(from);
 			free(to);
 			if (bad)
@@ -254,7 +254,7 @@ replica_pack(git_repository *src, const char *gitdir, const struct refset *want,
 		}
 	}
 	if (fsync_dir(packdir) < 0) {
-		fail(err, len, "cannot fsync '%s'", packdir, strerror(errno));
+		fail(err, len, N_("cannot fsync '%s'"), packdir, strerror(errno));
 		goto out;
 	}
 	rc = 0;
@@ -346,7 +346,7 @@ replica_fetch(git_repository *repo, const char *url, const char *branch, struct 
 		goto git;
 	for (size_t i = 0; i < got->n; i++)
 		if (!git_odb_exists(odb, &got->v[i].oid)) {
-			snprintf(err, len, "'%s': %s: commit %s did not arrive", url, got->v[i].name,
+			snprintf(err, len, _("'%s': %s: commit %s did not arrive"), url, got->v[i].name,
 			    git_oid_tostr_s(&got->v[i].oid));
 			goto out;
 		}
@@ -406,7 +406,7 @@ replica_push(git_repository *src, const char *url, struct refset *want, size_t *
 
 	*pushed = 0;
 	if (!mkdtemp(dir)) {
-		fail(err, len, "cannot make '%s'", dir, strerror(errno));
+		fail(err, len, N_("cannot make '%s'"), dir, strerror(errno));
 		free(dir);
 		return -1;
 	}
@@ -451,7 +451,7 @@ replica_push(git_repository *src, const char *url, struct refset *want, size_t *
 		if (git_remote_push(remote, &sa, &po) < 0)
 			goto git;
 		if (ps.why.len) {
-			snprintf(err, len, "'%s' refused %s", url, ps.why.s);
+			snprintf(err, len, _("'%s' refused %s"), url, ps.why.s);
 			goto out;
 		}
 	}

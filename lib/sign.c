@@ -297,7 +297,7 @@ pki_sign_detached(const char *keydir, const void *data, size_t n, struct buf *de
 	rc = 0;
 	goto out;
 ssl:
-	snprintf(err, errlen, "signing: %s", ssl_err());
+	snprintf(err, errlen, _("signing: %s"), ssl_err());
 out:
 	OPENSSL_free(p);
 	buf_free(&s);
@@ -325,12 +325,12 @@ pki_verify_detached(const void *ca_pem, size_t calen, const void *data, size_t n
 	if (!cb || !in || !store)
 		goto ssl;
 	if (!(ca = PEM_read_bio_X509(cb, NULL, NULL, NULL))) {
-		snprintf(why, len, "not a PEM certificate");
+		snprintf(why, len, "%s", _("not a PEM certificate"));
 		rc = 1;
 		goto out;
 	}
 	if (!(cms = d2i_CMS_ContentInfo(NULL, &p, siglen)) || p != (const unsigned char *)sig + siglen) {
-		snprintf(why, len, "not a DER CMS signature");
+		snprintf(why, len, "%s", _("not a DER CMS signature"));
 		rc = 1;
 		goto out;
 	}

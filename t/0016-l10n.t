@@ -26,7 +26,7 @@ test_expect_success 'setup: the examples taken in and checked' '
 	make_store &&
 	cp -R "$EPORT_SHARE/examples" ex &&
 	eport-order import "$DATA/orders/export.csv" >/dev/null &&
-	{ (cd ex && eport-apply cases.jsonl) | eport-check -q >/dev/null; } ;
+	{ (cd ex && eport-apply cases.jsonl) | eport-check -q >/dev/null || :; } &&
 	echo "[]" >bad.jsonl && cp bad.jsonl bad-card.json &&
 	test "$(eport-ls | grep -c "	checked	")" -eq 2 &&
 	git --git-dir="$EPORT_HOME/docs.git" update-ref -d refs/cases/XM20261126-0002
@@ -52,6 +52,7 @@ done <<\EOF
 1	eport-amend -m x XM20261126-0001 nosuch.field=1	eport-amend: XM20261126-0001: argument 2: nosuch.field: not a field of the record that can be amended	eport-amend: XM20261126-0001: 第 2 个参数: nosuch.field: 不是记录中可以更正的字段
 1	eport-apply bad.jsonl	eport-apply: bad.jsonl:1: header: column 1: '[]' is not a field path	eport-apply: bad.jsonl:1: 表头：第 1 列：'[]' 不是字段路径
 1	eport-attach XM20261126-0001 photo x.pdf	eport-attach: 'photo': not a document kind	eport-attach: 'photo'：不是材料类别
+2	eport-backup "$EPORT_HOME/backup"	eport-backup: '$EPORT_HOME/backup' is inside the store: back it up to another disk or directory	eport-backup: '$EPORT_HOME/backup' 在业务库之内：请备份到另一块磁盘或另一个目录
 2	eport-cal -n x	eport-cal: 'x': not a number of days	eport-cal: 'x'：不是天数
 1	eport-card revoke -m lost 999	eport-card: card '999': no such card	eport-card: 卡 '999'：没有这张卡
 1	eport-check XM20261126-0009	eport-check: XM20261126-0009: no such case	eport-check: XM20261126-0009: 没有这个业务
@@ -109,8 +110,8 @@ test_expect_success 'the system'"'"'s reasons (strerror) are the C library'"'"'s
 '
 
 test_expect_success 'findings and statuses are the same in every locale' '
-	(cd ex && zh eport-check -f cases.jsonl) >find.zh 2>&1;
-	(cd ex && en eport-check -f cases.jsonl) >find.en 2>&1;
+	{ (cd ex && zh eport-check -f cases.jsonl) >find.zh 2>&1 || :; } &&
+	{ (cd ex && en eport-check -f cases.jsonl) >find.en 2>&1 || :; } &&
 	test_cmp find.en find.zh && grep -q "缺少" find.en &&
 	en eport-status 91350200MA2Y0K3PXF >st.en && zh eport-status 91350200MA2Y0K3PXF >st.zh &&
 	test_cmp st.en st.zh && grep -q "已受理" st.en
@@ -119,12 +120,12 @@ test_expect_success 'findings and statuses are the same in every locale' '
 test_expect_success 'what is stored does not depend on the locale' '
 	rm -rf "$EPORT_HOME" && make_store &&
 	eport-order import "$DATA/orders/export.csv" >/dev/null &&
-	(cd ex && zh eport-apply cases.jsonl) | zh eport-check >/dev/null;
+	{ (cd ex && zh eport-apply cases.jsonl) | zh eport-check >/dev/null || :; } &&
 	mdb_dump -a "$EPORT_HOME/db" | grep -v "^\(VERSION\|format\|type\|mapsize\|maxreaders\|db_pagesize\|HEADER\)" >db.zh &&
 	git --git-dir="$EPORT_HOME/docs.git" log --format="%s%n%b" refs/cases/XM20261126-0003 >log.zh &&
 	rm -rf "$EPORT_HOME" && make_store &&
 	eport-order import "$DATA/orders/export.csv" >/dev/null &&
-	(cd ex && en eport-apply cases.jsonl) | en eport-check >/dev/null;
+	{ (cd ex && en eport-apply cases.jsonl) | en eport-check >/dev/null || :; } &&
 	mdb_dump -a "$EPORT_HOME/db" | grep -v "^\(VERSION\|format\|type\|mapsize\|maxreaders\|db_pagesize\|HEADER\)" >db.en &&
 	git --git-dir="$EPORT_HOME/docs.git" log --format="%s%n%b" refs/cases/XM20261126-0003 >log.en &&
 	test_cmp db.en db.zh && test_cmp log.en log.zh &&

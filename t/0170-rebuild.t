@@ -229,7 +229,7 @@ test_expect_success 'refusals: a store in the way, a repository with nothing, a 
 	test_expect_code 2 eport-backup -k file://$TRASH/empty.git 2>err &&
 	echo "eport-backup: -k: the keys never go into a git repository; back them up to a directory" >expect &&
 	test_cmp expect err &&
-	flock bk/.eport-backup.lock sleep 4 &
+	{ flock bk/.eport-backup.lock sleep 4 & } &&
 	holder=$! &&
 	n=0 && until fuser bk/.eport-backup.lock >/dev/null 2>&1 || test $n = 50; do
 		sleep 0.1; n=$((n + 1))
@@ -243,7 +243,7 @@ test_expect_success 'refusals: a store in the way, a repository with nothing, a 
 	printf "dest\trefs\tmoved\tobjects\nbk2\t6\t6\t0\n" >expect && test_cmp expect out &&
 	snapshot before_n && eport-backup -n bk >/dev/null && unchanged before_n &&
 	test_expect_code 2 env EPORT_HOME=$TRASH/r1 eport-backup bk 2>err &&
-	grep -q "^eport-backup: '\''bk'\'' holds refs/cases/$C-0002, at a commit the store does not have: not this store'\''s backup" err
+	grep -q "^eport-backup: '\''bk'\'' holds refs/cases/$C-0002 at a commit the store does not have: not this store'\''s backup" err
 '
 
 done_testing
