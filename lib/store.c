@@ -338,7 +338,11 @@ store_write(struct eport *st, txn_fn fn, void *arg)
 			rc = mdb_txn_commit(txn);
 		} else {
 			mdb_txn_abort(txn);
-			if (st->drop)
+			/* a map grown runs the transaction again, on the same
+			 * objects: the documents' blobs, written as their
+			 * records were read, are in memory alone until a pack
+			 * holds them */
+			if (st->drop && rc != MDB_MAP_FULL)
 				st->drop(st);
 		}
 		if (rc != MDB_MAP_FULL)
