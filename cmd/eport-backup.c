@@ -388,15 +388,6 @@ run(const char *home, char *const argv[])
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
 }
 
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
 /* The databases of two environments, record by record: the cases as JSON,
  * the rest byte for byte.  How many differ (each told on stderr). */
 static unsigned long
@@ -571,7 +562,7 @@ verify(const char *dest)
 	if (copy)
 		compare_copy(dest, home);
 out:
-	nftw(scratch, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	rm_tree(scratch);
 	free(home);
 	free(scratch);
 	free(copy);

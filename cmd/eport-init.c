@@ -35,21 +35,6 @@ static const char usage_text[] = N_("usage: eport-init [-n] [-b BRANCH] [-g GROU
 static char *tmp;		/* the store being made, removed if we fail */
 static const char *where;	/* where it goes, for messages */
 
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-static int
-rm_tree(const char *path)
-{
-	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* die() and a failure on the way leave nothing half made behind */
 static void
 cleanup(void)

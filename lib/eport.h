@@ -306,6 +306,9 @@ void repo_drop(struct eport *);		/* an aborted transaction's objects */
 void repo_settle(struct eport *);	/* the refs moved: the keeps go */
 void repo_batch_end(struct eport *);	/* before the repository is freed */
 int repo_pack_settings(git_repository *);	/* eport-init's pack.* */
+/* the packbuilder's pack and index, written by an indexer in a directory;
+ * git_indexer_name(*out) names them */
+int pack_index(git_packbuilder *, const char *dir, git_indexer **out);
 /* Whose is objects/pack/NAME (a .keep), in the directory dirfd: */
 enum { KEEP_NONE, KEEP_OTHER, KEEP_LIVE, KEEP_GONE };
 int keep_state(int dirfd, const char *name);	/* none, not eport's, its writer at work, gone */
@@ -361,6 +364,7 @@ void refset_sort(struct refset *);
 const struct refent *refset_find(const struct refset *, const char *name);	/* sorted */
 void refset_free(struct refset *);
 int fsync_dir(const char *);
+int rm_tree(const char *);	/* rm -rf, links not followed */
 /* path written whole or not at all (a temporary file renamed): 0, or -1 */
 int file_replace(const char *path, const void *, size_t, mode_t, char *err, size_t len);
 /* gitdir's refs, all at once: exactly s, as packed-refs (s is sorted) */

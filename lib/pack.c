@@ -691,8 +691,9 @@ repo_drop(struct eport *st)
 	}
 }
 
-/* The pack goes to the indexer (which writes it and its index) in large
- * pieces: the indexer maps, copies and unmaps the file once for each piece
+/* pack_index: the packbuilder's pack, and its index, written by an
+ * indexer in DIR; *out names them (git_indexer_name) until it is freed.
+ * The pack goes to the indexer in large pieces: the indexer maps, copies and unmaps the file once for each piece
  * it is given, and the packbuilder gives it each object's header and data
  * apart, so fed directly it spent a sixth of a check in mmap and munmap. */
 #define FEED_CHUNK ((size_t)1 << 20)
@@ -720,6 +721,27 @@ feed(void *p, size_t n, void *arg)
 
 	buf_add(&f->b, p, n);
 	return f->b.len < FEED_CHUNK ? 0 : feed_flush(f);
+}
+
+int
+pack_index(git_packbuilder *pb, const char *dir, git_indexer **out)
+{
+	git_indexer_options opts;
+	struct feed f = { 0 };
+	int rc = -1;
+
+	*out = NULL;
+	if (git_indexer_options_init(&opts, GIT_INDEXER_OPTIONS_VERSION) == 0 &&
+	    git_indexer_new(&f.idx, dir, 0, NULL, &opts) == 0 &&
+	    git_packbuilder_foreach(pb, feed, &f) == 0 && feed_flush(&f) == 0 &&
+	    git_indexer_commit(f.idx, &f.stats) == 0)
+		rc = 0;
+	buf_free(&f.b);
+	if (rc < 0)
+		git_indexer_free(f.idx);
+	else
+		*out = f.idx;
+	return rc;
 }
 
 /* What a transaction's commits add: each commit, and what its tree holds
@@ -780,15 +802,13 @@ int
 repo_flush(struct eport *st)
 {
 	struct batch_odb *b = (struct batch_odb *)st->mempack;
-	git_indexer_options opts;
 	git_packbuilder *pb = NULL;
-	struct feed f = { 0 };
+	git_indexer *idx = NULL;
 	int rc = -1;
 
 	if (!b || !b->n)
 		return 0;
-	if (git_indexer_options_init(&opts, GIT_INDEXER_OPTIONS_VERSION) < 0 ||
-	    git_packbuilder_new(&pb, b->packrepo) < 0)
+	if (git_packbuilder_new(&pb, b->packrepo) < 0)
 		goto out;
 	git_packbuilder_set_threads(pb, 1);
 	if (add_commits(b, pb) < 0)
@@ -800,10 +820,8 @@ repo_flush(struct eport *st)
 	/* fsynced, as GIT_OPT_ENABLE_FSYNC_GITDIR says; no thin pack, so the
 	 * indexer needs no object database */
 	if ((mkdir(b->incoming, 0777) < 0 && errno != EEXIST && os_fail(N_("cannot make"), b->incoming)) ||
-	    git_indexer_new(&f.idx, b->incoming, 0, NULL, &opts) < 0 ||
-	    git_packbuilder_foreach(pb, feed, &f) < 0 || feed_flush(&f) < 0 ||
-	    git_indexer_commit(f.idx, &f.stats) < 0 ||
-	    install_pack(b, git_indexer_name(f.idx)) < 0)
+	    pack_index(pb, b->incoming, &idx) < 0 ||
+	    install_pack(b, git_indexer_name(idx)) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -815,8 +833,7 @@ out:
 		 * only leaves it to the next read that misses) */
 		git_odb_refresh(b->disk);
 	}
-	git_indexer_free(f.idx);
-	buf_free(&f.b);
+	git_indexer_free(idx);
 	git_packbuilder_free(pb);
 	return rc;
 }

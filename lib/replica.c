@@ -157,47 +157,19 @@ refs_write_packed(const char *gitdir, struct refset *s, char *err, size_t len)
 	return rc;
 }
 
-/* The pack of what a walk reaches, fed to an indexer writing in a
- * directory beside objects/pack, then moved in, the pack before its index
- * (as pack.c does for a batch, and git itself: an index without its pack
- * is garbage to git gc). */
-#define FEED_CHUNK ((size_t)1 << 20)
-struct feed {
-	git_indexer *idx;
-	git_indexer_progress stats;
-	struct buf b;
-};
-
-static int
-feed_flush(struct feed *f)
-{
-	int rc = 0;
-
-	if (f->b.len)
-		rc = git_indexer_append(f->idx, f->b.s, f->b.len, &f->stats);
-	f->b.len = 0;
-	return rc;
-}
-
-static int
-feed(void *p, size_t n, void *arg)
-{
-	struct feed *f = arg;
-
-	buf_add(&f->b, p, n);
-	return f->b.len < FEED_CHUNK ? 0 : feed_flush(f);
-}
-
+/* The pack of what a walk reaches, written by pack_index in a directory
+ * beside objects/pack, then moved in, the pack before its index (as pack.c
+ * does for a batch, and git itself: an index without its pack is garbage
+ * to git gc). */
 int
 replica_pack(git_repository *src, const char *gitdir, const struct refset *want,
     const struct refset *have, size_t *objects, char *err, size_t len)
 {
 	char *incoming = xasprintf("%s/objects/eport-incoming", gitdir);
 	char *packdir = xasprintf("%s/objects/pack", gitdir);
-	git_indexer_options opts;
 	git_packbuilder *pb = NULL;
+	git_indexer *idx = NULL;
 	git_revwalk *walk = NULL;
-	struct feed f = { 0 };
 	int rc = -1, pushed = 0;
 
 	*objects = 0;
@@ -226,19 +198,15 @@ replica_pack(git_repository *src, const char *gitdir, const struct refset *want,
 	if (git_packbuilder_insert_walk(pb, walk) < 0)
 		goto git;
 	*objects = git_packbuilder_object_count(pb);
-	if (git_indexer_options_init(&opts, GIT_INDEXER_OPTIONS_VERSION) < 0)
-		goto git;
 	if (mkdir(incoming, 0700) < 0 && errno != EEXIST) {
 		fail(err, len, N_("cannot make '%s'"), incoming, strerror(errno));
 		goto out;
 	}
-	if (git_indexer_new(&f.idx, incoming, 0, NULL, &opts) < 0 ||
-	    git_packbuilder_foreach(pb, feed, &f) < 0 || feed_flush(&f) < 0 ||
-	    git_indexer_commit(f.idx, &f.stats) < 0)
+	if (pack_index(pb, incoming, &idx) < 0)
 		goto git;
 	{
 		static const char *const ext[] = { ".pack", ".idx" };
-		const char *name = git_indexer_name(f.idx);
+		const char *name = git_indexer_name(idx);
 
 		for (size_t i = 0; i < LEN(ext); i++) {
 			char *from = xasprintf("%s/pack-%s%s", incoming, name, ext[i]);
@@ -262,8 +230,7 @@ replica_pack(git_repository *src, const char *gitdir, const struct refset *want,
 git:
 	snprintf(err, len, "docs.git: %s", git_err());
 out:
-	git_indexer_free(f.idx);
-	buf_free(&f.b);
+	git_indexer_free(idx);
 	git_packbuilder_free(pb);
 	git_revwalk_free(walk);
 	free(incoming);
@@ -377,15 +344,6 @@ push_update(const char *ref, const char *status, void *arg)
 	return 0;
 }
 
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
 int
 replica_push(git_repository *src, const char *url, struct refset *want, size_t *pushed,
     char *err, size_t len)
@@ -468,7 +426,7 @@ out:
 	refset_free(&theirs);
 	git_remote_free(remote);
 	git_repository_free(r);
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	rm_tree(dir);
 	free(dir);
 	free(alt);
 	free(objs);
