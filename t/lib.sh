@@ -10,6 +10,9 @@ set -u
 : "${EPORT_SRC:?run the tests with make test}"
 PATH=$EPORT_BIN:$PATH
 DATA=$EPORT_SRC/t/data
+# the build directory (make install's O=): the commands' own, even when
+# EPORT_BIN holds tools/valgrind's wrappers of them
+BUILD=${EPORT_BUILD:-${EPORT_BIN%/bin}}
 export PATH EPORT_SHARE
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/eport-t.XXXXXX")
 cd "$TRASH" || exit 2
