@@ -822,9 +822,7 @@ record(struct job *j, txn_fn fn, const json_t *row)
 static void
 cmd_write(int argc, char **argv)
 {
-	static const char *const types[] = {
-		"onboard", "operator-add", "reissue", "info-change", "operator-change", NULL
-	};
+	const char *types[BTYPES_MAX + 1];
 	struct job j = { 0 };
 	struct buf der = { 0 };
 	const char *id, *want, *pin, *role = NULL, *reg_id = NULL;
@@ -842,9 +840,9 @@ cmd_write(int argc, char **argv)
 	need_keys();
 	pin = initial_pin();
 	valid_until(0);		/* the configuration, checked before the card is touched */
-	j.kase = load_case(id, types, _("%s: a case of type %s has no card to write "
+	j.kase = load_case(id, btype_names(BT_WRITE, types), _("%s: a case of type %s has no card to write "
 	    "(eport-card unlock or renew?)"));
-	rewrite = is_type(j.kase, "info-change") || is_type(j.kase, "operator-change");
+	rewrite = btype_has(jstr(j.kase, "type"), BT_REWRITE);
 	if (!pending_count(j.kase)) {
 		refuse("%s: every holder has a card already", id);
 		goto out;

@@ -36,7 +36,7 @@ guard(struct eport *st, const json_t *kase)
 		return 1;
 	}
 	if (!strcmp(state, "ready")) {
-		if (!strcmp(type, "deregister") || strcmp(jstr(kase, "pickup"), "mail"))
+		if (btype_has(type, BT_NOTHING_BACK) || strcmp(jstr(kase, "pickup"), "mail"))
 			return 0;
 		snprintf(st->errbuf, sizeof st->errbuf,
 		    _("case is ready to post; close takes it once delivered, or collected after a bounce"));

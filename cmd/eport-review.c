@@ -106,7 +106,7 @@ decide(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 	}
 	if ((rc = case_step(st, txn, kase, &step)))
 		return rc;
-	if (!strcmp(action, "accept") && (!strcmp(type, "reader") || !strcmp(type, "deregister"))) {
+	if (!strcmp(action, "accept") && btype_has(type, BT_NOCARD)) {
 		struct step ready = { .action = "ready", .to = "ready", .why = "no card work" };
 
 		if ((rc = case_step(st, txn, kase, &ready)))

@@ -35,28 +35,6 @@ struct cal {
 	char *office;		/* the office's file, where a missing year goes */
 };
 
-/* Posting days (DESIGN.md section 7), counted in working days from the
- * effective day of acceptance (cal_effective).  The seed says
- * 审核通过三个工作日后 (onboard) and 业务受理三个工作日后 (info-change): the
- * 3rd working day after, i.e. effective day + 3 working days; and
- * 业务受理后第二个工作日后 (the rest): effective day + 2.  An acceptance on
- * Monday in hours posts on Thursday, or on Wednesday.  `reader` goes with the
- * next manifest: the effective day itself. */
-static const struct {
-	const char *type;
-	int days;
-} posting[] = {
-	{ "onboard", 3 },
-	{ "info-change", 3 },
-	{ "operator-change", 2 },
-	{ "operator-add", 2 },
-	{ "reissue", 2 },
-	{ "renew", 2 },
-	{ "unlock", 2 },
-	{ "reader", 0 },
-	{ "deregister", 2 },
-};
-
 long
 cal_day_of(time_t t)
 {
@@ -386,13 +364,13 @@ cal_effective(const struct cal *c, time_t t, long *out, int *gap)
 	return effective(c, t, out, gap);
 }
 
+/* Posting days: see types.c. */
 int
 cal_posting_days(const char *type)
 {
-	for (size_t i = 0; i < LEN(posting); i++)
-		if (!strcmp(posting[i].type, type))
-			return posting[i].days;
-	return -1;
+	const struct btype *t = btype(type);
+
+	return t ? t->posting : -1;
 }
 
 int

@@ -10,11 +10,6 @@ const char *const case_states[] = {
 	"received", "checked", "incomplete", "accepted", "rejected", "returned",
 	"ready", "shipped", "delivered", "bounced", "collected", "withdrawn", "closed", NULL,
 };
-const char *const case_types[] = {
-	"onboard", "info-change", "operator-change", "operator-add", "reissue",
-	"renew", "unlock", "reader", "deregister", NULL,
-};
-
 static int
 in(const char *const *l, const char *s)
 {
@@ -25,7 +20,7 @@ in(const char *const *l, const char *s)
 }
 
 int valid_state(const char *s) { return in(case_states, s); }
-int valid_type(const char *s) { return in(case_types, s); }
+int valid_type(const char *s) { return btype(s) != NULL; }
 
 int
 case_done(const char *state)

@@ -6,25 +6,12 @@
 
 #include "eport.h"
 
-static const char *const type_names[][2] = {
-	{ "onboard", "新入网企业制卡" },
-	{ "info-change", "企业基本信息变更" },
-	{ "operator-change", "变更操作员卡" },
-	{ "operator-add", "新增操作员卡" },
-	{ "reissue", "补办" },
-	{ "renew", "证书更新" },
-	{ "unlock", "解锁" },
-	{ "reader", "自购读卡器领取" },
-	{ "deregister", "注销" },
-};
-
 const char *
 type_name(const char *type)
 {
-	for (size_t i = 0; i < LEN(type_names); i++)
-		if (!strcmp(type_names[i][0], type))
-			return type_names[i][1];
-	return NULL;
+	const struct btype *t = btype(type);
+
+	return t ? t->zh : NULL;
 }
 
 static int
