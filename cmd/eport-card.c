@@ -712,7 +712,7 @@ personalise(struct job *j, const char *old_number, const char *pin)
 		jstr(json_object_get(j->kase, "enterprise"), "uscc"),
 		jstr(json_object_get(j->kase, "enterprise"), "name"),
 	};
-	struct buf point = { 0 }, obj = { 0 };
+	struct buf point = { 0 };
 	char err[512];
 	time_t now = eport_now(), until;
 	int tries, rc;
@@ -725,16 +725,8 @@ personalise(struct job *j, const char *old_number, const char *pin)
 		die("%s", err);
 	buf_free(&point);
 	j->info = pki_cert_info(j->cert.s, j->cert.len);
-	if (piv_write_cert(rd, j->cert.s, j->cert.len) < 0)
+	if (card_put_identity(rd, &j->cert, &h, until) < 0)
 		card_fail(1, id);
-	piv_chuid(&obj, j->number, until);
-	if (piv_put_object(rd, PIV_OBJ_CHUID, obj.s, obj.len) < 0)
-		card_fail(1, id);
-	obj.len = 0;
-	piv_printed(&obj, &h, until);
-	if (piv_put_object(rd, PIV_OBJ_PRINTED, obj.s, obj.len) < 0)
-		card_fail(1, id);
-	buf_free(&obj);
 	if (j->mode == MODE_NEW) {
 		/* from the factory's PUK, or the one an interrupted write set */
 		rc = piv_change_ref(rd, PIV_PUK, PIV_FACTORY_PUK, keys.puk, &tries);
@@ -1030,7 +1022,7 @@ cmd_case_card(int argc, char **argv, const char *type)
 {
 	const char *const types[] = { type, NULL };
 	struct job j = { 0 };
-	struct buf der = { 0 }, obj = { 0 };
+	struct buf der = { 0 };
 	const char *id, *number;
 	json_t *info = NULL, *reg = NULL, *row;
 	MDB_txn *txn;
@@ -1103,14 +1095,7 @@ cmd_case_card(int argc, char **argv, const char *type)
 		why = xasprintf("card %s: certificate %s until %s", number, jstr(j.info, "serial"),
 		    jstr(j.info, "not_after"));
 		if (!dry) {
-			if (piv_write_cert(rd, j.cert.s, j.cert.len) < 0)
-				card_fail(1, id);
-			piv_chuid(&obj, number, until);
-			if (piv_put_object(rd, PIV_OBJ_CHUID, obj.s, obj.len) < 0)
-				card_fail(1, id);
-			obj.len = 0;
-			piv_printed(&obj, &h, until);
-			if (piv_put_object(rd, PIV_OBJ_PRINTED, obj.s, obj.len) < 0)
+			if (card_put_identity(rd, &j.cert, &h, until) < 0)
 				card_fail(1, id);
 		}
 	} else {
@@ -1135,7 +1120,6 @@ cmd_case_card(int argc, char **argv, const char *type)
 out:
 	wipe();
 	free(why);
-	buf_free(&obj);
 	buf_free(&der);
 	buf_free(&j.cert);
 	json_decref(j.info);

@@ -898,4 +898,10 @@ int piv_write_cert(struct reader *, const void *der, size_t len);
 void piv_chuid(struct buf *, const char *number, time_t expiry);	/* the object's value */
 void piv_printed(struct buf *, const struct cardholder *, time_t expiry);
 
+/* card.c: the card protocol over piv.c.  card_put_identity writes the
+ * certificate in 9A, the CHUID and the printed information: 0, or -1 with
+ * the message in pcsc_error. */
+int card_put_identity(struct reader *, const struct buf *cert, const struct cardholder *,
+    time_t until);
+
 #endif
