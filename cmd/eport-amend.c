@@ -264,9 +264,9 @@ value_of(struct eport *st, const struct change *c)
 static char *
 old_text(const json_t *kase, const char *path)
 {
-	json_t *v = json_path(kase, path);
+	json_t *v = rec_path(kase, path);
 
-	return v ? json_scalar(v) : xstrdup("");
+	return v ? rec_scalar(v) : xstrdup("");
 }
 
 /* The object part of a path ("holders.2.", "mail."), or "" for a top one. */
@@ -395,8 +395,8 @@ amend(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 
 	(void)arg;
 	if (it->rec) {
-		one.path = json_scalar(json_object_get(it->rec, "path"));
-		one.value = json_scalar(json_object_get(it->rec, "value"));
+		one.path = rec_scalar(json_object_get(it->rec, "path"));
+		one.value = rec_scalar(json_object_get(it->rec, "value"));
 		one.pos = (char *)it->pos;
 		cs = &one;
 		n = 1;

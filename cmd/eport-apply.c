@@ -87,7 +87,7 @@ flush(struct eport *st)
 			warnx("%s (eport-fsck -r publishes it)", st->errbuf);
 		for (i = 0; i < B.nadv; i++)
 			if (repo_advance(st, B.advid[i], &B.adv[i]) < 0)
-				warnx("%s: ref not moved (eport-fsck -r will): %s", B.advid[i], git_err());
+				warnx("%s: ref not moved (eport-fsck -r will): %s", B.advid[i], eport_git_err());
 		repo_settle(st);
 		json_array_foreach(B.seen, i, r)
 			warnx("%s: ref '%s' was taken in before as %s", jstr(r, "source"),
@@ -161,7 +161,7 @@ store_docs(struct eport *st, json_t *rec, const struct origin *o, const char *po
 	}
 	json_array_foreach(docs, i, d)
 		if (bytes[i].s && doc_record(dry ? NULL : st, d, bytes[i].s, bytes[i].len) < 0)
-			die("docs.git: %s", git_err());
+			die("docs.git: %s", eport_git_err());
 out:
 	for (i = 0; i < n; i++)
 		buf_free(&bytes[i]);

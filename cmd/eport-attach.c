@@ -121,7 +121,7 @@ attach(struct eport *st, MDB_txn *txn, json_t *kase, const struct item *it,
 		if (holder)
 			json_object_set_new(d, "holder", json_string(holder));
 		if (doc_record(st, d, bytes[i].s, bytes[i].len) < 0) {
-			snprintf(st->errbuf, sizeof st->errbuf, "docs.git: %s", git_err());
+			snprintf(st->errbuf, sizeof st->errbuf, "docs.git: %s", eport_git_err());
 			json_decref(d);
 			buf_free(&why);
 			return 2;

@@ -103,7 +103,7 @@ dest_refs(git_repository *r, struct refset *out)
 	int rc;
 
 	if (git_reference_iterator_new(&it, r) < 0)
-		die("docs.git: %s", git_err());
+		die("docs.git: %s", eport_git_err());
 	while ((rc = git_reference_next(&ref, it)) == 0) {
 		const char *name = git_reference_name(ref);
 
@@ -113,7 +113,7 @@ dest_refs(git_repository *r, struct refset *out)
 	}
 	git_reference_iterator_free(it);
 	if (rc != GIT_ITEROVER)
-		die("docs.git: %s", git_err());
+		die("docs.git: %s", eport_git_err());
 	refset_sort(out);
 }
 
@@ -289,9 +289,9 @@ backup_dir(const char *dest)
 		unlink(copy);
 	if (access(git, F_OK) < 0) {
 		if (!dry && git_repository_init(&r, git, 1) < 0)
-			die("'%s': %s", git, git_err());
+			die("'%s': %s", git, eport_git_err());
 	} else if (git_repository_open_bare(&r, git) < 0) {
-		die("'%s': %s", git, git_err());
+		die("'%s': %s", git, eport_git_err());
 	}
 	if (r)
 		dest_refs(r, &have);
@@ -496,7 +496,7 @@ compare_copy(const char *dest, const char *home)
 	a = env_at(dbdir);
 	named_refs(a, reg, &named);
 	if (git_repository_open_bare(&r, git) < 0)
-		die("'%s': %s", git, git_err());
+		die("'%s': %s", git, eport_git_err());
 	dest_refs(r, &have);
 	git_repository_free(r);
 	differ = named.n != have.n;
@@ -537,7 +537,7 @@ verify(const char *dest)
 	struct stat sb;
 	int rc;
 
-	git_setup();
+	eport_git_setup();
 	if (!is_url(dest)) {
 		copy = xasprintf("%s/db/data.mdb", dest);
 		if (stat(copy, &sb) < 0)

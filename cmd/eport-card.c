@@ -555,7 +555,7 @@ old_card(MDB_txn *txn, const json_t *kase, const json_t *h)
 		return json_pack("{s:s, s:s, s:s}", "number", jstr(c, "number"),
 		    "role", jstr(c, "role"), "uscc", jstr(json_object_get(kase, "enterprise"), "uscc"));
 	}
-	uscc = json_string_value(json_path(kase, "enterprise.uscc"));
+	uscc = json_string_value(rec_path(kase, "enterprise.uscc"));
 	all = enterprise_cards(&st, txn, uscc ? uscc : "");
 	reg = NULL;
 	json_array_foreach(all, i, c)
@@ -576,7 +576,7 @@ one_card(struct eport *s, MDB_txn *txn, const json_t *kase, const json_t *h, con
     const char *number)
 {
 	const char *id = jstr(kase, "id"), *idn = jstr(h, "id_number");
-	const char *uscc = json_string_value(json_path(kase, "enterprise.uscc"));
+	const char *uscc = json_string_value(rec_path(kase, "enterprise.uscc"));
 	json_t *all = enterprise_cards(s, txn, uscc ? uscc : ""), *old = NULL, *c;
 	size_t i;
 	int rc = 0;
@@ -802,7 +802,7 @@ record(struct job *j, txn_fn fn, const json_t *row)
 			return;
 		}
 		if (j->stepped && repo_advance(&st, id, &j->commit) < 0)
-			warnx("%s: ref not moved (eport-fsck -r will): %s", id, git_err());
+			warnx("%s: ref not moved (eport-fsck -r will): %s", id, eport_git_err());
 		repo_settle(&st);
 		if (public_flush(&st) < 0)
 			warnx("%s (eport-fsck -r publishes it)", st.errbuf);
@@ -1043,7 +1043,7 @@ cmd_case_card(int argc, char **argv, const char *type)
 	    "renew") : _("%s: a case of type %s has no card to unlock"));
 	if (gate(j.kase))
 		goto out;
-	number = json_string_value(json_path(j.kase, "cards.1.number"));
+	number = json_string_value(rec_path(j.kase, "cards.1.number"));
 	if (!number || !*number) {
 		refuse("%s: the case names no card", id);
 		goto out;

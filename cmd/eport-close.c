@@ -54,8 +54,8 @@ deregister(struct eport *st, MDB_txn *txn, const json_t *kase, const char *at,
     json_t *revoked)
 {
 	const char *id = jstr(kase, "id");
-	const char *uscc = json_string_value(json_path(kase, "enterprise.uscc"));
-	const char *name = json_string_value(json_path(kase, "enterprise.name"));
+	const char *uscc = json_string_value(rec_path(kase, "enterprise.uscc"));
+	const char *name = json_string_value(rec_path(kase, "enterprise.name"));
 	json_t *cards, *card, *ent, *others;
 	char *why;
 	size_t i;

@@ -242,7 +242,7 @@ add_case(const char *id, void *arg)
 	hex = jstr(kase, "commit");
 	if (git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&c, st.repo, &oid) < 0 ||
 	    !(blobs = commit_blobs(c))) {
-		refuse("%s: commit '%s' is not in docs.git: %s%s", id, hex, git_err(),
+		refuse("%s: commit '%s' is not in docs.git: %s%s", id, hex, eport_git_err(),
 		    repo_unreadable(&st));
 		bad_case = 1;
 		goto out;
@@ -292,7 +292,7 @@ add_case(const char *id, void *arg)
 	}
 	goto out;
 gitfail:
-	refuse("%s: docs.git: %s", id, git_err());
+	refuse("%s: docs.git: %s", id, eport_git_err());
 	bad_case = 1;
 out:
 	buf_free(&cj);
@@ -475,7 +475,7 @@ write_entries(struct archive *a)
 			continue;
 		b.len = 0;
 		if (x->has_blob && blob_read(&x->blob, &b) < 0) {
-			warnx("%s: docs.git: %s", x->path, git_err());
+			warnx("%s: docs.git: %s", x->path, eport_git_err());
 			rc = -2;
 			break;
 		}
@@ -650,7 +650,7 @@ read_archive(json_t *files, json_t *kept)
 	static char chunk[65536];
 	int rc, ok = -1;
 
-	archive_formats(a);
+	eport_read_formats(a);
 	if (access(vname, R_OK) < 0)
 		die("cannot open '%s':", vname);
 	if (archive_read_open_filename(a, vname, sizeof chunk) != ARCHIVE_OK) {
@@ -835,12 +835,12 @@ check_case(const char *id, json_t *mine, json_t *kept, int masked)
 		git_oid_fromstr(&oid, json_string_value(v));
 		if (masked) {
 			if (text && blob_read(&oid, !strcmp(p, "case.json") ? &cj : &hj) < 0)
-				vbad(id, "docs.git: %s", git_err());
+				vbad(id, "docs.git: %s", eport_git_err());
 			continue;
 		}
 		path = xasprintf("%s/%s", id, p);
 		if (blob_sum(&oid, sum, &size) < 0)
-			vbad(path, "docs.git: %s", git_err());
+			vbad(path, "docs.git: %s", eport_git_err());
 		else if (!(have = json_string_value(json_object_get(mine, p))))
 			vbad(path, "missing (in commit %s)", hex);
 		else if (strcmp(have, sum))

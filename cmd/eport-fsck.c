@@ -229,7 +229,7 @@ check_case(const char *id, json_t *kase)
 	buf_free(&b);
 	if (!in_index(DB_STATE, jstr(kase, "state"), id))
 		problem(id, "not in the index of state '%s'", jstr(kase, "state"));
-	uscc = json_string_value(json_path(kase, "enterprise.uscc"));
+	uscc = json_string_value(rec_path(kase, "enterprise.uscc"));
 	if (uscc && *uscc && !in_index(DB_USCC, uscc, id))
 		problem(id, "not in the index of USCC '%s'", uscc);
 }
@@ -427,7 +427,7 @@ check_registry(void)
 			if (mirror_blob(db, &val, &b) < 0) {
 				record_problem(p, _("a counter that is not 8 bytes"));
 			} else if (git_odb_hash(&want, b.s ? b.s : "", b.len, GIT_OBJECT_BLOB) < 0) {
-				record_problem(p, git_err());
+				record_problem(p, eport_git_err());
 			} else if (!have) {
 				if (have_tip && !rflag)
 					record_problem(p, _("in the db, not in the registry's tree "
@@ -618,7 +618,7 @@ main(int argc, char *argv[])
 		die("%s", st.errbuf);
 	/* the refs first, then the snapshot they are judged against */
 	if (read_refs() < 0)
-		die("docs.git: refs/cases: %s", git_err());
+		die("docs.git: refs/cases: %s", eport_git_err());
 	read_registry_ref();
 	behind = json_object();
 	if ((rc = store_read(&st, &txn)) || (rc = mdb_cursor_open(txn, st.dbi[DB_CASES], &c)))

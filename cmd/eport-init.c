@@ -222,10 +222,10 @@ build(const char *dir, const char *home, const char *branch, const char *group)
 	if (store_create(db, mapsize, err, sizeof err) < 0)
 		failed("db", err);
 	if (repo_init(repo) < 0)
-		failed("docs.git", git_err());
+		failed("docs.git", eport_git_err());
 	if (git_config_open_ondisk(&cfg, cfgpath) < 0 ||
 	    git_config_set_string(cfg, "office.branch", branch ? branch : "XM") < 0)
-		failed("config", git_err());
+		failed("config", eport_git_err());
 	git_config_free(cfg);
 	if (pki_init_ca(keys, "中国电子口岸数据中心厦门分中心", eport_now(), err, sizeof err) < 0) {
 		/* "DIR: why" of the directory being made: keys: why */
@@ -358,11 +358,11 @@ from_repo(const char *dir, const char *repo, const char *keys, const char *branc
 	free(p);
 	p = xasprintf("%s/docs.git", dir);
 	if (repo_init(p) < 0)
-		failed("docs.git", git_err());
+		failed("docs.git", eport_git_err());
 	free(p);
 	st.home = xstrdup(dir);
 	if (store_open(&st, 0, 0) < 0 || repo_open(&st) < 0)
-		die("%s: %s", where, *st.errbuf ? st.errbuf : git_err());
+		die("%s: %s", where, *st.errbuf ? st.errbuf : eport_git_err());
 	if (replica_fetch(st.repo, url, branch, &got, err, sizeof err) < 0)
 		die("%s", err);
 	found = office_of(repo, &got);
@@ -374,7 +374,7 @@ from_repo(const char *dir, const char *repo, const char *keys, const char *branc
 	/* the configuration says which office the store is */
 	cfgpath = xasprintf("%s/config", dir);
 	if (git_config_open_ondisk(&cfg, cfgpath) < 0)
-		die("%s: %s", cfgpath, git_err());
+		die("%s: %s", cfgpath, eport_git_err());
 	{
 		git_config *snap;
 		const char *have = NULL;
@@ -386,7 +386,7 @@ from_repo(const char *dir, const char *repo, const char *keys, const char *branc
 		git_config_free(snap);
 	}
 	if (want && git_config_set_string(cfg, "office.branch", want) < 0)
-		die("%s: %s", cfgpath, git_err());
+		die("%s: %s", cfgpath, eport_git_err());
 	git_config_free(cfg);
 	free(cfgpath);
 	if (refs_write_packed(git_repository_path(st.repo), &got, err, sizeof err) < 0)

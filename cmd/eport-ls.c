@@ -81,7 +81,7 @@ emit(const char *id, size_t idlen)
 	taken = jstr(kase, "taken");
 	if ((state && strcmp(jstr(kase, "state"), state)) ||
 	    (type && strcmp(jstr(kase, "type"), type)) ||
-	    (uscc && strcmp(json_string_value(json_path(kase, "enterprise.uscc")) ?: "", uscc)) ||
+	    (uscc && strcmp(json_string_value(rec_path(kase, "enterprise.uscc")) ?: "", uscc)) ||
 	    (since && strncmp(taken, since, 10) < 0) ||
 	    (until && strncmp(taken, until, 10) > 0)) {
 		json_decref(kase);

@@ -170,7 +170,7 @@ due_ids(MDB_txn *txn, long day, int onlynew, json_t **rows)
 			cal_fmt_day(pday, post);
 			json_array_append_new(*rows, json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s}",
 			    "id", id, "type", jstr(kase, "type"),
-			    "uscc", json_string_value(json_path(kase, "enterprise.uscc")),
+			    "uscc", json_string_value(rec_path(kase, "enterprise.uscc")),
 			    "accepted", acc, "posting", post, "manifest", manifest));
 		}
 next:
@@ -497,7 +497,7 @@ cmd_manifest(int argc, char **argv)
 			warnx("%s (eport-fsck -r publishes it)", st.errbuf);
 		for (size_t i = 0; i < m.n; i++)
 			if (repo_advance(&st, m.ids[i], &m.commits[i]) < 0)
-				warnx("%s: ref not moved (eport-fsck -r will): %s", m.ids[i], git_err());
+				warnx("%s: ref not moved (eport-fsck -r will): %s", m.ids[i], eport_git_err());
 		repo_settle(&st);
 		free(m.ids);
 		free(m.commits);
@@ -531,7 +531,7 @@ mark_one(struct eport *s, MDB_txn *txn, json_t *kase, const struct item *it,
     json_t **row, void *arg)
 {
 	struct step step = { .action = "ship", .to = "shipped" };
-	char *tracking = json_scalar(json_object_get(it->rec, "tracking")), at[32];
+	char *tracking = rec_scalar(json_object_get(it->rec, "tracking")), at[32];
 	char kb[128];
 	MDB_val k, v;
 	json_t *ob;
@@ -916,8 +916,8 @@ mark_json(struct marks *m, const struct buf *in, const char *name)
 				break;
 			continue;
 		}
-		char *id = json_scalar(json_object_get(rec, "id"));
-		char *t = json_scalar(json_object_get(rec, "tracking"));
+		char *id = rec_scalar(json_object_get(rec, "id"));
+		char *t = rec_scalar(json_object_get(rec, "tracking"));
 
 		mark_row(m, name, rdr_line(r), id, t);
 		free(id);

@@ -61,7 +61,7 @@ bundle_cases(struct bundle *b)
  * Formats that describe files rather than hold them (mtree, raw) are not
  * bundles. */
 void
-archive_formats(struct archive *a)
+eport_read_formats(struct archive *a)
 {
 	archive_read_support_filter_all(a);
 	archive_read_support_format_7zip(a);
@@ -86,7 +86,7 @@ bundle_open(const char *path, char *err, size_t errlen)
 	char chunk[65536];
 	int rc;
 
-	archive_formats(a);
+	eport_read_formats(a);
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
 		snprintf(err, errlen, "%s", archive_error_string(a));
 		goto fail;

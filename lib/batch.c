@@ -136,7 +136,7 @@ flush(struct eport *st, struct batch *b)
 		struct slot *s = &b->s[i];
 
 		if (s->moved && repo_advance(st, s->id, &s->commit) < 0)
-			warnx("%s: ref not moved (eport-fsck -r will): %s", s->id, git_err());
+			warnx("%s: ref not moved (eport-fsck -r will): %s", s->id, eport_git_err());
 	}
 	repo_settle(st);
 	for (i = 0; i < b->n; i++) {

@@ -100,7 +100,7 @@ case_index_new(struct eport *st, MDB_txn *txn, const json_t *kase)
 
 	if ((rc = db_put(st, txn, DB_REF, jstr(kase, "ref"), id, strlen(id), MDB_NOOVERWRITE)))
 		return rc;
-	uscc = json_string_value(json_path(kase, "enterprise.uscc"));
+	uscc = json_string_value(rec_path(kase, "enterprise.uscc"));
 	if (uscc && *uscc && (rc = db_put(st, txn, DB_USCC, uscc, id, strlen(id), 0)))
 		return rc;
 	return 0;
@@ -262,7 +262,7 @@ case_row(const json_t *kase)
 {
 	return json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s}", "id", jstr(kase, "id"),
 	    "type", jstr(kase, "type"),
-	    "uscc", json_string_value(json_path(kase, "enterprise.uscc")),
+	    "uscc", json_string_value(rec_path(kase, "enterprise.uscc")),
 	    "state", jstr(kase, "state"), "ref", jstr(kase, "ref"),
 	    "taken", jstr(kase, "taken"));
 }

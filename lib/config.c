@@ -15,7 +15,7 @@ cfg_open(git_config **out, const char *home)
 	char *sys = xasprintf("%s/config", eport_sysconf());
 	int rc;
 
-	git_setup();
+	eport_git_setup();
 	if ((rc = git_config_new(&c)) < 0)
 		goto out;
 	rc = git_config_add_file_ondisk(c, dflt, GIT_CONFIG_LEVEL_SYSTEM, NULL, 0);
@@ -53,7 +53,7 @@ static git_config *
 cfg(struct eport *st)
 {
 	if (!st->cfg && cfg_open(&st->cfg, st->home) < 0)
-		die("config: %s", git_err());
+		die("config: %s", eport_git_err());
 	st->fini = eport_git_fini;
 	return st->cfg;
 }

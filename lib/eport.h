@@ -185,8 +185,8 @@ struct out {
 	int header_done;
 };
 void out_row(struct out *, const json_t *);
-char *json_scalar(const json_t *);		/* a value as TSV text (malloc'd) */
-json_t *json_path(const json_t *, const char *dotted);	/* "holders.1.id_number" */
+char *rec_scalar(const json_t *);		/* a value as TSV text (malloc'd) */
+json_t *rec_path(const json_t *, const char *dotted);	/* "holders.1.id_number" */
 
 /* config.c: git-config files through libgit2. */
 struct eport;
@@ -283,8 +283,8 @@ int db_put_json(struct eport *, MDB_txn *, int db, const char *key, const json_t
 int counter_next(struct eport *, MDB_txn *, const char *name, uint64_t *);
 
 /* repo.c: the audit repository (libgit2). */
-const char *git_err(void);		/* git_error_last()'s message */
-void git_setup(void);			/* libgit2 initialised, fsync on */
+const char *eport_git_err(void);		/* git_error_last()'s message */
+void eport_git_setup(void);			/* libgit2 initialised, fsync on */
 int repo_init(const char *path);
 int repo_open(struct eport *);
 int repo_blob(struct eport *, const void *, size_t, git_oid *);
@@ -503,7 +503,7 @@ const struct buf *bundle_file(struct bundle *, const char *path);
 void bundle_free(struct bundle *);
 const char *bundle_cases(struct bundle *);	/* "case.json" or "cases.jsonl" */
 int is_archive(const unsigned char *, size_t);	/* by its first bytes */
-void archive_formats(struct archive *);	/* the formats a reader takes */
+void eport_read_formats(struct archive *);	/* the formats a reader takes */
 /* docread.c: documents from disk, nothing followed on the way (no symbolic
  * link, no file of more than one link, nothing in the store). */
 struct doc_where {

@@ -87,7 +87,7 @@ ident_config(const char *home, git_config **out)
 	char *own = home ? xasprintf("%s/config", home) : NULL;
 	int rc;
 
-	git_setup();
+	eport_git_setup();
 	*out = NULL;
 	if ((rc = git_config_new(&c)) < 0 ||
 	    (rc = add_trusted(c, sys, GIT_CONFIG_LEVEL_SYSTEM)) < 0 ||
@@ -146,7 +146,7 @@ ident_settle(const char *home, char *err, size_t len)
 		return -1;
 	}
 	if (ident_config(home, &c) < 0) {
-		snprintf(err, len, _("config: %s"), git_err());
+		snprintf(err, len, _("config: %s"), eport_git_err());
 		return -1;
 	}
 	git_config_get_multivar_foreach(c, "office.shared-login", NULL, shared_one, &s);

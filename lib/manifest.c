@@ -130,5 +130,5 @@ manifest_value(const struct mcol *c, const json_t *kase,
 		return xasprintf("%.*s", (int)(n - 2), v + 1);
 	if (!strncmp(v, "config:", 7) || !strncmp(v, "ship:", 5))
 		return (s = get(arg, v)) ? s : xstrdup("");
-	return json_scalar(json_path(kase, v));
+	return rec_scalar(rec_path(kase, v));
 }

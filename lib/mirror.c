@@ -241,7 +241,7 @@ static int
 git_fail(struct eport *st, const char *what)
 {
 	snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: the registry: %s: %s"), _(what),
-	    git_err());
+	    eport_git_err());
 	return 2;
 }
 

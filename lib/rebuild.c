@@ -35,7 +35,7 @@ bad(struct eport *st, const char *ref, const char *what)
 static int
 git_bad(struct eport *st, const char *ref, const char *what)
 {
-	snprintf(st->errbuf, sizeof st->errbuf, "%s: %s: %s", ref, _(what), git_err());
+	snprintf(st->errbuf, sizeof st->errbuf, "%s: %s: %s", ref, _(what), eport_git_err());
 	return 2;
 }
 

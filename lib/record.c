@@ -509,7 +509,7 @@ flatten_into(json_t *flat, const json_t *v, struct buf *key)
 			key->s[klen] = '\0';
 		}
 	} else if (!json_is_null(v) && klen) {
-		char *s = json_scalar(v);
+		char *s = rec_scalar(v);
 
 		json_object_set_new(flat, key->s, json_string(s));
 		free(s);
@@ -657,7 +657,7 @@ unflatten(const json_t *flat, struct buf *err)
 
 /* Output */
 char *
-json_scalar(const json_t *v)
+rec_scalar(const json_t *v)
 {
 	if (!v || json_is_null(v))
 		return xstrdup("");
@@ -676,7 +676,7 @@ json_scalar(const json_t *v)
 }
 
 json_t *
-json_path(const json_t *v, const char *dotted)
+rec_path(const json_t *v, const char *dotted)
 {
 	char *p = xstrdup(dotted), *save = NULL, *seg;
 	const json_t *cur = v;
@@ -709,7 +709,7 @@ out_row(struct out *o, const json_t *rec)
 		if (o->cols) {
 			obj = json_object();
 			for (const char *const *c = o->cols; *c; c++) {
-				json_t *v = json_path(rec, *c);
+				json_t *v = rec_path(rec, *c);
 				json_object_set(obj, *c, v ? v : json_null());
 			}
 		} else {
@@ -728,7 +728,7 @@ out_row(struct out *o, const json_t *rec)
 		o->header_done = 1;
 	}
 	for (const char *const *c = o->cols; *c; c++) {
-		char *s = json_scalar(json_path(rec, *c));
+		char *s = rec_scalar(rec_path(rec, *c));
 
 		if (c != o->cols)
 			buf_add(&b, "\t", 1);

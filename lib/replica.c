@@ -228,7 +228,7 @@ replica_pack(git_repository *src, const char *gitdir, const struct refset *want,
 	rc = 0;
 	goto out;
 git:
-	snprintf(err, len, "docs.git: %s", git_err());
+	snprintf(err, len, "docs.git: %s", eport_git_err());
 out:
 	git_indexer_free(idx);
 	git_packbuilder_free(pb);
@@ -320,7 +320,7 @@ replica_fetch(git_repository *repo, const char *url, const char *branch, struct 
 	rc = 0;
 	goto out;
 git:
-	snprintf(err, len, "'%s': %s", url, git_err());
+	snprintf(err, len, "'%s': %s", url, eport_git_err());
 out:
 	git_odb_free(odb);
 	git_remote_free(remote);
@@ -417,7 +417,7 @@ replica_push(git_repository *src, const char *url, struct refset *want, size_t *
 	rc = 0;
 	goto out;
 git:
-	snprintf(err, len, "'%s': %s", url, git_err());
+	snprintf(err, len, "'%s': %s", url, eport_git_err());
 out:
 	for (size_t i = 0; i < sa.count; i++)
 		free(sa.strings[i]);

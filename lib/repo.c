@@ -13,7 +13,7 @@
 #include "eport.h"
 
 const char *
-git_err(void)
+eport_git_err(void)
 {
 	const git_error *e = git_error_last();
 
@@ -21,7 +21,7 @@ git_err(void)
 }
 
 void
-git_setup(void)
+eport_git_setup(void)
 {
 	static int done;
 
@@ -51,7 +51,7 @@ repo_init(const char *path)
 	git_repository *r;
 	int rc;
 
-	git_setup();
+	eport_git_setup();
 	if (git_repository_init(&r, path, 1) < 0)
 		return -1;
 	rc = repo_pack_settings(r);
@@ -66,7 +66,7 @@ repo_open(struct eport *st)
 	git_refdb *refdb = NULL;
 	int rc;
 
-	git_setup();
+	eport_git_setup();
 	st->fini = eport_git_fini;
 	rc = git_repository_open_bare(&st->repo, p);
 	free(p);
@@ -106,13 +106,13 @@ eport_open(struct eport *st, int flags)
 	if (store_open(st, flags, mapsize) < 0)
 		goto fail;
 	if (!(flags & EPORT_NOREPO) && repo_open(st) < 0) {
-		snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: %s"), git_err());
+		snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: %s"), eport_git_err());
 		goto fail;
 	}
 	/* a writer's objects go to docs.git as a pack per transaction, kept
 	 * until its refs have moved (pack.c) */
 	if (!(flags & (EPORT_NOREPO | EPORT_RDONLY)) && repo_batch(st) < 0) {
-		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: %s", git_err());
+		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: %s", eport_git_err());
 		goto fail;
 	}
 	st->fini = eport_git_fini;

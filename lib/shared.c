@@ -103,7 +103,7 @@ store_share(const char *home, const char *group, char *err, size_t errlen)
 	if (group_gid(group, &S.gid, err, errlen) < 0)
 		goto out;
 	if (ident_config(home, &c) < 0) {
-		snprintf(err, errlen, _("config: %s"), git_err());
+		snprintf(err, errlen, _("config: %s"), eport_git_err());
 		goto out;
 	}
 	if (git_config_get_string(&card, c, "card.group") == 0 && *card) {
@@ -114,7 +114,7 @@ store_share(const char *home, const char *group, char *err, size_t errlen)
 	/* git's own commands (gc, repack) keep it shared too */
 	if (git_config_open_ondisk(&repo, gitcfg) < 0 ||
 	    git_config_set_string(repo, "core.sharedRepository", "group") < 0) {
-		snprintf(err, errlen, "%s: %s", gitcfg, git_err());
+		snprintf(err, errlen, "%s: %s", gitcfg, eport_git_err());
 		goto out;
 	}
 	/* the keys before the rest: a failure leaves them private */

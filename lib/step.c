@@ -185,7 +185,7 @@ fail(struct eport *st, const char *what)
 	const git_error *e = git_error_last();
 	int missing = e && e->klass == GIT_ERROR_ODB;
 
-	snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: %s: %s%s"), _(what), git_err(),
+	snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: %s: %s%s"), _(what), eport_git_err(),
 	    missing ? repo_unreadable(st) : "");
 	return 2;
 }

@@ -67,7 +67,7 @@ wait_row(struct eport *st, MDB_txn *txn, const struct cal *cal, const json_t *ka
 	fmt_time(since, at);
 	row = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:I, s:s}", "id", jstr(kase, "id"),
 	    "type", jstr(kase, "type"),
-	    "uscc", json_string_value(json_path(kase, "enterprise.uscc")),
+	    "uscc", json_string_value(rec_path(kase, "enterprise.uscc")),
 	    "state", jstr(kase, "state"), "since", at,
 	    "days", (json_int_t)workdays_since(cal, since, now, gap), "by", by);
 	free(by);
