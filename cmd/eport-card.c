@@ -335,10 +335,10 @@ cmd_status(int argc, char **argv)
 	buf_free(&der);
 }
 
-/* The case, read; refused unless accepted and of one of the types, else
- * with refusal (a message: the case's id, then its type). */
+/* The case, read; refused unless accepted and of a type with work (BT_*),
+ * else with refusal (a message: the case's id, then its type). */
 static json_t *
-load_case(const char *id, const char *const *types, const char *refusal)
+load_case(const char *id, unsigned work, const char *refusal)
 {
 	MDB_txn *txn;
 	json_t *kase;
@@ -359,9 +359,8 @@ load_case(const char *id, const char *const *types, const char *refusal)
 		exit(eport_exit());
 	}
 	type = jstr(kase, "type");
-	for (; *types; types++)
-		if (!strcmp(*types, type))
-			return kase;
+	if (btype_has(type, work))
+		return kase;
 	refuse(refusal, id, type);
 	json_decref(kase);
 	exit(eport_exit());
@@ -814,7 +813,6 @@ record(struct job *j, txn_fn fn, const json_t *row)
 static void
 cmd_write(int argc, char **argv)
 {
-	const char *types[BTYPES_MAX + 1];
 	struct job j = { 0 };
 	struct buf der = { 0 };
 	const char *id, *want, *pin, *role = NULL, *reg_id = NULL;
@@ -832,7 +830,7 @@ cmd_write(int argc, char **argv)
 	need_keys();
 	pin = initial_pin();
 	valid_until(0);		/* the configuration, checked before the card is touched */
-	j.kase = load_case(id, btype_names(BT_WRITE, types), _("%s: a case of type %s has no card to write "
+	j.kase = load_case(id, BT_WRITE, _("%s: a case of type %s has no card to write "
 	    "(eport-card unlock or renew?)"));
 	rewrite = btype_has(jstr(j.kase, "type"), BT_REWRITE);
 	if (!pending_count(j.kase)) {
@@ -1020,7 +1018,6 @@ steps_txn(struct eport *s, MDB_txn *txn, void *arg)
 static void
 cmd_case_card(int argc, char **argv, const char *type)
 {
-	const char *const types[] = { type, NULL };
 	struct job j = { 0 };
 	struct buf der = { 0 };
 	const char *id, *number;
@@ -1039,7 +1036,7 @@ cmd_case_card(int argc, char **argv, const char *type)
 		valid_until(0);	/* as in cmd_write */
 	else
 		initial_pin();
-	j.kase = load_case(id, types, renew ? _("%s: a case of type %s has no certificate to "
+	j.kase = load_case(id, renew ? BT_RENEW : BT_UNLOCK, renew ? _("%s: a case of type %s has no certificate to "
 	    "renew") : _("%s: a case of type %s has no card to unlock"));
 	if (gate(j.kase))
 		goto out;

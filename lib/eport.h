@@ -439,7 +439,6 @@ enum {
 	BT_NOCARD = 16,		/* no card work: ready on acceptance */
 	BT_NOTHING_BACK = 32,	/* nothing posted back: closes from ready */
 };
-#define BTYPES_MAX 16
 struct btype {
 	const char *name;	/* onboard, ...: the name in records */
 	const char *zh;		/* 新入网企业制卡, ... */
@@ -449,7 +448,6 @@ struct btype {
 extern const struct btype btypes[];	/* ended by a NULL name */
 const struct btype *btype(const char *name);	/* NULL if not a type */
 int btype_has(const char *name, unsigned work);	/* of any of work */
-const char *const *btype_names(unsigned work, const char **out);
 
 /* pki.c: the office CA (OpenSSL). */
 int pki_init_ca(const char *keydir, const char *cn, time_t now, char *err, size_t errlen);

@@ -45,17 +45,3 @@ btype_has(const char *name, unsigned work)
 
 	return t && (t->work & work);
 }
-
-/* The names of the types with any of work, into out (BTYPES_MAX + 1), NULL
- * ended, in the table's order. */
-const char *const *
-btype_names(unsigned work, const char **out)
-{
-	size_t n = 0;
-
-	for (const struct btype *t = btypes; t->name; t++)
-		if (t->work & work)
-			out[n++] = t->name;
-	out[n] = NULL;
-	return out;
-}
