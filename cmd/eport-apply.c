@@ -31,9 +31,7 @@ static struct batch {
 	struct timespec start;
 	json_t *rows;		/* what to print once committed */
 	json_t *seen;		/* notes for records already taken in */
-	git_oid *adv;		/* refs to move: one per new case */
-	char (*advid)[32];
-	size_t nadv;
+	struct moves mv;	/* refs to move: one per new case */
 } B;
 
 static unsigned long taken, progress_at;
@@ -46,7 +44,6 @@ apply_txn(struct eport *st, MDB_txn *txn, void *arg)
 	(void)arg;
 	json_array_clear(B.rows);
 	json_array_clear(B.seen);
-	B.nadv = 0;
 	for (size_t i = 0; i < B.n; i++) {
 		json_t *kase;
 		int existing, rc;
@@ -59,10 +56,8 @@ apply_txn(struct eport *st, MDB_txn *txn, void *arg)
 		if (existing) {
 			json_array_append_new(B.seen, json_pack("{s:s, s:s, s:s}", "source",
 			    B.it[i].source, "ref", jstr(kase, "ref"), "id", jstr(kase, "id")));
-		} else {
-			B.adv[B.nadv] = oid;
-			snprintf(B.advid[B.nadv++], 32, "%s", jstr(kase, "id"));
-		}
+		} else
+			moves_add(&B.mv, jstr(kase, "id"), &oid);
 		json_decref(kase);
 	}
 	/* store_write writes the batch's objects, the registry's with them,
@@ -79,20 +74,11 @@ flush(struct eport *st)
 	if (!B.n)
 		return;
 	if (!dry) {
-		int rc = store_write(st, apply_txn, NULL);
-
-		if (rc)
+		if (batch_commit(st, apply_txn, NULL, &B.mv))
 			die("%s", st->errbuf);
-		if (public_flush(st) < 0)
-			warnx("%s (eport-fsck -r publishes it)", st->errbuf);
-		for (i = 0; i < B.nadv; i++)
-			if (repo_advance(st, B.advid[i], &B.adv[i]) < 0)
-				warnx("%s: ref not moved (eport-fsck -r will): %s", B.advid[i], eport_git_err());
-		repo_settle(st);
 		json_array_foreach(B.seen, i, r)
 			warnx("%s: ref '%s' was taken in before as %s", jstr(r, "source"),
 			    jstr(r, "ref"), jstr(r, "id"));
-		store_release(st);
 	} else {
 		json_array_clear(B.rows);
 		for (i = 0; i < B.n; i++) {
@@ -121,8 +107,6 @@ add(struct eport *st, json_t *rec, const char *source)
 	if (B.n == B.cap) {
 		B.cap = B.cap ? B.cap * 2 : 64;
 		B.it = xrealloc(B.it, B.cap * sizeof *B.it);
-		B.adv = xrealloc(B.adv, B.cap * sizeof *B.adv);
-		B.advid = xrealloc(B.advid, B.cap * sizeof *B.advid);
 	}
 	if (!B.n)
 		clock_gettime(CLOCK_MONOTONIC, &B.start);
@@ -396,11 +380,8 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (eport_open(&st, 0) < 0)
 		die("%s", st.errbuf);
-	batch_max = cfg_int(&st, "store.batch-records", 1000);
-	batch_ms = cfg_int(&st, "store.batch-ms", 1000);
+	batch_limits(&st, &batch_max, &batch_ms);
 	max_docs = cfg_int(&st, "case.max-documents", 200);
-	if (batch_max < 1 || batch_max > 1000)
-		batch_max = 1000;
 	out.fp = stdout;
 	out.json = jflag;
 	out.cols = cols;
@@ -423,8 +404,7 @@ main(int argc, char *argv[])
 	json_decref(B.rows);
 	json_decref(B.seen);
 	free(B.it);
-	free(B.adv);
-	free(B.advid);
+	moves_free(&B.mv);
 	eport_close(&st);
 	return eport_exit();
 }

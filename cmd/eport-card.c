@@ -479,8 +479,7 @@ struct job {
 	char role[16];
 	struct buf cert;
 	json_t *info;		/* what the new certificate says */
-	git_oid commit;
-	int stepped;
+	struct moves mv;	/* the case's ref, once stepped */
 	int fresh;		/* a new card: made blank again if the store refuses it */
 	const char *why;	/* unlock, renew: the event's why */
 };
@@ -615,11 +614,13 @@ step(struct eport *s, MDB_txn *txn, struct job *j, json_t *kase, const char *act
 	struct step sp = { .action = action, .to = to, .why = why };
 	int rc = case_step(s, txn, kase, &sp);
 
-	if (!rc) {
-		j->commit = sp.commit;
-		j->stepped = 1;
-	}
-	return rc;
+	if (rc)
+		return rc;
+	if (j->mv.n)	/* a second step of the case: its ref goes to the last */
+		j->mv.oid[j->mv.n - 1] = sp.commit;
+	else
+		moves_add(&j->mv, jstr(kase, "id"), &sp.commit);
+	return 0;
 }
 
 /* The last transaction of write: the registry, the case's record of the
@@ -633,7 +634,6 @@ write_txn(struct eport *s, MDB_txn *txn, void *arg)
 	json_t *kase, *card, *old = NULL, *a, *set;
 	int rc;
 
-	j->stepped = 0;
 	if (!(kase = case_get(s, txn, id)))
 		return snprintf(s->errbuf, sizeof s->errbuf, _("%s: the case is gone"), id), 1;
 	if (strcmp(jstr(kase, "state"), "accepted") || issued(kase, "holder", idn) ||
@@ -784,7 +784,9 @@ record(struct job *j, txn_fn fn, const json_t *row)
 
 	if (!dry) {
 		st.errbuf[0] = '\0';
-		if ((rc = store_write(&st, fn, j))) {
+		rc = batch_commit(&st, fn, j, &j->mv);
+		moves_free(&j->mv);
+		if (rc) {
 			(rc == 1 ? refuse : warnx)("%s", st.errbuf);
 			if (rc == 1 && j->fresh && unwrite() == 0)
 				warnx("%s: card %s is not recorded; the card in '%s' is blank again",
@@ -800,11 +802,6 @@ record(struct job *j, txn_fn fn, const json_t *row)
 				exit(2);
 			return;
 		}
-		if (j->stepped && repo_advance(&st, id, &j->commit) < 0)
-			warnx("%s: ref not moved (eport-fsck -r will): %s", id, eport_git_err());
-		repo_settle(&st);
-		if (public_flush(&st) < 0)
-			warnx("%s (eport-fsck -r publishes it)", st.errbuf);
 	}
 	out = (struct out){ stdout, jflag, job_cols, 0 };
 	out_row(&out, row);
@@ -950,7 +947,7 @@ cmd_write(int argc, char **argv)
 		 * leaves a card that still takes the factory key: it is blank. */
 		if (dry)
 			peek_number(j.number);
-		else if ((rc = store_write(&st, reserve_txn, j.number)))
+		else if ((rc = batch_commit(&st, reserve_txn, j.number, NULL)))
 			die("%s", st.errbuf);
 		derive(j.number, &keys);
 	}
@@ -982,7 +979,6 @@ steps_txn(struct eport *s, MDB_txn *txn, void *arg)
 	char *pem;
 	int rc;
 
-	j->stepped = 0;
 	if (!(kase = case_get(s, txn, id)))
 		return snprintf(s->errbuf, sizeof s->errbuf, _("%s: the case is gone"), id), 1;
 	if (strcmp(jstr(kase, "state"), "accepted")) {
@@ -1176,7 +1172,7 @@ cmd_revoke(int argc, char **argv)
 	r.number = argv[optind];
 	open_store(0);
 	st.errbuf[0] = '\0';
-	rc = store_write(&st, revoke_txn, &r);
+	rc = batch_commit(&st, revoke_txn, &r, NULL);
 	if (rc == 1 && *st.errbuf) {
 		refuse("%s", st.errbuf);
 	} else if (rc > 1) {

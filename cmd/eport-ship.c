@@ -246,9 +246,7 @@ outbound(json_t *kase)
 struct made {
 	const char *date;
 	long day;
-	size_t n;
-	char (*ids)[48];
-	git_oid *commits;
+	struct moves mv;
 };
 
 /* Make day's manifest, unless another run made it first: every due case not
@@ -263,7 +261,6 @@ make_txn(struct eport *s, MDB_txn *txn, void *arg)
 	size_t i;
 	int rc = 0;
 
-	m->n = 0;
 	k = ship_key(kb, sizeof kb, m->date, NULL);
 	if ((rc = mdb_get(txn, s->dbi[DB_SHIP], &k, &v)) != MDB_NOTFOUND)
 		return rc;
@@ -274,8 +271,6 @@ make_txn(struct eport *s, MDB_txn *txn, void *arg)
 		snprintf(s->errbuf, sizeof s->errbuf, _("posting days unknown"));
 		return 2;
 	}
-	m->ids = xrealloc(m->ids, (json_array_size(ids) + 1) * sizeof *m->ids);
-	m->commits = xrealloc(m->commits, (json_array_size(ids) + 1) * sizeof *m->commits);
 	json_array_foreach(ids, i, id) {
 		struct step step = { .action = "manifest" };
 		const char *cid = json_string_value(id);
@@ -293,10 +288,8 @@ make_txn(struct eport *s, MDB_txn *txn, void *arg)
 		v.mv_size = 0;
 		v.mv_data = "";
 		if (!(rc = db_putk(s, txn, DB_SHIP, &k, &v, MDB_NOOVERWRITE)) &&
-		    !(rc = case_step(s, txn, kase, &step))) {
-			snprintf(m->ids[m->n], sizeof m->ids[m->n], "%s", cid);
-			m->commits[m->n++] = step.commit;
-		}
+		    !(rc = case_step(s, txn, kase, &step)))
+			moves_add(&m->mv, cid, &step.commit);
 		json_decref(step.extra);
 		free((char *)step.why);
 		json_decref(kase);
@@ -489,18 +482,11 @@ cmd_manifest(int argc, char **argv)
 		mdb_txn_abort(txn);
 		m.date = date;
 		m.day = day;
-		if (store_write(&st, make_txn, &m)) {
+		if (batch_commit(&st, make_txn, &m, &m.mv)) {
 			unknown_fail();
 			die("%s", st.errbuf);
 		}
-		if (public_flush(&st) < 0)
-			warnx("%s (eport-fsck -r publishes it)", st.errbuf);
-		for (size_t i = 0; i < m.n; i++)
-			if (repo_advance(&st, m.ids[i], &m.commits[i]) < 0)
-				warnx("%s: ref not moved (eport-fsck -r will): %s", m.ids[i], eport_git_err());
-		repo_settle(&st);
-		free(m.ids);
-		free(m.commits);
+		moves_free(&m.mv);
 		if ((rc = store_read(&st, &txn)))
 			die("db: %s", store_err(rc));
 		ids = recorded(txn, date);

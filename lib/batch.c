@@ -1,5 +1,5 @@
-/* batch.c: the loop of every command that steps stored cases (check, review,
- * ship, close...).  Cases are gathered into batches, each one LMDB write
+/* batch.c: the store's one write sequence (batch_commit), and the loop of
+ * every command that steps stored cases (check, review, ship, close...).  Cases are gathered into batches, each one LMDB write
  * transaction, and each case runs in a nested transaction so that a refused
  * one leaves nothing behind while the others go on.  Only after the batch
  * has committed are the refs moved, the lines printed and the refusals
@@ -9,6 +9,94 @@
 #include <time.h>
 
 #include "eport.h"
+
+/* --- the write sequence --------------------------------------------- */
+
+void
+moves_add(struct moves *mv, const char *id, const git_oid *oid)
+{
+	if (mv->n == mv->cap) {
+		mv->cap = mv->cap ? mv->cap * 2 : 64;
+		mv->id = xrealloc(mv->id, mv->cap * sizeof *mv->id);
+		mv->oid = xrealloc(mv->oid, mv->cap * sizeof *mv->oid);
+	}
+	mv->id[mv->n] = xstrdup(id);
+	mv->oid[mv->n++] = *oid;
+}
+
+static void
+moves_clear(struct moves *mv)
+{
+	for (size_t i = 0; i < mv->n; i++)
+		free(mv->id[i]);
+	mv->n = 0;
+}
+
+void
+moves_free(struct moves *mv)
+{
+	moves_clear(mv);
+	free(mv->id);
+	free(mv->oid);
+	*mv = (struct moves){ 0 };
+}
+
+struct commit_job {
+	txn_fn fn;
+	void *arg;
+	struct moves *mv;
+};
+
+/* store_write runs this again after growing a full map: the moves of the
+ * attempt before are not the batch's */
+static int
+commit_txn(struct eport *st, MDB_txn *txn, void *arg)
+{
+	struct commit_job *j = arg;
+
+	if (j->mv)
+		moves_clear(j->mv);
+	return j->fn(st, txn, j->arg);
+}
+
+int
+batch_commit(struct eport *st, txn_fn fn, void *arg, struct moves *mv)
+{
+	struct commit_job j = { fn, arg, mv };
+	int rc;
+
+	if ((rc = store_write(st, commit_txn, &j))) {
+		/* nothing was committed: nothing to move or publish */
+		if (mv)
+			moves_clear(mv);
+		json_decref(st->touched);
+		st->touched = NULL;
+		store_release(st);
+		return rc;
+	}
+	if (public_flush(st) < 0)
+		warnx("%s (eport-fsck -r publishes it)", st->errbuf);
+	for (size_t i = 0; mv && i < mv->n; i++)
+		if (repo_advance(st, mv->id[i], &mv->oid[i]) < 0)
+			warnx("%s: ref not moved (eport-fsck -r will): %s", mv->id[i],
+			    eport_git_err());
+	repo_settle(st);
+	if (mv)
+		moves_clear(mv);
+	store_release(st);
+	return 0;
+}
+
+void
+batch_limits(struct eport *st, long *max, long *ms)
+{
+	*max = cfg_int(st, "store.batch-records", 1000);
+	*ms = cfg_int(st, "store.batch-ms", 1000);
+	if (*max < 1 || *max > 1000)
+		*max = 1000;
+}
+
+/* --- the loop over cases -------------------------------------------- */
 
 struct slot {
 	char *id, *pos;
@@ -27,6 +115,7 @@ struct batch {
 	long max, ms;
 	struct timespec start;
 	int dry_done;
+	struct moves mv;
 };
 
 static void
@@ -93,6 +182,8 @@ batch_txn(struct eport *st, MDB_txn *txn, void *arg)
 		slot_reset(&b->s[i]);
 		if ((rc = one(st, txn, b, &b->s[i])))
 			return rc;
+		if (b->s[i].moved)
+			moves_add(&b->mv, b->s[i].id, &b->s[i].commit);
 	}
 	if (st->dry) {
 		b->dry_done = 1;
@@ -126,19 +217,9 @@ flush(struct eport *st, struct batch *b)
 	if (!b->n)
 		return;
 	b->dry_done = 0;
-	rc = store_write(st, batch_txn, b);
+	rc = batch_commit(st, batch_txn, b, &b->mv);
 	if (rc && !(rc == 1 && b->dry_done))
 		die("%s", st->errbuf);
-	store_release(st);
-	if (public_flush(st) < 0)
-		warnx("%s (eport-fsck -r publishes it)", st->errbuf);
-	for (i = 0; i < b->n; i++) {
-		struct slot *s = &b->s[i];
-
-		if (s->moved && repo_advance(st, s->id, &s->commit) < 0)
-			warnx("%s: ref not moved (eport-fsck -r will): %s", s->id, eport_git_err());
-	}
-	repo_settle(st);
 	for (i = 0; i < b->n; i++) {
 		struct slot *s = &b->s[i];
 
@@ -221,16 +302,14 @@ cases_each(struct eport *st, int argc, char **argv, struct each *e)
 {
 	struct batch b = { .e = e };
 
-	b.max = cfg_int(st, "store.batch-records", 1000);
-	b.ms = cfg_int(st, "store.batch-ms", 1000);
-	if (b.max < 1 || b.max > 1000)
-		b.max = 1000;
+	batch_limits(st, &b.max, &b.ms);
 	if (argc == 0)
 		read_stdin(st, &b);
 	for (int i = 0; i < argc; i++)
 		add(st, &b, argv[i], NULL, xasprintf(_("argument %d"), i + 1));
 	flush(st, &b);
 	free(b.s);
+	moves_free(&b.mv);
 }
 
 void
@@ -238,12 +317,10 @@ cases_each_items(struct eport *st, const struct item *items, size_t n, struct ea
 {
 	struct batch b = { .e = e };
 
-	b.max = cfg_int(st, "store.batch-records", 1000);
-	b.ms = cfg_int(st, "store.batch-ms", 1000);
-	if (b.max < 1 || b.max > 1000)
-		b.max = 1000;
+	batch_limits(st, &b.max, &b.ms);
 	for (size_t i = 0; i < n; i++)
 		add(st, &b, items[i].id, json_incref((json_t *)items[i].rec), xstrdup(items[i].pos));
 	flush(st, &b);
 	free(b.s);
+	moves_free(&b.mv);
 }

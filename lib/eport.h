@@ -684,6 +684,24 @@ struct each {
 	/* instead of printing rows: called with each case's row once committed */
 	void (*after)(const char *id, const json_t *row, void *arg);
 };
+/* The store's one write sequence (DESIGN.md section 5), for every command
+ * that writes: fn runs in store_write's transaction (the batch's git
+ * objects packed and fsynced before LMDB commits) and adds the refs it
+ * means to move to *mv (emptied before each attempt); once committed, the
+ * public snapshot is published, the refs moved, the pack's keep settled
+ * and the store's pages released (mv NULL: a write that moves no case's
+ * ref).  Returns store_write's 0, 1 or 2; on 1 or 2 nothing after the
+ * transaction is done. */
+struct moves {
+	size_t n, cap;
+	char **id;
+	git_oid *oid;
+};
+void moves_add(struct moves *, const char *id, const git_oid *);
+void moves_free(struct moves *);
+int batch_commit(struct eport *, txn_fn fn, void *arg, struct moves *mv);
+/* store.batch-records and store.batch-ms, clamped as they are documented */
+void batch_limits(struct eport *, long *max, long *ms);
 /* Ids from argv, else stdin (bare ids, or the id column of TSV or JSON).
  * With st->dry (-n) nothing is committed and no git object is written. */
 void cases_each(struct eport *, int argc, char **argv, struct each *);
