@@ -109,6 +109,7 @@ struct slot {
 };
 
 struct batch {
+	struct eport *st;
 	struct each *e;
 	struct slot *s;
 	size_t n, cap;
@@ -260,41 +261,11 @@ add(struct eport *st, struct batch *b, const char *id, json_t *rec, char *pos)
 }
 
 static void
-read_stdin(struct eport *st, struct batch *b)
+add_item(const char *id, json_t *rec, char *pos, void *arg)
 {
-	struct rdr *r = rdr_open(stdin, "<stdin>");
-	json_t *rec;
-	char *id;
-	int rc;
+	struct batch *b = arg;
 
-	for (;;) {
-		rec = NULL;
-		id = NULL;
-		rc = b->e->records ? rdr_next(r, &rec) : rdr_next_id(r, &id);
-		if (rc == 0)
-			break;
-		if (rc < 0) {
-			refuse("%s", rdr_error(r));
-			if (rc == -2)
-				break;
-			continue;
-		}
-		if (rec) {
-			const char *rid = json_string_value(json_object_get(rec, "id"));
-
-			if (!rid || !*rid) {
-				refuse("<stdin>:%ld: id: missing", rdr_line(r));
-				json_decref(rec);
-				continue;
-			}
-			add(st, b, rid, rec, xasprintf("<stdin>:%ld", rdr_line(r)));
-		} else {
-			if (*id)
-				add(st, b, id, NULL, xasprintf("<stdin>:%ld", rdr_line(r)));
-			free(id);
-		}
-	}
-	rdr_close(r);
+	add(b->st, b, id, rec, pos);
 }
 
 void
@@ -303,10 +274,8 @@ cases_each(struct eport *st, int argc, char **argv, struct each *e)
 	struct batch b = { .e = e };
 
 	batch_limits(st, &b.max, &b.ms);
-	if (argc == 0)
-		read_stdin(st, &b);
-	for (int i = 0; i < argc; i++)
-		add(st, &b, argv[i], NULL, xasprintf(_("argument %d"), i + 1));
+	b.st = st;
+	for_each_item(argc, argv, e->records, add_item, &b);
 	flush(st, &b);
 	free(b.s);
 	moves_free(&b.mv);

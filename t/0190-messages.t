@@ -117,4 +117,18 @@ test_expect_success 'a bundle through a pipe is refused: save it first' '
 	unchanged pipe
 '
 
+# With no ids and a terminal on stdin, a command that acts on cases says so
+# and stops, rather than wait for ids nobody knows to type: one loop reads
+# the ids of them all (for_each_item), the stepping commands' as eport-show's
+test_expect_success 'no ids and a terminal on stdin: every kind of command says so, and stops' '
+	for c in "eport-show" "eport-check" "eport-review accept" "eport-close"; do
+		script -qec "$c; echo rc=\$?" /dev/null </dev/null >tty.out 2>&1 &&
+		tr -d "\r" <tty.out >tty.txt &&
+		grep -qx "${c%% *}: no case ids given, and stdin is a terminal" tty.txt &&
+		grep -qx "rc=2" tty.txt || { echo "$c:"; cat tty.txt; return 1; }
+	done &&
+	eport-ls -s checked >checked &&
+	test $(wc -l <checked) = 0
+'
+
 done_testing
