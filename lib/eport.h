@@ -310,6 +310,7 @@ void repo_drop(struct eport *);		/* an aborted transaction's objects */
 void repo_settle(struct eport *);	/* the refs moved: the keeps go */
 void repo_batch_end(struct eport *);	/* before the repository is freed */
 int repo_pack_settings(git_repository *);	/* eport-init's pack.* */
+int repo_pack_settings_ok(git_repository *);	/* 1 there, 0 not, -1 unreadable */
 /* the packbuilder's pack and index, written by an indexer in a directory;
  * git_indexer_name(*out) names them */
 int pack_index(git_packbuilder *, const char *dir, git_indexer **out);

@@ -402,6 +402,24 @@ repo_pack_settings(git_repository *r)
 	return rc;
 }
 
+/* 1 when docs.git has them, 0 when not (a store made before eport-init
+ * wrote them: eport-fsck says so, and -r writes them; a writer never
+ * writes the configuration), -1 when it cannot be read */
+int
+repo_pack_settings_ok(git_repository *r)
+{
+	git_config *cfg;
+	int64_t v;
+	int ok;
+
+	if (git_repository_config_snapshot(&cfg, r) < 0)
+		return -1;
+	ok = git_config_get_int64(&v, cfg, "pack.bigFileThreshold") == 0 && v == 0 &&
+	    git_config_get_int64(&v, cfg, "pack.deltaCacheSize") == 0 && v == 1;
+	git_config_free(cfg);
+	return ok;
+}
+
 static int
 flush_hook(struct eport *st)
 {
@@ -426,7 +444,6 @@ flush_hook(struct eport *st)
 int
 repo_batch(struct eport *st)
 {
-	git_config *cfg;
 	git_odb *odb = NULL, *disk;
 	git_odb_backend *d;
 	struct batch_odb *b;
@@ -434,18 +451,6 @@ repo_batch(struct eport *st)
 
 	if (st->mempack)
 		return 0;
-	/* a store made before eport-init wrote them: once, by its first
-	 * writer (a writer killed meanwhile leaves config.lock, which
-	 * eport-fsck -r removes) */
-	if (git_repository_config_snapshot(&cfg, st->repo) == 0) {
-		int64_t v;
-		int old = git_config_get_int64(&v, cfg, "pack.bigFileThreshold") < 0 ||
-		    git_config_get_int64(&v, cfg, "pack.deltaCacheSize") < 0;
-
-		git_config_free(cfg);
-		if (old)
-			repo_pack_settings(st->repo);
-	}
 	if (git_repository_odb(&disk, st->repo) < 0)
 		return -1;
 	if (!(d = disk_odb(disk))) {
