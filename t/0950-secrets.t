@@ -24,6 +24,42 @@ test_expect_success 'the whole job, every exec traced with its argv and environm
 dir=$(cat demo.dir 2>/dev/null)
 home=$dir/store
 
+# what the office's staff see of the rules across cases (issue 14), as the
+# demo's steps show them
+test_expect_success 'the demo shows the rules across cases, each finding in Chinese' '
+	grep -q "^XM20261126-0005	block	holder-open	holders.1.id_number	操作员 张丽华已在本企业先收到的在办业务XM20261126-0002（" demo.out &&
+	grep -q "^XM20261126-0005	block	order-unknown	order	订单NF20261125143000456尚未导入：" demo.out &&
+	grep -q "^XM20261126-0007	block	case-open	cases\[XM20261126-0006\]	本企业另有在办的企业基本信息变更业务XM20261126-0006（已受理）：同一企业同时只能办理一件企业基本信息变更" demo.out &&
+	grep -q "^XM20261126-0006	warn	case-open	enterprise.uscc	" demo.out &&
+	! grep -q "^XM20261126-0006	block	" demo.out &&
+	grep -q "^1180067890123	block	uscc-invalid	enterprise.uscc	统一社会信用代码91330100799655058C校验不通过：按前17位应以“B”结尾" demo.out &&
+	! grep -q "uscc-legacy" demo.out &&
+	grep -q "^SF1234567890123	block	inbound-carrier	inbound.carrier	本件由“顺丰速运”寄达：.*（本中心接收：EMS、中国邮政EMS、邮政EMS、" demo.out &&
+	! grep -q "^1180067890134	" demo.out &&
+	grep -qx "1180067890134: no finding" demo.out
+'
+
+# the demo prints the page's address after the day's work and, not on a
+# terminal, stops lighttpd itself: nothing of it is left to answer
+test_expect_success 'the demo printed the public page'\''s address and stopped its lighttpd' '
+	url=$(sed -n "s|^The public status page: \(http://127\.0\.0\.1:[0-9][0-9]*\)/?q=91350200MA2Y0K3PXF$|\1|p" demo.out) &&
+	test -n "$url" &&
+	grep -qx "$url/" demo.out &&
+	grep -qx "Stopped; EPORT_DEMO_WEB=keep make demo leaves it running." demo.out &&
+	grep "execve(\"[^\"]*/lighttpd\", \[\"lighttpd\", \"-D\", \"-f\", \"$dir/web/lighttpd.conf\"" trace |
+		cut -d" " -f1 | sort -u >lighttpd.pid &&
+	test $(wc -l <lighttpd.pid) = 1 &&
+	pid=$(cat lighttpd.pid) &&
+	! kill -0 "$pid" 2>/dev/null &&
+	for p in /proc/[0-9]*; do
+		case $(tr "\0" " " 2>/dev/null <"$p/cmdline") in
+		*lighttpd*"$dir/web/"*) echo "${p#/proc/}" ;;
+		esac
+	done >running &&
+	test_cmp /dev/null running &&
+	test_expect_code 7 curl -s -o /dev/null "$url/"
+'
+
 # (card_hmac, run only after the traced job: its own argv holds the key)
 test_expect_success 'the secrets: the master key, the CA key, and each card'\''s PUK and management key' '
 	EPORT_HOME=$home eport-card ls | sed 1d | cut -f1 >cards &&
