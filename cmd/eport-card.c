@@ -80,22 +80,16 @@ at_exit(void)
 }
 
 static void
-opts(int argc, char **argv, const char *spec)
+opt(int c, char *arg)
 {
-	int c;
-
-	while ((c = getopt(argc, argv, spec)) != -1) {
-		switch (c) {
-		case 'd': days_opt = optarg; break;
-		case 'j': jflag = 1; break;
-		case 'n': dry = 1; break;
-		case 'r': reader_opt = optarg; break;
-		case 'm': reason = optarg; break;
-		case 's': state_opt = optarg; break;
-		case 'u': uscc_opt = optarg; break;
-		case 'h': eport_usage(0);
-		default: eport_usage(2);
-		}
+	switch (c) {
+	case 'd': days_opt = arg; break;
+	case 'j': jflag = 1; break;
+	case 'n': dry = 1; break;
+	case 'r': reader_opt = arg; break;
+	case 'm': reason = arg; break;
+	case 's': state_opt = arg; break;
+	case 'u': uscc_opt = arg; break;
 	}
 }
 
@@ -309,14 +303,13 @@ warn_expiry(const json_t *info)
 }
 
 static void
-cmd_status(int argc, char **argv)
+cmd_status(int argc)
 {
 	struct buf der = { 0 };
 	json_t *info, *row;
 	int tries;
 
-	opts(argc, argv, "jr:h");
-	if (optind != argc)
+	if (argc)
 		eport_usage(2);
 	open_card();
 	info = card_cert(&der);
@@ -818,11 +811,10 @@ cmd_write(int argc, char **argv)
 	MDB_txn *txn;
 	int rewrite, rc;
 
-	opts(argc, argv, "jnr:h");
-	if (argc - optind < 1 || argc - optind > 2)
+	if (argc < 1 || argc > 2)
 		eport_usage(2);
-	id = argv[optind];
-	want = argc - optind == 2 ? argv[optind + 1] : NULL;
+	id = argv[0];
+	want = argc == 2 ? argv[1] : NULL;
 	open_store(0);
 	need_keys();
 	pin = initial_pin();
@@ -1022,10 +1014,9 @@ cmd_case_card(int argc, char **argv, const char *type)
 	char err[512], *why = NULL;
 	int rc, tries, renew = !strcmp(type, "renew");
 
-	opts(argc, argv, "jnr:h");
-	if (argc - optind != 1)
+	if (argc != 1)
 		eport_usage(2);
-	id = argv[optind];
+	id = argv[0];
 	open_store(0);
 	need_keys();
 	if (renew)
@@ -1162,14 +1153,13 @@ cmd_revoke(int argc, char **argv)
 	struct revoke r = { 0 };
 	int rc;
 
-	opts(argc, argv, "jnm:h");
-	if (argc - optind != 1)
+	if (argc != 1)
 		eport_usage(2);
 	if (!reason || !*reason) {
 		warnx("revoke needs a reason: -m REASON");
 		eport_usage(2);
 	}
-	r.number = argv[optind];
+	r.number = argv[0];
 	open_store(0);
 	st.errbuf[0] = '\0';
 	rc = batch_commit(&st, revoke_txn, &r, NULL);
@@ -1185,15 +1175,14 @@ cmd_revoke(int argc, char **argv)
 }
 
 static void
-cmd_ls(int argc, char **argv)
+cmd_ls(int argc)
 {
 	MDB_txn *txn;
 	MDB_cursor *c;
 	MDB_val k, v;
 	int rc;
 
-	opts(argc, argv, "js:u:h");
-	if (optind != argc)
+	if (argc)
 		eport_usage(2);
 	if (state_opt && strcmp(state_opt, "active") && strcmp(state_opt, "revoked"))
 		die("-s: '%s' is neither active nor revoked", state_opt);
@@ -1279,7 +1268,7 @@ near_cmp(const void *a, const void *b)
 }
 
 static void
-cmd_expiring(int argc, char **argv)
+cmd_expiring(int argc)
 {
 	struct near *list = NULL;
 	size_t n = 0, cap = 0;
@@ -1290,8 +1279,7 @@ cmd_expiring(int argc, char **argv)
 	long days, left;
 	int rc, ok;
 
-	opts(argc, argv, "d:jh");
-	if (optind != argc)
+	if (argc)
 		eport_usage(2);
 	txn = eport_open_read(&st);
 	st_open = 1;
@@ -1342,36 +1330,34 @@ cmd_expiring(int argc, char **argv)
 int
 main(int argc, char *argv[])
 {
-	static const struct {
-		const char *name;
-		void (*fn)(int, char **);
-	} subs[] = {
-		{ "status", cmd_status }, { "write", cmd_write }, { "revoke", cmd_revoke },
-		{ "ls", cmd_ls }, { "expiring", cmd_expiring },
+	static const struct sub subs[] = {
+		{ "status", "jr" }, { "write", "jnr" }, { "unlock", "jnr" }, { "renew", "jnr" },
+		{ "revoke", "jnm" }, { "ls", "jsu" }, { "expiring", "dj" },
 	};
 	char err[256];
+	size_t i;
 
 	eport_start(argc, argv, usage_text);
 	/* the master key, the CA's key and each card's PUK pass through here */
 	if (secret_process(err, sizeof err) < 0)
 		die("%s", err);
 	atexit(at_exit);
-	if (argc < 2 || argv[1][0] == '-')
-		eport_usage(2);
-	sub = argv[1];
-	argc--;
-	argv++;
-	if (!strcmp(sub, "unlock") || !strcmp(sub, "renew")) {
+	i = eport_sub(&argc, &argv, subs, LEN(subs), "d:jm:nr:s:u:h",
+	    N_("'%s': not a subcommand (status, write, unlock, renew, revoke, ls or expiring)"),
+	    opt);
+	sub = subs[i].name;
+	if (!strcmp(sub, "status"))
+		cmd_status(argc);
+	else if (!strcmp(sub, "write"))
+		cmd_write(argc, argv);
+	else if (!strcmp(sub, "revoke"))
+		cmd_revoke(argc, argv);
+	else if (!strcmp(sub, "ls"))
+		cmd_ls(argc);
+	else if (!strcmp(sub, "expiring"))
+		cmd_expiring(argc);
+	else
 		cmd_case_card(argc, argv, sub);
-	} else {
-		size_t i;
-
-		for (i = 0; i < LEN(subs) && strcmp(subs[i].name, sub); i++)
-			;
-		if (i == LEN(subs))
-			eport_usage(2);
-		subs[i].fn(argc, argv);
-	}
 	at_exit();
 	if (st_open)
 		eport_close(&st);

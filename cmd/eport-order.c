@@ -227,56 +227,39 @@ cmd_ls(int argc, char **argv)
 	eport_close(&st);
 }
 
-/* options may come before the subcommand or after it */
 static void
-options(int argc, char **argv, const char *spec)
+opt(int c, char *arg)
 {
-	int c;
-
-	while ((c = getopt(argc, argv, spec)) != -1) {
-		switch (c) {
-		case 'j':
-			jflag = 1;
-			break;
-		case 'n':
-			dry = 1;
-			break;
-		case 's':
-			if (!order_status_valid(status = optarg))
-				die("-s '%s': not an order status (待支付, 待认证, 待开票, 待提货, "
-				    "待退款 or 完成)", optarg);
-			break;
-		case 'h':
-			eport_usage(0);
-		default:
-			eport_usage(2);
-		}
+	switch (c) {
+	case 'j':
+		jflag = 1;
+		break;
+	case 'n':
+		dry = 1;
+		break;
+	case 's':
+		if (!order_status_valid(status = arg))
+			die("-s '%s': not an order status (待支付, 待认证, 待开票, 待提货, "
+			    "待退款 or 完成)", arg);
+		break;
 	}
 }
 
 int
 main(int argc, char *argv[])
 {
-	const char *sub;
+	static const struct sub subs[] = { { "import", "jn" }, { "ls", "js" } };
+	size_t i;
 
 	eport_start(argc, argv, usage_text);
-	options(argc, argv, "+jns:h");
-	argc -= optind;
-	argv += optind;
-	if (argc < 1)
-		eport_usage(2);
-	sub = argv[0];
-	optind = 1;
-	options(argc, argv, "jns:h");
-	argc -= optind;
-	argv += optind;
 	out.fp = stdout;
+	i = eport_sub(&argc, &argv, subs, LEN(subs), "jns:h",
+	    N_("'%s': not a subcommand (import or ls)"), opt);
 	out.json = jflag;
-	if (!strcmp(sub, "import") && !status)
+	if (i == 0) {
 		cmd_import(argc, argv);
-	else if (!strcmp(sub, "ls") && !dry)
+	} else {
 		cmd_ls(argc, argv);
-	else
-		eport_usage(2);
+	}
 	return eport_exit();
 }

@@ -130,49 +130,38 @@ after(const char *id, const json_t *row, void *arg)
 		    jstr(row, "manifest"));
 }
 
+static int dry;
+
+static void
+opt(int c, char *arg)
+{
+	switch (c) {
+	case 'j':
+		out.json = 1;
+		break;
+	case 'm':
+		reason = arg;
+		break;
+	case 'n':
+		dry = 1;
+		break;
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct eport st;
+	static const struct sub subs[] = {
+		{ "accept", "jmn" }, { "reject", "jmn" }, { "return", "jmn" }, { "withdraw", "jmn" },
+	};
 	struct each each = { .fn = decide, .out = &out, .after = after };
-	int c, dry = 0;
 
 	eport_start(argc, argv, usage_text);
 	out.fp = stdout;
 	out.cols = cols;
-	/* options may come before and after the decision */
-	for (int pass = 0; pass < 2; pass++) {
-		while ((c = getopt(argc, argv, "jm:nh")) != -1) {
-			switch (c) {
-			case 'j':
-				out.json = 1;
-				break;
-			case 'm':
-				reason = optarg;
-				break;
-			case 'n':
-				dry = 1;
-				break;
-			case 'h':
-				eport_usage(0);
-			default:
-				eport_usage(2);
-			}
-		}
-		argc -= optind;
-		argv += optind;
-		if (pass == 0) {
-			if (argc < 1)
-				eport_usage(2);
-			action = argv[0];
-			optind = 1;
-		}
-	}
-	if (strcmp(action, "accept") && strcmp(action, "reject") && strcmp(action, "return") &&
-	    strcmp(action, "withdraw")) {
-		warnx("'%s': not a decision (accept, reject, return or withdraw)", action);
-		eport_usage(2);
-	}
+	action = subs[eport_sub(&argc, &argv, subs, LEN(subs), "jm:nh",
+	    N_("'%s': not a decision (accept, reject, return or withdraw)"), opt)].name;
 	if (reason && !*reason)
 		reason = NULL;
 	if (!reason && strcmp(action, "accept")) {

@@ -1011,81 +1011,64 @@ step_cases(int argc, char **argv, each_fn fn, void *arg, int records)
 	cases_each(&st, argc, argv, &e);
 }
 
+static void
+opt(int c, char *arg)
+{
+	char *end;
+
+	switch (c) {
+	case 'd':
+		errno = 0;
+		min_days = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || min_days < 0 || min_days > 9999)
+			die("-d '%s': not a number of working days", arg);
+		break;
+	case 'f':
+		if (!money(arg))
+			die("-f '%s': not an amount in yuan (22 or 22.50)", arg);
+		freight = arg;
+		break;
+	case 't':
+		id_type = arg;
+		break;
+	case 'e':
+		if (strcmp(arg, "utf-8") && strcmp(arg, "gb18030"))
+			die("-e '%s': not utf-8 or gb18030", arg);
+		enc = arg;
+		break;
+	case 'F':
+		if (strcmp(arg, "csv") && strcmp(arg, "tsv") && strcmp(arg, "xlsx"))
+			die("-F '%s': not csv, tsv or xlsx", arg);
+		fmt = arg;
+		break;
+	case 'j':
+		out.json = 1;
+		break;
+	case 'm':
+		reason = arg;
+		break;
+	case 'n':
+		dry = 1;
+		break;
+	case 'o':
+		opath = arg;
+		break;
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
-	const char *sub, *allowed;
-	int c;
+	static const struct sub subs[] = {
+		{ "due", "j" }, { "manifest", "eFno" }, { "mark", "jn" }, { "deliver", "jn" },
+		{ "bounce", "jmn" }, { "collect", "fjmnt" }, { "uncollected", "dj" },
+	};
+	const char *sub;
 
 	eport_start(argc, argv, usage_text);
-	if (argc < 2)
-		eport_usage(2);
-	sub = argv[1];
-	if (!strcmp(sub, "due"))
-		allowed = "jh";
-	else if (!strcmp(sub, "manifest"))
-		allowed = "eFnoh";
-	else if (!strcmp(sub, "mark") || !strcmp(sub, "deliver"))
-		allowed = "jnh";
-	else if (!strcmp(sub, "bounce"))
-		allowed = "jmnh";
-	else if (!strcmp(sub, "collect"))
-		allowed = "fjmnth";
-	else if (!strcmp(sub, "uncollected"))
-		allowed = "djh";
-	else
-		eport_usage(2);
-	argc--;
-	argv++;
-	while ((c = getopt(argc, argv, "d:e:f:F:jm:no:t:h")) != -1) {
-		char *end;
-
-		if (c == '?' || !strchr(allowed, c))
-			eport_usage(2);
-		switch (c) {
-		case 'd':
-			errno = 0;
-			min_days = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || min_days < 0 || min_days > 9999)
-				die("-d '%s': not a number of working days", optarg);
-			break;
-		case 'f':
-			if (!money(optarg))
-				die("-f '%s': not an amount in yuan (22 or 22.50)", optarg);
-			freight = optarg;
-			break;
-		case 't':
-			id_type = optarg;
-			break;
-		case 'e':
-			if (strcmp(optarg, "utf-8") && strcmp(optarg, "gb18030"))
-				die("-e '%s': not utf-8 or gb18030", optarg);
-			enc = optarg;
-			break;
-		case 'F':
-			if (strcmp(optarg, "csv") && strcmp(optarg, "tsv") && strcmp(optarg, "xlsx"))
-				die("-F '%s': not csv, tsv or xlsx", optarg);
-			fmt = optarg;
-			break;
-		case 'h':
-			eport_usage(0);
-			break;
-		case 'j':
-			out.json = 1;
-			break;
-		case 'm':
-			reason = optarg;
-			break;
-		case 'n':
-			dry = 1;
-			break;
-		case 'o':
-			opath = optarg;
-			break;
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	sub = subs[eport_sub(&argc, &argv, subs, LEN(subs), "d:e:f:F:jm:no:t:h",
+	    N_("'%s': not a subcommand (due, manifest, mark, deliver, bounce, collect or "
+	    "uncollected)"), opt)].name;
 	out.fp = stdout;
 	if (!strcmp(fmt, "xlsx") && !opath)
 		die("-F xlsx writes a workbook: name it with -o FILE");

@@ -60,6 +60,18 @@ void eport_start(int argc, char **argv, const char *usage);
 void eport_init(const char *name, const char *usage);	/* no argument read */
 void eport_usage(int status) __attribute__((noreturn));	/* 0: stdout, else stderr */
 void eport_version(void) __attribute__((noreturn));	/* "eport-foo 0.1.0" */
+/* Commands of subcommands (card, ship, order, review), all alike: "eport-foo
+ * [OPTION...] SUB [OPTION...] [ARG...]".  spec is getopt's for every option
+ * of the command, and opt takes each; -h is the usage.  A name not in subs
+ * is refused with the message unknown ("'%s': not ..."), an option that SUB
+ * does not take (sub.opts) with the usage.  *argc and *argv come back past
+ * SUB and the options; returns SUB's index in subs. */
+struct sub {
+	const char *name;
+	const char *opts;	/* the letters of its options */
+};
+size_t eport_sub(int *argc, char ***argv, const struct sub *subs, size_t n, const char *spec,
+    const char *unknown, void (*opt)(int c, char *arg));
 const char *eport_localedir(void);	/* share/locale beside the binary, else LOCALEDIR */
 
 /* util.c */

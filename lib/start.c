@@ -93,3 +93,57 @@ eport_version(void)
 	printf("%s %s\n", argv0, EPORT_VERSION);
 	exit(eport_exit());
 }
+
+static size_t
+sub_find(const char *name, const struct sub *subs, size_t n, const char *unknown)
+{
+	size_t i;
+
+	for (i = 0; i < n && strcmp(subs[i].name, name); i++)
+		;
+	if (i == n) {
+		warnx(unknown, name);
+		eport_usage(2);
+	}
+	return i;
+}
+
+size_t
+eport_sub(int *argcp, char ***argvp, const struct sub *subs, size_t n, const char *spec,
+    const char *unknown, void (*opt)(int c, char *arg))
+{
+	char **argv = *argvp, first[64], seen[128] = { 0 };
+	int argc = *argcp, c;
+	size_t i = n;
+
+	/* "+": the options before SUB stop at it.  optind 0 makes glibc's
+	 * getopt start anew, and take the "+" or its absence with it */
+	snprintf(first, sizeof first, "+%s", spec);
+	optind = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		while ((c = getopt(argc, argv, pass ? spec : first)) != -1) {
+			if (c == 'h')
+				eport_usage(0);
+			if (c == '?' || c == ':' || c < 0 || c > 127)
+				eport_usage(2);
+			seen[c] = 1;
+			opt(c, optarg);
+		}
+		if (pass == 0) {
+			if (optind >= argc)
+				eport_usage(2);
+			i = sub_find(argv[optind], subs, n, unknown);
+			/* SUB is the argv[0] of the options after it, and
+			 * among them they come in any order, as elsewhere */
+			argc -= optind;
+			argv += optind;
+			optind = 0;
+		}
+	}
+	for (c = 0; c < 128; c++)
+		if (seen[c] && !strchr(subs[i].opts, c))
+			eport_usage(2);
+	*argcp = argc - optind;
+	*argvp = argv + optind;
+	return i;
+}

@@ -58,6 +58,42 @@ test_expect_success 'help after a subcommand or options: stdout, status 0' '
 	done
 '
 
+# one scheme for the commands of subcommands (lib/start.c, eport_sub): the
+# options before the subcommand, after it or among its arguments; another
+# name refused with what the names are, an option the subcommand does not
+# take with the usage, both status 2, and nothing made
+test_expect_success 'card, ship, order and review read their subcommands alike' '
+	for c in "eport-card:status write unlock renew revoke ls expiring" \
+	    "eport-ship:due manifest mark deliver bounce collect uncollected" \
+	    "eport-order:import ls" "eport-review:accept reject return withdraw"; do
+		cmd=${c%%:*} &&
+		test_expect_code 2 $cmd frobnicate >out 2>err &&
+		test_cmp /dev/null out &&
+		head -n 1 err | grep "^$cmd: '"'"'frobnicate'"'"': not a " >msg &&
+		for s in ${c#*:}; do
+			grep -qw -- "$s" msg || { echo "$cmd: $s"; return 1; }
+		done &&
+		sed 1d err | head -n 1 | grep -q "^usage: $cmd " &&
+		test_expect_code 2 $cmd >out 2>err &&
+		grep -q "^usage: $cmd " err || return 1
+	done &&
+	test_expect_code 2 eport-card -d 3 ls 2>err && grep -q "^usage: eport-card " err &&
+	test_expect_code 2 eport-ship due -m x 2>err && grep -q "^usage: eport-ship " err &&
+	test_expect_code 2 eport-order ls -n 2>err && grep -q "^usage: eport-order " err &&
+	! test -e "$EPORT_HOME"
+'
+
+test_expect_success 'the options before the subcommand, after it, or after its arguments' '
+	(
+		EPORT_HOME=$TRASH/subs && export EPORT_HOME && make_store &&
+		eport-card -j ls >a && eport-card ls -j >b && test_cmp a b &&
+		eport-order -j ls >a && eport-order ls -j >b && test_cmp a b &&
+		test_expect_code 1 eport-review -m why reject XM20990101-0001 2>a &&
+		test_expect_code 1 eport-review reject XM20990101-0001 -m why 2>b &&
+		test_cmp a b && grep -q "XM20990101-0001: no such case" a
+	)
+'
+
 test_expect_success '"--" ends the options: --help after it is no option' '
 	make_store &&
 	test_expect_code 1 eport-show -- --help >out 2>err &&
