@@ -95,8 +95,8 @@ EOF
 
 # The transcripts of the pages' EXAMPLES (t/lib.sh), run in order on one
 # store: the cases of share/eport/examples taken in on the day of EPORT_NOW.
-# The pages whose examples need a card (eport-card, eport-vcard) are run by
-# t/0515-card-docs.t, through pcscd and the card emulator.
+# The pages whose examples need a card (eport-card, eport-vcard, eport-ship)
+# are run by t/0515-card-docs.t, through pcscd and the card emulator.
 rm -rf "$EPORT_HOME" && make_store
 rm -rf ex && mkdir ex && cp -R "$SRC/share/eport/examples/." ex/
 for page in man1/eport-apply.1 man1/eport-ls.1 man1/eport-show.1 man1/eport-log.1 \

@@ -1,9 +1,10 @@
 #!/bin/sh
 # The transcripts of the pages whose examples need a card (t/lib.sh's
-# transcript_tests): eport-card(1) and eport-vcard(1), in order on one
-# store, through the real pcscd and the PIV card emulator
+# transcript_tests): eport-card(1), eport-vcard(1) and eport-ship(1), in
+# order on one store, through the real pcscd and the PIV card emulator
 # (t/pcsc.sh).  The cases of share/eport/examples are taken in, checked and
-# accepted on the day of EPORT_NOW; the cards are written there.
+# accepted on the day of EPORT_NOW; the cards are written there, the cases
+# that are then ready are shipped.
 . "$(dirname "$0")/lib.sh"
 . "$EPORT_SRC/t/pcsc.sh"
 
@@ -37,7 +38,9 @@ page_vcard_stop() {
 # transcript_before PAGE N: the card, the day and the PATH that transcript
 # N of PAGE needs (a card that eport-vcard(1) puts in is waited for before
 # the next transcript uses it).  The cards are written on 26 November, for
-# two years.  A page with a transcript more or fewer fails the count below.
+# two years; eport-ship(1) posts on 1 December (two and three working days
+# after the acceptance) and finds the parcel that came back 11 working days
+# later.  A page with a transcript more or fewer fails the count below.
 transcript_before() {
 	EPORT_NOW=$NOW
 	case $1:$2 in
@@ -49,14 +52,21 @@ transcript_before() {
 	*eport-vcard.1:[25]) pcsc_wait_ '[ "$(pcsc_inserted_)" -gt "$in" ]' 100 ;;
 	*eport-vcard.1:3) page_vcard_stop ;;
 	*eport-vcard.1:4) in=$(pcsc_inserted_) ;;
+	*eport-ship.1:*) PATH=${PATH#"$TRASH/shim:"} && page_vcard_stop &&
+		EPORT_NOW=2026-12-01T08:30:00+08:00 ;;
+	esac
+	case $1:$2 in
+	*eport-ship.1:[45]) EPORT_NOW=2026-12-16T10:00:00+08:00 ;;
 	esac
 	export EPORT_NOW
 }
 
-# The order of XM20261126-0002 is paid
+# The office has 2027's 元旦 in its calendar (eport-ship warns from 1
+# December until it has the new year); the order of XM20261126-0002 is paid
 # (the one of eport-order(1)); 0003 lacks a document and stays incomplete.
 test_expect_success 'the examples taken in and checked; bob accepts the two complete ones' '
 	make_store &&
+	printf "date\tkind\tname\n2027-01-01\tholiday\t元旦\n" >"$EPORT_HOME/holidays.tsv" &&
 	mkdir ex && cp -R "$EPORT_SHARE/examples/." ex/ &&
 	printf "%s\n" 订单号,订单时间,订单状态,关区,取货方式,商品,数量,金额 \
 		"NF20261120093015123,2026-11-20 09:30:15,完成,厦门分中心,关区取货,智能IC卡-操作员,1,200.00" \
@@ -72,7 +82,7 @@ test_expect_success 'the examples taken in and checked; bob accepts the two comp
 	test_cmp expect actual
 '
 
-for page in man1/eport-card.1 man1/eport-vcard.1; do
+for page in man1/eport-card.1 man1/eport-vcard.1 man1/eport-ship.1; do
 	d=tr-$(basename "$page")
 	mkdir "$d" && transcripts "$SRC/man/$page" "$d"
 	case $page in
