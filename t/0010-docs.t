@@ -93,26 +93,10 @@ eport-report -t	work backlog age posting stages
 eport-attach XM20261126-0001	license form1 form2 form3 form4 poa id-legal id-operator id-holder id-handler payment
 EOF
 
-# The transcripts of the pages' EXAMPLES (literal displays that start with
-# "$ "), run in order on one store: the cases of share/eport/examples taken in
-# on the day of EPORT_NOW.  Each gives a script and what it prints.
-transcripts() {
-	sed -e 's/\\e/\\/g' -e 's/\\&//g' "$1" | awk -v d="$2" '
-		/^\.Bd -literal/ { blk = 1; first = 1; next }
-		/^\.Ed/ { blk = 0; next }
-		!blk { next }
-		first { first = 0; if ($0 !~ /^\$ /) { blk = 0; next }; n++; cont = 0 }
-		cont || /^\$ / {
-			s = $0
-			if (!cont)
-				sub(/^\$ /, "", s)
-			print s >(d "/" n ".sh")
-			cont = /\\$/
-			next
-		}
-		{ print >(d "/" n ".out") }'
-}
-
+# The transcripts of the pages' EXAMPLES (t/lib.sh), run in order on one
+# store: the cases of share/eport/examples taken in on the day of EPORT_NOW.
+# The pages whose examples need a card (eport-card, eport-vcard, eport-ship)
+# are run by t/0515-card-docs.t, through pcscd and the card emulator.
 rm -rf "$EPORT_HOME" && make_store
 rm -rf ex && mkdir ex && cp -R "$SRC/share/eport/examples/." ex/
 for page in man1/eport-apply.1 man1/eport-ls.1 man1/eport-show.1 man1/eport-log.1 \
@@ -126,18 +110,7 @@ for page in man1/eport-apply.1 man1/eport-ls.1 man1/eport-show.1 man1/eport-log.
 		# its example mends a ref lost in a crash: lose it
 		git --git-dir="$EPORT_HOME/docs.git" update-ref -d refs/cases/XM20261126-0002 ;;
 	esac
-	for s in $(ls "$d"/*.sh 2>/dev/null | sort -t/ -k2n); do
-		if grep -q jq "$s" && ! command -v jq >/dev/null; then
-			test_skip "$page: jq is not installed"
-			continue
-		fi
-		test_expect_success "$page: \$ $(sed 1q "$s" | tr -d "\\\\")" '
-			# a transcript shows a refusal as it is: the status is not its
-			{ (cd ex && sh "../$s") >actual 2>&1 || :; } &&
-			touch "${s%.sh}.out" &&
-			test_cmp "${s%.sh}.out" actual
-		'
-	done
+	transcript_tests "$page" "$d"
 done
 
 # -o all: install what was built and tested, without building it again

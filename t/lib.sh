@@ -148,6 +148,50 @@ card_puk() {
 	done
 }
 
+# transcripts PAGE DIR: the transcripts of a man page's EXAMPLES (the
+# literal displays that start with "$ "), one a display: DIR/N.sh, the
+# commands, and DIR/N.out, what they print
+transcripts() {
+	sed -e 's/\\e/\\/g' -e 's/\\&//g' "$1" | awk -v d="$2" '
+		/^\.Bd -literal/ { blk = 1; first = 1; next }
+		/^\.Ed/ { blk = 0; next }
+		!blk { next }
+		first { first = 0; if ($0 !~ /^\$ /) { blk = 0; next }; n++; cont = 0 }
+		cont || /^\$ / {
+			s = $0
+			if (!cont)
+				sub(/^\$ /, "", s)
+			print s >(d "/" n ".sh")
+			cont = /\\$/
+			next
+		}
+		{ print >(d "/" n ".out") }'
+}
+
+# transcript_tests PAGE DIR: a test for each transcript in DIR, in order,
+# each run by sh in ex/, its output and errors together compared with what
+# the page shows.  A script that defines transcript_before has it called
+# with PAGE and N before the test of DIR/N.sh (to put a card in, say).
+transcript_tests() {
+	page=$1
+	for s in $(ls "$2"/*.sh 2>/dev/null | sort -t/ -k2n); do
+		if grep -q jq "$s" && ! command -v jq >/dev/null; then
+			test_skip "$page: jq is not installed"
+			continue
+		fi
+		if command -v transcript_before >/dev/null; then
+			n=${s##*/}
+			transcript_before "$page" "${n%.sh}"
+		fi
+		test_expect_success "$page: \$ $(sed 1q "$s" | tr -d "\\\\")" '
+			# a transcript shows a refusal as it is: the status is not its
+			{ (cd ex && sh "../$s") >actual 2>&1 || :; } &&
+			touch "${s%.sh}.out" &&
+			test_cmp "${s%.sh}.out" actual
+		'
+	done
+}
+
 test_ok_() {
 	test_count=$((test_count + 1))
 	echo "ok $test_count - $1"
