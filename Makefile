@@ -123,9 +123,19 @@ deps:
 # The test suite: TAP scripts run by prove, against the binaries of $(O).
 PROVE ?= prove
 T ?= $(sort $(wildcard t/*.t))
-test: all
+test: all check-headers
 	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport \
 	EPORT_SRC=$(CURDIR) $(PROVE) $(PROVEFLAGS) $(T)
+
+# Each header of lib/ compiles alone (it includes what it uses) and twice
+# (its guard), with the flags of the build.
+LIB_H = $(sort $(wildcard lib/*.h))
+check-headers:
+	@for h in $(LIB_H:lib/%=%); do \
+		printf '#include "%s"\n#include "%s"\n' $$h $$h | \
+		$(CC) $(ALL_CFLAGS) -fsyntax-only -x c - || \
+		{ echo "check-headers: lib/$$h does not compile alone" >&2; exit 1; }; \
+	done
 
 # The tests of the library alone (validators, rulebook, calendar): no
 # daemon, no store tools; what a package build runs.
@@ -243,7 +253,7 @@ bench: all
 clean:
 	rm -rf build asan vg
 
-.PHONY: all deps po check-po test test-lib check check-asan check-valgrind stress demo install \
+.PHONY: all deps po check-po check-headers test test-lib check check-asan check-valgrind stress demo install \
 	uninstall deb bench clean FORCE
 
 # Fuzzing: libFuzzer targets fuzz/fuzz-*.c, with libeport built again by

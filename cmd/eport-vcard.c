@@ -16,7 +16,8 @@
 
 #include <openssl/crypto.h>
 
-#include "eport.h"
+#include "base.h"
+#include "vcard.h"
 
 #define RETRY_SECONDS 30	/* how long to wait for vpcd, at start and after a loss */
 

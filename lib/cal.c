@@ -14,7 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "base.h"
+#include "types.h"
+#include "cal.h"
 
 #define CAL_MAX_SPANS 8
 #define DAY_SECS 86400L

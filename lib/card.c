@@ -1,5 +1,6 @@
 /* card.c: the card protocol above piv.c, one sequence per step. */
-#include "eport.h"
+#include "base.h"
+#include "card.h"
 
 /* The certificate in 9A, then the CHUID and the printed information that
  * carry its end: what a new card, a rewritten one and a renewed one all

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eport.h"
+#include "base.h"
 
 const char *argv0 = "eport";
 int eport_status;

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "eport.h"
+#include "base.h"
+#include "ids.h"
 
 static const char uscc_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 

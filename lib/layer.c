@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "base.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"		/* the Makefile's, whatever the PREFIX */

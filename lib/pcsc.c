@@ -9,7 +9,8 @@
 
 #include <winscard.h>
 
-#include "eport.h"
+#include "base.h"
+#include "card.h"
 
 struct reader {
 	SCARDCONTEXT ctx;

@@ -11,7 +11,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "eport.h"
+#include "base.h"
+#include "card.h"
+#include "tlv.h"
 
 #define SW_OK		0x9000
 #define SW_SECURITY	0x6982

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "base.h"
 
 #ifndef LOCALEDIR
 #define LOCALEDIR "/usr/local/share/locale"	/* the Makefile's $(PREFIX)/share/locale */

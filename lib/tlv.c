@@ -1,6 +1,7 @@
 /* tlv.c: BER-TLV, as PIV's data objects and commands use it (SP 800-73-4
  * part 2): for the card (piv.c) and the emulator (vcard.c). */
-#include "eport.h"
+#include "base.h"
+#include "tlv.h"
 
 /* A BER-TLV at p[0..n): returns the bytes it takes, 0 if malformed. */
 size_t

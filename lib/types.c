@@ -14,7 +14,7 @@
  * next manifest: the effective day itself. */
 #include <string.h>
 
-#include "eport.h"
+#include "types.h"
 
 const struct btype btypes[] = {
 	{ "onboard", "新入网企业制卡", 3, BT_WRITE },

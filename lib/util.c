@@ -10,7 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include <jansson.h>
+
+#include "base.h"
+#include "record.h"
 
 #ifndef SHAREDIR
 #define SHAREDIR "/usr/local/share/eport"

@@ -15,7 +15,12 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
-#include "eport.h"
+#include <jansson.h>
+
+#include "base.h"
+#include "card.h"
+#include "tlv.h"
+#include "vcard.h"
 
 #define SW_OK		0x9000
 #define SW_WRONG_LEN	0x6700
