@@ -15,7 +15,6 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +23,9 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <openssl/evp.h>
 
 #include "eport.h"
 
-#define KEEP_MAX (64u << 20)	/* SHA256SUMS, README, COMMIT read whole */
 
 static int mflag, dry;
 static struct eport st;
@@ -53,56 +50,6 @@ static mode_t user_umask;	/* eport_open makes it 077 for the store */
 
 static const char usage_text[] = N_("usage: eport-export [-mn] -o ARCHIVE [CASE...]\n"
     "       eport-export -V ARCHIVE\n");
-
-/* Masking (-m): identity and phone numbers, as lib/mask.c does, found by
- * their keys in the case and its history and masked wherever they appear. */
-
-/* case.json and history.jsonl masked in place, written as case.c writes
- * them; -1 if either is not JSON. */
-static int
-mask_case(struct buf *kase, struct buf *hist)
-{
-	json_t *all = json_array(), *j;
-	struct mask *m = NULL;
-	const char *p, *nl;
-	size_t i;
-	char *s;
-	int rc = -1;
-
-	if (!(j = json_loadb(kase->s ? kase->s : "", kase->len, 0, NULL)))
-		goto out;
-	json_array_append_new(all, j);
-	for (p = hist->s ? hist->s : ""; *p; p = nl + 1) {
-		if (!(nl = strchr(p, '\n')))
-			nl = p + strlen(p);
-		if (nl > p) {
-			if (!(j = json_loadb(p, nl - p, 0, NULL)))
-				goto out;
-			json_array_append_new(all, j);
-		}
-		if (!*nl)
-			break;
-	}
-	m = mask_new(0);
-	json_array_foreach(all, i, j)
-		mask_collect(m, j);
-	json_array_foreach(all, i, j)
-		mask_json(m, j);
-	kase->len = hist->len = 0;
-	json_array_foreach(all, i, j) {
-		s = json_dumps(j, i ? JSON_COMPACT : JSON_INDENT(2));
-		buf_puts(i ? hist : kase, s);
-		buf_puts(i ? hist : kase, "\n");
-		free(s);
-	}
-	if (!hist->s)
-		buf_puts(hist, "");
-	rc = 0;
-out:
-	mask_free(m);
-	json_decref(all);
-	return rc;
-}
 
 static struct ent *
 ent_new(const char *path, time_t mtime)
@@ -611,346 +558,28 @@ export(const char *name, int argc, char **argv)
 	eport_close(&st);
 }
 
-/* -V: what the archive holds, path -> its SHA-256; the small files whole. */
-static const char *vname;
-
+/* -V: each finding "ARCHIVE: PATH: what", or "ARCHIVE: what" of the
+ * archive as a whole */
 static void
-vbad(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-vbad(const char *path, const char *fmt, ...)
+vbad_print(const char *path, const char *what, void *arg)
 {
-	va_list ap;
-	char *s;
+	const char *name = arg;
 
-	va_start(ap, fmt);
-	if (vasprintf(&s, _(fmt), ap) < 0)
-		die("vasprintf:");
-	va_end(ap);
-	refuse("%s: %s: %s", vname, path, s);
-	free(s);
-}
-
-static int
-keep_whole(const char *path)
-{
-	const char *s = strchr(path, '/');
-
-	return !strcmp(path, "SHA256SUMS") || !strcmp(path, "README") ||
-	    !strcmp(path, "ca.crt") || !strcmp(path, "SHA256SUMS.p7s") ||
-	    (s && !strcmp(s, "/COMMIT"));
-}
-
-static int
-read_archive(json_t *files, json_t *kept)
-{
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	static char chunk[65536];
-	int rc, ok = -1;
-
-	eport_read_formats(a);
-	if (access(vname, R_OK) < 0)
-		die("cannot open '%s':", vname);
-	if (archive_read_open_filename(a, vname, sizeof chunk) != ARCHIVE_OK) {
-		refuse("%s: %s", vname, archive_error_string(a));
-		goto out;
-	}
-	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *p = archive_entry_pathname(e);
-		unsigned char dg[32];
-		char hex[65];
-		struct buf b = { 0 };
-		la_ssize_t n;
-		int keep;
-
-		if (!p)
-			p = "";
-		while (p[0] == '.' && p[1] == '/')
-			p += 2;
-		if (archive_entry_filetype(e) == AE_IFDIR)
-			continue;
-		if (archive_entry_filetype(e) != AE_IFREG) {
-			vbad(p, "not a regular file");
-			continue;
-		}
-		if (!path_is_safe(p)) {
-			vbad(p, "not a path inside the archive");
-			continue;
-		}
-		if (json_object_get(files, p)) {
-			vbad(p, "twice in the archive");
-			continue;
-		}
-		keep = keep_whole(p);
-		EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-		while ((n = archive_read_data(a, chunk, sizeof chunk)) > 0) {
-			EVP_DigestUpdate(md, chunk, n);
-			if (keep && b.len < KEEP_MAX)
-				buf_add(&b, chunk, n);
-		}
-		if (n < 0) {
-			vbad(p, "%s", archive_error_string(a));
-			buf_free(&b);
-			goto out;
-		}
-		EVP_DigestFinal_ex(md, dg, NULL);
-		for (int i = 0; i < 32; i++)
-			snprintf(hex + 2 * i, 3, "%02x", dg[i]);
-		json_object_set_new(files, p, json_string(hex));
-		if (keep)
-			json_object_set_new(kept, p, json_stringn_nocheck(b.s ? b.s : "", b.len));
-		buf_free(&b);
-	}
-	if (rc == ARCHIVE_EOF)
-		ok = 0;
+	if (path)
+		refuse("%s: %s: %s", name, path, what);
 	else
-		refuse("%s: %s", vname, archive_error_string(a));
-out:
-	EVP_MD_CTX_free(md);
-	archive_read_free(a);
-	return ok;
-}
-
-static int
-is_hex(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strchr("0123456789abcdef", s[i]))
-			return 0;
-	return 1;
-}
-
-static void
-check_sums(json_t *files, const char *sums)
-{
-	json_t *listed = json_object();
-	const char *p, *nl, *path;
-	json_t *v;
-	long line = 0;
-
-	for (p = sums; p && *p; p = *nl ? nl + 1 : nl) {
-		char *l, *f;
-
-		nl = strchr(p, '\n');
-		if (!nl)
-			nl = p + strlen(p);
-		l = strndup(p, nl - p);
-		line++;
-		if (strlen(l) < 67 || !is_hex(l, 64) || l[64] != ' ' ||
-		    (l[65] != ' ' && l[65] != '*')) {
-			vbad("SHA256SUMS", "line %ld: not a sum line", line);
-			free(l);
-			continue;
-		}
-		f = l + 66;
-		json_object_set_new(listed, f, json_true());
-		if (!(v = json_object_get(files, f)))
-			vbad(f, "in SHA256SUMS, not in the archive");
-		else if (strncmp(json_string_value(v), l, 64))
-			vbad(f, "does not match SHA256SUMS");
-		free(l);
-	}
-	json_object_foreach(files, path, v)
-		if (strcmp(path, "SHA256SUMS") && strcmp(path, "SHA256SUMS.p7s") &&
-		    !json_object_get(listed, path))
-			vbad(path, "not in SHA256SUMS");
-	json_decref(listed);
-}
-
-/* SHA256SUMS.p7s: the signature of SHA256SUMS by the CA of ca.crt, which
- * is this office's (keys/ca.crt), where the store has its keys */
-static void
-check_signature(json_t *kept, const char *sums)
-{
-	json_t *ca = json_object_get(kept, "ca.crt"), *sig = json_object_get(kept, "SHA256SUMS.p7s");
-	char why[512], *own;
-	struct buf b = { 0 };
-
-	if (!ca) {
-		vbad("ca.crt", "missing");
-		return;
-	}
-	if (!sig) {
-		vbad("SHA256SUMS.p7s", "missing");
-		return;
-	}
-	if (pki_verify_detached(json_string_value(ca), json_string_length(ca), sums, strlen(sums),
-	    json_string_value(sig), json_string_length(sig), eport_now(), why, sizeof why) != 0)
-		vbad("SHA256SUMS.p7s", "does not verify against SHA256SUMS and ca.crt (%s)", why);
-	own = xasprintf("%s/keys/ca.crt", st.home);
-	if (read_file(own, &b, 1 << 20) == 0 && (b.len != json_string_length(ca) ||
-	    memcmp(b.s, json_string_value(ca), b.len)))
-		vbad("ca.crt", "not this office's CA certificate ('%s')", own);
-	free(own);
-	buf_free(&b);
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* One case directory (mine: its files, path in it -> SHA-256) against its
- * commit: case.json, history.jsonl and the documents the same bytes (masked
- * as -m would, in a masked archive). */
-static void
-check_case(const char *id, json_t *mine, json_t *kept, int masked)
-{
-	char *cpath = xasprintf("%s/COMMIT", id), *path, hex[13];
-	const char *commit = json_string_value(json_object_get(kept, cpath)), *p;
-	git_commit *c = NULL;
-	git_oid oid, ref;
-	json_t *blobs = NULL, *v, *tc;
-	struct buf cj = { 0 }, hj = { 0 };
-
-	if (!commit) {
-		vbad(cpath, "missing");
-		goto out;
-	}
-	if (strlen(commit) != 41 || commit[40] != '\n' || !is_hex(commit, 40)) {
-		vbad(cpath, "not a commit id");
-		goto out;
-	}
-	if (git_oid_fromstrn(&oid, commit, 40) < 0 || git_commit_lookup(&c, st.repo, &oid) < 0 ||
-	    !(blobs = commit_blobs(c))) {
-		vbad(cpath, "commit %.40s is not in docs.git", commit);
-		goto out;
-	}
-	git_oid_tostr(hex, sizeof hex, &oid);
-	path = xasprintf("refs/cases/%s", id);
-	if (git_reference_name_to_id(&ref, st.repo, path) < 0)
-		vbad(cpath, "docs.git has no %s", path);
-	else if (!git_oid_equal(&ref, &oid) && git_graph_descendant_of(st.repo, &ref, &oid) != 1)
-		vbad(cpath, "commit %s is not on %s", hex, path);
-	free(path);
-	json_object_foreach(blobs, p, v) {
-		int text = !strcmp(p, "case.json") || !strcmp(p, "history.jsonl");
-		const char *have;
-		char sum[65];
-		size_t size;
-
-		git_oid_fromstr(&oid, json_string_value(v));
-		if (masked) {
-			if (text && blob_read(&oid, !strcmp(p, "case.json") ? &cj : &hj) < 0)
-				vbad(id, "docs.git: %s", eport_git_err());
-			continue;
-		}
-		path = xasprintf("%s/%s", id, p);
-		if (blob_sum(&oid, sum, &size) < 0)
-			vbad(path, "docs.git: %s", eport_git_err());
-		else if (!(have = json_string_value(json_object_get(mine, p))))
-			vbad(path, "missing (in commit %s)", hex);
-		else if (strcmp(have, sum))
-			vbad(path, "differs from commit %s", hex);
-		free(path);
-	}
-	if (masked) {
-		const char *names[] = { "case.json", "history.jsonl" };
-		struct buf *bufs[] = { &cj, &hj };
-
-		if (!cj.s || mask_case(&cj, &hj) < 0) {
-			vbad(id, "case.json or history.jsonl of commit %s is not JSON", hex);
-		} else {
-			for (int i = 0; i < 2; i++) {
-				const char *have;
-				char sum[65];
-
-				path = xasprintf("%s/%s", id, names[i]);
-				sha256_hex(bufs[i]->s ? bufs[i]->s : "", bufs[i]->len, sum);
-				if (!(have = json_string_value(json_object_get(mine, names[i]))))
-					vbad(path, "missing (in commit %s)", hex);
-				else if (strcmp(have, sum))
-					vbad(path, "differs from commit %s, masked", hex);
-				free(path);
-			}
-		}
-	}
-	/* the commit is the case's own */
-	cj.len = 0;
-	if (repo_read_blob(&st, git_oid_tostr_s(git_commit_id(c)), "case.json", &cj) == 0 &&
-	    (tc = json_loadb(cj.s, cj.len, 0, NULL))) {
-		if (strcmp(jstr(tc, "id"), id))
-			vbad(cpath, "commit %s is case '%s'", hex, jstr(tc, "id"));
-		json_decref(tc);
-	}
-	json_object_foreach(mine, p, v) {
-		size_t n = strlen(p);
-
-		if (!strcmp(p, "COMMIT") || (!masked && json_object_get(blobs, p)))
-			continue;
-		if (masked && (!strcmp(p, "case.json") || !strcmp(p, "history.jsonl")))
-			continue;
-		if (!masked && !strncmp(p, "certs/", 6) && n > 10 && !strchr(p + 6, '/') &&
-		    !strcmp(p + n - 4, ".pem"))
-			continue;
-		path = xasprintf("%s/%s", id, p);
-		vbad(path, masked ? N_("in a masked archive") : N_("not in commit %s"), hex);
-		free(path);
-	}
-out:
-	buf_free(&cj);
-	buf_free(&hj);
-	json_decref(blobs);
-	git_commit_free(c);
-	free(cpath);
+		refuse("%s: %s", name, what);
 }
 
 static void
 verify(const char *name)
 {
-	json_t *files = json_object(), *kept = json_object(), *ids = json_object(), *v;
-	const char *readme, *sums, *p;
-	char **list;
-	size_t n = 0;
-	int masked = 0;
+	char err[1024];
 
-	vname = name;
 	if (eport_open(&st, EPORT_RDONLY) < 0)
 		die("%s", st.errbuf);
-	if (read_archive(files, kept) < 0)
-		goto out;
-	if (!(sums = json_string_value(json_object_get(kept, "SHA256SUMS"))))
-		vbad("SHA256SUMS", "missing");
-	else
-		check_sums(files, sums);
-	if (sums)
-		check_signature(kept, sums);
-	if (!(readme = json_string_value(json_object_get(kept, "README"))))
-		vbad("README", "missing");
-	else
-		masked = strstr(readme, "\nMasked: yes\n") != NULL;
-	/* the files of each case directory: id -> {path in it -> sum} */
-	json_object_foreach(files, p, v) {
-		const char *s = strchr(p, '/');
-		json_t *mine;
-		char *id;
-
-		if (!s) {
-			if (strcmp(p, "SHA256SUMS") && strcmp(p, "README") && strcmp(p, "ca.crt") &&
-			    strcmp(p, "SHA256SUMS.p7s"))
-				vbad(p, "not written by eport-export");
-			continue;
-		}
-		id = strndup(p, s - p);
-		if (!(mine = json_object_get(ids, id)))
-			json_object_set_new(ids, id, mine = json_object());
-		json_object_set(mine, s + 1, v);
-		free(id);
-	}
-	list = xcalloc(json_object_size(ids) + 1, sizeof *list);
-	json_object_foreach(ids, p, v)
-		list[n++] = (char *)p;
-	qsort(list, n, sizeof *list, cmp_str);
-	for (size_t i = 0; i < n; i++)
-		check_case(list[i], json_object_get(ids, list[i]), kept, masked);
-	free(list);
-out:
-	json_decref(ids);
-	json_decref(files);
-	json_decref(kept);
+	if (export_verify(&st, name, vbad_print, (void *)name, err, sizeof err) < 0)
+		die("%s", err);
 	eport_close(&st);
 }
 

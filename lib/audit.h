@@ -120,6 +120,15 @@ void bundle_free(struct bundle *);
 const char *bundle_cases(struct bundle *);	/* "case.json" or "cases.jsonl" */
 int is_archive(const unsigned char *, size_t);	/* by its first bytes */
 void eport_read_formats(struct archive *);	/* the formats a reader takes */
+/* export.c: the audit archive of eport-export (its contents: export.c).
+ * export_verify reads the archive name and checks its sums, its signature
+ * and every case against its commit in st: each finding is bad(path in the
+ * archive, or NULL for the archive as a whole, what is wrong (translated),
+ * arg).  0 checked (findings or none), -1 the archive cannot be opened
+ * (why in err). */
+typedef void (*export_bad_fn)(const char *path, const char *what, void *arg);
+int export_verify(struct eport *st, const char *name, export_bad_fn bad, void *arg, char *err,
+    size_t errlen);
 /* docread.c: documents from disk, nothing followed on the way (no symbolic
  * link, no file of more than one link, nothing in the store). */
 struct doc_where {
@@ -210,6 +219,9 @@ void mask_add(struct mask *, const char *value, int kind);
 void mask_json(struct mask *, json_t *);		/* in place */
 char *mask_text(struct mask *, const char *);		/* malloc'd */
 char *mask_value(const char *, int kind);		/* malloc'd */
+/* case.json and history.jsonl of a case masked in place, as eport-export -m
+ * writes them (indented, compact lines): 0, or -1 if either is not JSON */
+int mask_case(struct buf *kase, struct buf *hist);
 
 /* notice.c: the collection notice (领卡通知书) of a case at 领卡, the bounce
  * notice (退件通知书) of a bounced one: their words as lines for a renderer,

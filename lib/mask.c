@@ -242,3 +242,51 @@ mask_json(struct mask *m, json_t *j)
 {
 	mask_in(m, j, NULL, NULL);
 }
+
+/* A case as eport-export -m writes it: its case.json and history.jsonl
+ * (the values found in both, masked in both) in place, written again as
+ * case.c writes them; -1 if either is not JSON. */
+int
+mask_case(struct buf *kase, struct buf *hist)
+{
+	json_t *all = json_array(), *j;
+	struct mask *m = NULL;
+	const char *p, *nl;
+	size_t i;
+	char *s;
+	int rc = -1;
+
+	if (!(j = json_loadb(kase->s ? kase->s : "", kase->len, 0, NULL)))
+		goto out;
+	json_array_append_new(all, j);
+	for (p = hist->s ? hist->s : ""; *p; p = nl + 1) {
+		if (!(nl = strchr(p, '\n')))
+			nl = p + strlen(p);
+		if (nl > p) {
+			if (!(j = json_loadb(p, nl - p, 0, NULL)))
+				goto out;
+			json_array_append_new(all, j);
+		}
+		if (!*nl)
+			break;
+	}
+	m = mask_new(0);
+	json_array_foreach(all, i, j)
+		mask_collect(m, j);
+	json_array_foreach(all, i, j)
+		mask_json(m, j);
+	kase->len = hist->len = 0;
+	json_array_foreach(all, i, j) {
+		s = json_dumps(j, i ? JSON_COMPACT : JSON_INDENT(2));
+		buf_puts(i ? hist : kase, s);
+		buf_puts(i ? hist : kase, "\n");
+		free(s);
+	}
+	if (!hist->s)
+		buf_puts(hist, "");
+	rc = 0;
+out:
+	mask_free(m);
+	json_decref(all);
+	return rc;
+}
