@@ -121,11 +121,30 @@ const char *bundle_cases(struct bundle *);	/* "case.json" or "cases.jsonl" */
 int is_archive(const unsigned char *, size_t);	/* by its first bytes */
 void eport_read_formats(struct archive *);	/* the formats a reader takes */
 /* export.c: the audit archive of eport-export (its contents: export.c).
+ * Made from a read transaction of st: export_add for each case (0 added or
+ * there already, 1 refused: why in err), export_finish for the README,
+ * ca.crt, SHA256SUMS and its signature (0, or -1: err), then export_write
+ * to name, in the format of export_format(name) (EXPORT_*, or -1 for a
+ * name of none), with the file mode mode: 0; -1 no file was made, -2 the
+ * archive was not written (err; what was begun is removed).  It sets TZ
+ * to the office's (zip stores local times).  From a signal handler,
+ * export_unlink removes the hidden name an archive has while it replaces
+ * an old one.
  * export_verify reads the archive name and checks its sums, its signature
  * and every case against its commit in st: each finding is bad(path in the
  * archive, or NULL for the archive as a whole, what is wrong (translated),
  * arg).  0 checked (findings or none), -1 the archive cannot be opened
  * (why in err). */
+enum { EXPORT_TAR, EXPORT_GZ, EXPORT_XZ, EXPORT_ZIP };
+struct export;
+struct export *export_new(struct eport *st, MDB_txn *txn, int masked);
+int export_add(struct export *, const char *id, char *err, size_t errlen);
+size_t export_cases(const struct export *);	/* how many were added */
+int export_finish(struct export *, char *err, size_t errlen);
+int export_format(const char *name);
+int export_write(struct export *, const char *name, mode_t mode, char *err, size_t errlen);
+void export_unlink(const struct export *);
+void export_free(struct export *);
 typedef void (*export_bad_fn)(const char *path, const char *what, void *arg);
 int export_verify(struct eport *st, const char *name, export_bad_fn bad, void *arg, char *err,
     size_t errlen);

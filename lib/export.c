@@ -26,6 +26,27 @@
 
 #define KEEP_MAX (64u << 20)	/* SHA256SUMS, README, COMMIT read whole */
 
+/* An entry of the archive: its bytes in data, or a blob of docs.git. */
+struct ent {
+	char *path;		/* a directory's ends in '/' */
+	int dir, has_blob;
+	git_oid blob;
+	struct buf data;
+	size_t size;
+	char sum[65];
+	time_t mtime;
+};
+
+struct export {
+	struct eport *st;
+	MDB_txn *txn;
+	int masked;
+	struct ent *ents;
+	size_t nents, capents;
+	json_t *cases;		/* id -> the time of its commit */
+	char *volatile tmpname;	/* the hidden name while there is one */
+};
+
 /* A message as warnx makes it: fmt (English, N_) translated, and where it
  * ends in ':' the error of errno appended. */
 static void
@@ -98,6 +119,460 @@ commit_blobs(git_commit *c)
 	}
 	git_tree_free(t);
 	return blobs;
+}
+
+static struct ent *
+ent_new(struct export *x, const char *path, time_t mtime)
+{
+	struct ent *e;
+
+	if (x->nents == x->capents) {
+		x->capents = x->capents ? x->capents * 2 : 256;
+		x->ents = xrealloc(x->ents, x->capents * sizeof *x->ents);
+	}
+	e = &x->ents[x->nents++];
+	memset(e, 0, sizeof *e);
+	e->path = xstrdup(path);
+	e->mtime = mtime;
+	return e;
+}
+
+static void
+ent_data(struct export *x, const char *path, time_t mtime, const void *p, size_t n)
+{
+	struct ent *e = ent_new(x, path, mtime);
+
+	buf_add(&e->data, p, n);
+	e->size = n;
+	sha256_hex(e->data.s, n, e->sum);
+}
+
+/* The certificates of the case's cards: the cards it wrote and those sent
+ * in, where the registry holds a certificate. */
+static void
+add_certs(struct export *x, const char *id, const json_t *kase, time_t mtime)
+{
+	static const char *const lists[] = { "issued", "cards" };
+	json_t *nums = json_object(), *l, *c, *card;
+	const char *num;
+	size_t i;
+
+	for (size_t k = 0; k < LEN(lists); k++) {
+		l = json_object_get(kase, lists[k]);
+		json_array_foreach(l, i, c)
+			if (*jstr(c, "number"))
+				json_object_set(nums, jstr(c, "number"), json_true());
+	}
+	json_object_foreach(nums, num, c) {
+		const char *pem;
+		char *path;
+
+		if (strchr(num, '/') || !path_is_safe(num) || !(card = card_get(x->st, x->txn, num)))
+			continue;
+		pem = jstr(card, "cert");
+		if (*pem) {
+			path = xasprintf("%s/certs/%s.pem", id, num);
+			ent_data(x, path, mtime, pem, strlen(pem));
+			free(path);
+		}
+		json_decref(card);
+	}
+	json_decref(nums);
+}
+
+int
+export_add(struct export *x, const char *id, char *err, size_t errlen)
+{
+	json_t *kase, *blobs = NULL, *v;
+	git_commit *c = NULL;
+	struct buf cj = { 0 }, hj = { 0 };
+	const char *hex, *path;
+	char *cpath, *cline;
+	git_oid oid;
+	time_t t;
+	int rc = 1;
+
+	if (json_object_get(x->cases, id))
+		return 0;
+	if (strchr(id, '/') || !(kase = case_get(x->st, x->txn, id))) {
+		seterr(err, errlen, N_("%s: no such case"), id);
+		return 1;
+	}
+	hex = jstr(kase, "commit");
+	if (git_oid_fromstr(&oid, hex) < 0 || git_commit_lookup(&c, x->st->repo, &oid) < 0 ||
+	    !(blobs = commit_blobs(c))) {
+		seterr(err, errlen, N_("%s: commit '%s' is not in docs.git: %s%s"), id, hex,
+		    eport_git_err(), repo_unreadable(x->st));
+		goto out;
+	}
+	t = git_commit_time(c);
+	json_object_set_new(x->cases, id, json_integer(t));
+	cpath = xasprintf("%s/COMMIT", id);
+	cline = xasprintf("%s\n", hex);
+	ent_data(x, cpath, t, cline, strlen(cline));
+	free(cpath);
+	free(cline);
+	json_object_foreach(blobs, path, v) {
+		int text = !strcmp(path, "case.json") || !strcmp(path, "history.jsonl");
+		struct ent *e;
+		char *p;
+
+		git_oid_fromstr(&oid, json_string_value(v));
+		if (x->masked) {
+			if (text && blob_read(x->st, &oid, !strcmp(path, "case.json") ? &cj : &hj) < 0)
+				goto gitfail;
+			continue;
+		}
+		p = xasprintf("%s/%s", id, path);
+		e = ent_new(x, p, t);
+		free(p);
+		e->has_blob = 1;
+		e->blob = oid;
+		if (blob_sum(x->st, &oid, e->sum, &e->size) < 0)
+			goto gitfail;
+	}
+	if (x->masked) {
+		char *p;
+
+		if (!cj.s || mask_case(&cj, &hj) < 0) {
+			seterr(err, errlen,
+			    N_("%s: case.json or history.jsonl of commit '%s' is not JSON"), id, hex);
+			goto out;
+		}
+		p = xasprintf("%s/case.json", id);
+		ent_data(x, p, t, cj.s, cj.len);
+		free(p);
+		p = xasprintf("%s/history.jsonl", id);
+		ent_data(x, p, t, hj.s ? hj.s : "", hj.len);
+		free(p);
+	} else {
+		add_certs(x, id, kase, t);
+	}
+	rc = 0;
+	goto out;
+gitfail:
+	seterr(err, errlen, N_("%s: docs.git: %s"), id, eport_git_err());
+out:
+	buf_free(&cj);
+	buf_free(&hj);
+	json_decref(blobs);
+	git_commit_free(c);
+	json_decref(kase);
+	return rc;
+}
+
+static const char readme_plain[] =
+    "eport audit archive\n"
+    "Masked: no\n"
+    "\n"
+    "Each directory is one case of the card office's store, as its last audited\n"
+    "revision in the office's repository (docs.git) holds it:\n"
+    "  COMMIT          that revision, a git commit id\n"
+    "  case.json       the case record\n"
+    "  history.jsonl   its history, one event a line\n"
+    "  docs/           the documents taken in with it\n"
+    "  certs/          the certificates of its cards (PEM), where the office holds them\n"
+    "\n"
+    "Check every file with:  sha256sum -c SHA256SUMS\n"
+    "SHA256SUMS is signed by the office CA, whose certificate is ca.crt (compare\n"
+    "its fingerprint with the one the office publishes); check the signature with:\n"
+    "  openssl cms -verify -binary -inform DER -CAfile ca.crt -content SHA256SUMS \\\n"
+    "    -in SHA256SUMS.p7s -out /dev/null\n"
+    "At the office, eport-export -V checks the archive against the repository.\n";
+static const char readme_masked[] =
+    "eport audit archive\n"
+    "Masked: yes\n"
+    "\n"
+    "Each directory is one case of the card office's store, as its last audited\n"
+    "revision in the office's repository (docs.git) holds it:\n"
+    "  COMMIT          that revision, a git commit id\n"
+    "  case.json       the case record\n"
+    "  history.jsonl   its history, one event a line\n"
+    "\n"
+    "Identity numbers keep their first 6 and last 4 characters and phone and\n"
+    "fax numbers their first 3 and last 4, the rest shown as *; a value too\n"
+    "short for that is masked whole.  The documents (docs/) and the card\n"
+    "certificates (certs/) are left out: scans cannot be masked.\n"
+    "\n"
+    "Check every file with:  sha256sum -c SHA256SUMS\n"
+    "SHA256SUMS is signed by the office CA, whose certificate is ca.crt (compare\n"
+    "its fingerprint with the one the office publishes); check the signature with:\n"
+    "  openssl cms -verify -binary -inform DER -CAfile ca.crt -content SHA256SUMS \\\n"
+    "    -in SHA256SUMS.p7s -out /dev/null\n"
+    "At the office, eport-export -V checks the archive against the repository.\n";
+
+static int
+by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct ent *)a)->path, ((const struct ent *)b)->path);
+}
+
+/* The directories of the entries, README and SHA256SUMS, all sorted. */
+int
+export_finish(struct export *x, char *errbuf, size_t errlen)
+{
+	json_t *dirs = json_object(), *v;
+	const char *d;
+	struct buf sums = { 0 }, b = { 0 };
+	char *path, *ca, err[512];
+	time_t newest = 0;
+	size_t i, n = x->nents;
+	int rc = -1;
+
+	for (i = 0; i < n; i++) {
+		char *p = xstrdup(x->ents[i].path), *s;
+
+		for (s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
+			char c = s[1];
+
+			s[1] = '\0';
+			if (!json_object_get(dirs, p))
+				json_object_set_new(dirs, p, json_integer(x->ents[i].mtime));
+			s[1] = c;
+		}
+		free(p);
+		if (x->ents[i].mtime > newest)
+			newest = x->ents[i].mtime;
+	}
+	json_object_foreach(dirs, d, v)
+		ent_new(x, d, json_integer_value(v))->dir = 1;
+	ent_data(x, "README", newest, x->masked ? readme_masked : readme_plain,
+	    strlen(x->masked ? readme_masked : readme_plain));
+	/* the office CA's certificate, and its signature of SHA256SUMS: an
+	 * auditor away from the office checks both offline */
+	path = xasprintf("%s/keys", x->st->home);
+	ca = xasprintf("%s/ca.crt", path);
+	if (read_file(ca, &b, 1 << 20) < 0) {
+		seterr(errbuf, errlen, N_("cannot read '%s': %s: the archive is signed with the office "
+		    "CA's key, which this store lacks (a store restored without its keys: eport-init "
+		    "--from ... -k DIR)"), ca, strerror(errno));
+		goto out;
+	}
+	ent_data(x, "ca.crt", newest, b.s, b.len);
+	qsort(x->ents, x->nents, sizeof *x->ents, by_path);
+	for (i = 0; i < x->nents; i++)
+		if (!x->ents[i].dir)
+			buf_printf(&sums, "%s  %s\n", x->ents[i].sum, x->ents[i].path);
+	ent_data(x, "SHA256SUMS", newest, sums.s, sums.len);
+	b.len = 0;
+	if (pki_sign_detached(path, sums.s, sums.len, &b, err, sizeof err) < 0) {
+		seterr(errbuf, errlen, N_("SHA256SUMS: %s"), err);
+		goto out;
+	}
+	ent_data(x, "SHA256SUMS.p7s", newest, b.s, b.len);
+	qsort(x->ents, x->nents, sizeof *x->ents, by_path);
+	rc = 0;
+out:
+	buf_free(&sums);
+	buf_free(&b);
+	free(path);
+	free(ca);
+	json_decref(dirs);
+	return rc;
+}
+
+int
+export_format(const char *name)
+{
+	static const struct { const char *ext; int f; } ext[] = {
+		{ ".tar", EXPORT_TAR }, { ".tar.gz", EXPORT_GZ }, { ".tgz", EXPORT_GZ },
+		{ ".tar.xz", EXPORT_XZ }, { ".txz", EXPORT_XZ }, { ".zip", EXPORT_ZIP },
+	};
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < LEN(ext); i++) {
+		size_t m = strlen(ext[i].ext);
+
+		if (n > m && !strcmp(name + n - m, ext[i].ext))
+			return ext[i].f;
+	}
+	return -1;
+}
+
+/* For a signal handler: only unlink, of a name set before. */
+void
+export_unlink(const struct export *x)
+{
+	if (x && x->tmpname)
+		unlink(x->tmpname);
+}
+
+static int
+write_all(struct archive *a, const char *p, size_t n)
+{
+	while (n) {
+		la_ssize_t w = archive_write_data(a, p, n);
+
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+static int
+write_entries(struct export *ex, struct archive *a, char *err, size_t errlen)
+{
+	struct archive_entry *e = archive_entry_new();
+	struct buf b = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < ex->nents && !rc; i++) {
+		struct ent *x = &ex->ents[i];
+
+		archive_entry_clear(e);
+		archive_entry_set_pathname(e, x->path);
+		archive_entry_set_filetype(e, x->dir ? AE_IFDIR : AE_IFREG);
+		archive_entry_set_perm(e, x->dir ? 0755 : 0644);
+		archive_entry_set_uid(e, 0);
+		archive_entry_set_gid(e, 0);
+		archive_entry_set_uname(e, "root");
+		archive_entry_set_gname(e, "root");
+		archive_entry_set_mtime(e, x->mtime, 0);
+		archive_entry_set_size(e, x->dir ? 0 : (la_int64_t)x->size);
+		if (archive_write_header(a, e) != ARCHIVE_OK) {
+			rc = -1;
+			break;
+		}
+		if (x->dir)
+			continue;
+		b.len = 0;
+		if (x->has_blob && blob_read(ex->st, &x->blob, &b) < 0) {
+			seterr(err, errlen, N_("%s: docs.git: %s"), x->path, eport_git_err());
+			rc = -2;
+			break;
+		}
+		if (x->has_blob ? write_all(a, b.s, b.len) : write_all(a, x->data.s, x->data.len))
+			rc = -1;
+	}
+	buf_free(&b);
+	archive_entry_free(e);
+	return rc;
+}
+
+/* The O_TMPFILE archive, whole, gets its name: at once where there is
+ * none yet; over an old archive by a hidden name renamed onto it (the
+ * caller's signal handler removes that name, export_unlink, for the moment
+ * it exists). */
+static int
+give_name(struct export *x, int fd, const char *dir, const char *base, const char *name)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -1;
+	x->tmpname = xasprintf("%s/.%s.%ld", dir, base, (long)getpid());
+	unlink(x->tmpname);
+	return linkat(AT_FDCWD, proc, AT_FDCWD, x->tmpname, AT_SYMLINK_FOLLOW);
+}
+
+int
+export_write(struct export *x, const char *name, mode_t mode, char *err, size_t errlen)
+{
+	int f = export_format(name), fd, rc;
+	char *d = xstrdup(name), *b = xstrdup(name), *dir;
+	struct archive *a;
+
+	dir = dirname(d);
+	/* a file with no name until it is whole, so that even kill -9 leaves
+	 * nothing behind; where the file system has none, a hidden name */
+	if ((fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600)) < 0) {
+		x->tmpname = xasprintf("%s/.%s.XXXXXX", dir, basename(b));
+		if ((fd = mkstemp(x->tmpname)) < 0) {
+			seterr(err, errlen, N_("cannot create '%s':"), x->tmpname);
+			rc = -1;
+			goto out;
+		}
+	}
+	/* zip stores local times: the office's, wherever it is written */
+	setenv("TZ", "CST-8", 1);
+	tzset();
+	a = archive_write_new();
+	if (f == EXPORT_ZIP) {
+		rc = archive_write_set_format_zip(a);
+	} else {
+		rc = archive_write_set_format_ustar(a);
+		if (!rc && f == EXPORT_GZ && !(rc = archive_write_add_filter_gzip(a)))
+			rc = archive_write_set_options(a, "gzip:!timestamp");
+		if (!rc && f == EXPORT_XZ && !(rc = archive_write_add_filter_xz(a)))
+			rc = archive_write_set_options(a, "xz:threads=1");
+	}
+	if (rc || archive_write_open_fd(a, fd) != ARCHIVE_OK ||
+	    (rc = write_entries(x, a, err, errlen)) || archive_write_close(a) != ARCHIVE_OK) {
+		if (rc != -2)
+			seterr(err, errlen, N_("'%s': %s"), name, archive_error_string(a));
+		goto fail;
+	}
+	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+		seterr(err, errlen, N_("'%s':"), name);
+		goto fail;
+	}
+	if (!x->tmpname && give_name(x, fd, dir, basename(b), name) < 0) {
+		seterr(err, errlen, N_("cannot write '%s':"), name);
+		goto fail;
+	}
+	rc = close(fd);
+	fd = -1;
+	if (rc < 0 || (x->tmpname && rename(x->tmpname, name) < 0)) {
+		seterr(err, errlen, N_("cannot write '%s':"), name);
+		goto fail;
+	}
+	archive_write_free(a);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	rc = 0;
+	goto out;
+fail:
+	archive_write_free(a);
+	if (fd >= 0)
+		close(fd);
+	if (x->tmpname)
+		unlink(x->tmpname);
+	rc = -2;
+out:
+	free(x->tmpname);
+	x->tmpname = NULL;
+	free(d);
+	free(b);
+	return rc;
+}
+
+struct export *
+export_new(struct eport *st, MDB_txn *txn, int masked)
+{
+	struct export *x = xcalloc(1, sizeof *x);
+
+	x->st = st;
+	x->txn = txn;
+	x->masked = masked;
+	x->cases = json_object();
+	return x;
+}
+
+size_t
+export_cases(const struct export *x)
+{
+	return json_object_size(x->cases);
+}
+
+void
+export_free(struct export *x)
+{
+	if (!x)
+		return;
+	for (size_t i = 0; i < x->nents; i++) {
+		free(x->ents[i].path);
+		buf_free(&x->ents[i].data);
+	}
+	free(x->ents);
+	json_decref(x->cases);
+	free(x);
 }
 
 /* Verifying: what the archive holds, path -> its SHA-256; the small files
