@@ -53,7 +53,7 @@ test_expect_success 'the packs have no deltas (scans and case.json do not gain f
 # read per case the store holds, for every batch
 test_expect_success 'writing a batch reads no other case'\''s ref, nor the refs directory' '
 	id=$(sed -n 1p ids) &&
-	{ EPORT_USER=bob strace -f -e trace=openat,open,getdents64 -o trace eport-check $id >/dev/null; test $? -le 1; } &&
+	{ EPORT_USER=bob ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -e trace=openat,open,getdents64 -o trace eport-check $id >/dev/null; test $? -le 1; } &&
 	grep -q "refs/cases/$id" trace &&
 	{ grep "refs/" trace | grep -v "refs/cases/$id" >others || :; } &&
 	test_cmp /dev/null others
@@ -63,7 +63,7 @@ test_expect_success 'writing a batch reads no other case'\''s ref, nor the refs 
 # objects/pack: a readdir for every object, in a directory that gains a pack
 # a batch.  A batch rescans it when it opens the store and after its pack.
 test_expect_success 'a batch rescans objects/pack twice, not once an object' '
-	{ EPORT_USER=bob strace -f -e trace=openat -o trace eport-check <ids >/dev/null; test $? -le 1; } &&
+	{ EPORT_USER=bob ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -e trace=openat -o trace eport-check <ids >/dev/null; test $? -le 1; } &&
 	grep -c "objects/pack/\", O_RDONLY.*O_DIRECTORY" trace >n &&
 	test $(cat n) -le 2 &&
 	test $(cat n) -ge 1
@@ -72,7 +72,7 @@ test_expect_success 'a batch rescans objects/pack twice, not once an object' '
 # DESIGN 5: git objects on disk (fsynced) before the LMDB transaction that
 # names them commits
 test_expect_success 'the pack and its index are fsynced before LMDB commits' '
-	{ EPORT_USER=bob strace -y -f -e trace=fsync,fdatasync -o trace eport-check <ids >/dev/null; test $? -le 1; } &&
+	{ EPORT_USER=bob ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -y -f -e trace=fsync,fdatasync -o trace eport-check <ids >/dev/null; test $? -le 1; } &&
 	sed -n "s/.*sync([0-9]*<\([^>]*\)>.*/\1/p" trace | sed "s,.*/,," >synced &&
 	grep -n "^data.mdb$" synced | head -n 1 | cut -d: -f1 >mdb &&
 	test -s mdb &&
@@ -87,7 +87,7 @@ test_expect_success 'the pack and its index are fsynced before LMDB commits' '
 # git gc deletes an index it finds without its pack; libgit2 puts the index
 # in place first, so the pack is made aside and moved in pack first
 test_expect_success 'the pack is made aside, and moved into objects/pack before its index' '
-	{ EPORT_USER=bob strace -f -e trace=rename,renameat,renameat2,link,linkat -o trace \
+	{ EPORT_USER=bob ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -e trace=rename,renameat,renameat2,link,linkat -o trace \
 		eport-check <ids >/dev/null; test $? -le 1; } &&
 	grep "objects/pack/pack-[0-9a-f]*\.\(pack\|idx\)\"" trace >into &&
 	test $(wc -l <into) = 2 &&
@@ -104,7 +104,7 @@ test_expect_success 'eport-init writes the pack settings; writers leave the conf
 	echo 0 >expect && test_cmp expect big &&
 	git --git-dir=fresh/docs.git config pack.deltaCacheSize >delta &&
 	echo 1 >expect && test_cmp expect delta &&
-	EPORT_HOME=$PWD/fresh ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat,rename,link -o trace \
+	EPORT_HOME=$PWD/fresh ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -e trace=openat,rename,link -o trace \
 		eport-apply ex/cases.jsonl >/dev/null &&
 	{ grep "docs.git/config" trace >writes || :; } &&
 	{ grep -v "O_RDONLY" writes >changed || :; } &&
@@ -116,7 +116,7 @@ test_expect_success 'eport-init writes the pack settings; writers leave the conf
 test_expect_success 'a store made without them: eport-fsck says so, -r writes them, writers never' '
 	git_ config --unset pack.bigFileThreshold &&
 	git_ config --unset pack.deltaCacheSize &&
-	{ EPORT_USER=bob ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat -o trace \
+	{ EPORT_USER=bob ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -e trace=openat -o trace \
 		eport-check <ids >/dev/null; test $? -le 1; } &&
 	! grep -q "docs.git/config.lock" trace &&
 	! git_ config pack.deltaCacheSize &&

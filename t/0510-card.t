@@ -340,7 +340,7 @@ if command -v strace >/dev/null; then
 	NEW=3700260000049
 test_expect_success 'a card pulled out in the middle of a write: a clear error, exit 2' '
 	card new.json &&
-	{ ASAN_OPTIONS=detect_leaks=0 strace -s 0 -o strace.log -e trace=sendto \
+	{ ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -s 0 -o strace.log -e trace=sendto \
 		-e inject=sendto:signal=SIGSTOP:when=48 eport-card write $C-0005 >out 2>err & } &&
 	spid=$! &&
 	pcsc_wait_ "grep -q \"stopped by SIGSTOP\" strace.log" 100 &&
@@ -367,7 +367,7 @@ test_expect_success 'a card pulled out in the middle of a write: a clear error, 
 # the card number's (git's objects are fsync'd, the registry's among them)
 test_expect_success 'still on the factory key, written again from the start; then the store fails' '
 	vcard_start new.json &&
-	test_expect_code 2 env ASAN_OPTIONS=detect_leaks=0 strace -o /dev/null -f -e trace=fdatasync \
+	test_expect_code 2 env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -o /dev/null -f -e trace=fdatasync \
 		-e inject=fdatasync:error=EIO:when=2+ eport-card write $C-0005 >out 2>err &&
 	test_cmp /dev/null out &&
 	tail -n 1 err >actual &&

@@ -141,7 +141,7 @@ test_expect_success 'a writer stopped between check and record: refused in its t
 	test -z "$(active)" &&
 	cases 3 4 &&
 	vcard_start c.json &&
-	{ ASAN_OPTIONS=detect_leaks=0 strace -s 0 -o strace.log -e trace=sendto \
+	{ ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -s 0 -o strace.log -e trace=sendto \
 		-e inject=sendto:signal=SIGSTOP:when=48 eport-card write $C-0003 >wc.out 2>wc.err & } &&
 	spid=$! &&
 	pcsc_wait_ "grep -q \"stopped by SIGSTOP\" strace.log" 100 &&

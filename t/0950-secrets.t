@@ -11,7 +11,7 @@ command -v strace >/dev/null || { skip_all "strace is not installed"; }
 
 # LeakSanitizer cannot run under ptrace: the traced job goes without it
 test_expect_success 'the whole job, every exec traced with its argv and environment' '
-	TMPDIR=$TRASH ASAN_OPTIONS=detect_leaks=0 \
+	TMPDIR=$TRASH ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 		strace -f -qq -v -s 100000 -e trace=execve -e signal=none -o trace \
 		env EPORT_SRC="$EPORT_SRC" "$EPORT_SRC/tools/demo" >demo.out 2>demo.err &&
 	grep -q "^verified$" demo.out &&

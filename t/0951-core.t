@@ -43,7 +43,7 @@ test_expect_success 'setup: an accepted onboard case, a blank card in the reader
 test_expect_success 'eport-card write killed by SIGABRT in the middle of the write: no core' '
 	mkdir cw &&
 	{ (cd cw && ulimit -c unlimited &&
-	 ASAN_OPTIONS=detect_leaks=0 exec strace -o ../abort.log -e trace=sendto \
+	 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 exec strace -o ../abort.log -e trace=sendto \
 		-e inject=sendto:signal=SIGABRT:when=48 eport-card write $C-0001 $L \
 		>../out 2>../err); rc=$?; } &&
 	test "$rc" = 134 &&
@@ -56,7 +56,7 @@ test_expect_success 'eport-card write killed by SIGABRT in the middle of the wri
 
 test_expect_success 'eport-init killed by SIGABRT as it makes keys/master: no core' '
 	mkdir ci &&
-	{ (cd ci && ulimit -c unlimited && EPORT_HOME="$TRASH/s2" ASAN_OPTIONS=detect_leaks=0 \
+	{ (cd ci && ulimit -c unlimited && EPORT_HOME="$TRASH/s2" ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 	 exec strace -o ../init.log -P "$TRASH/.s2.eport-init/keys/master" -e trace=openat \
 		-e inject=openat:signal=SIGABRT eport-init >../out 2>../err); rc=$?; } &&
 	test "$rc" = 134 &&
