@@ -38,6 +38,10 @@ int group_gid(const char *name, gid_t *, char *err, size_t errlen);
  * config 0640; keys/ the card group's (card.group: 2750, 0640), else the
  * owner's alone.  0, or -1 with a message. */
 int store_share(const char *home, const char *group, char *err, size_t errlen);
+struct eport;
+/* For a write that failed with err (EIO, ENOSPC, EDQUOT): "; the disk of
+ * HOME is full (N KiB free): ... what to do" in out, and 1; else "", 0. */
+int store_disk_note(struct eport *, int err, char *out, size_t len);
 
 /* config.c: git-config files through libgit2. */
 struct eport;
@@ -114,9 +118,6 @@ int store_read(struct eport *, MDB_txn **);
 int store_create(const char *dbdir, size_t mapsize, char *err, size_t errlen);
 void store_release(struct eport *);	/* after a batch: the store's mapped pages */
 const char *store_err(int rc);		/* mdb_strerror */
-/* For a write that failed with err (EIO, ENOSPC, EDQUOT): "; the disk of
- * HOME is full (N KiB free): ... what to do" in out, and 1; else "", 0. */
-int store_disk_note(struct eport *, int err, char *out, size_t len);
 /* The DB_EVTIME key of the event at `at` (its ISO time, office time) whose
  * DB_EVENTS key is ev; k holds at least EVTIME_KEY_MAX bytes.  The times
  * are all written +08:00, so the keys sort by time. */
