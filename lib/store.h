@@ -45,6 +45,8 @@ int store_disk_note(struct eport *, int err, char *out, size_t len);
 
 /* config.c: git-config files through libgit2. */
 struct eport;
+const char *eport_git_err(void);		/* git_error_last()'s message */
+void eport_git_setup(void);			/* libgit2 initialised, fsync on */
 int cfg_open(git_config **, const char *home);	/* share defaults, then $home/config */
 const char *cfg_str(struct eport *, const char *key, const char *dflt);
 long cfg_int(struct eport *, const char *key, long dflt);
