@@ -70,25 +70,11 @@ out:
 	return rc;
 }
 
-/* What eport_close frees of libgit2's, when a command used it. */
-void
-eport_git_fini(struct eport *st)
-{
-	repo_batch_end(st);
-	if (st->repo)
-		git_repository_free(st->repo);
-	if (st->cfg)
-		git_config_free(st->cfg);
-	st->repo = NULL;
-	st->cfg = NULL;
-}
-
 static git_config *
 cfg(struct eport *st)
 {
 	if (!st->cfg && cfg_open(&st->cfg, st->home) < 0)
 		die("config: %s", eport_git_err());
-	st->fini = eport_git_fini;
 	return st->cfg;
 }
 

@@ -83,7 +83,6 @@ struct eport {
 	git_config *cfg;
 	int rdonly;
 	int dry;		/* -n: case_step writes no git object */
-	void (*fini)(struct eport *);	/* frees what libgit2 holds, if used */
 	/* a writer's git objects (pack.c, set by repo_batch): store_write
 	 * flushes them before LMDB commits (0, or 2 with errbuf), drops them
 	 * when the transaction aborts, and settles the last transaction's
@@ -102,13 +101,8 @@ struct eport {
 #define EPORT_RDONLY 1
 #define EPORT_NOREPO 2
 #define STORE_MAP_INITIAL ((size_t)32 << 20)	/* store.map-size */
-/* The store, configuration and repository (repo.c); -1: message in errbuf. */
-int eport_open(struct eport *, int flags);
 /* LMDB only, for commands that need nothing else; st zeroed by the caller. */
 int store_open(struct eport *, int flags, size_t mapsize);
-void eport_close(struct eport *);
-void eport_git_fini(struct eport *);
-MDB_txn *eport_open_read(struct eport *);	/* read-only, one read txn; dies on failure */
 
 /* Run fn in one write transaction; on a full map, grow it and run fn again
  * (so fn must be safe to run twice).  fn returns 0 to commit; 1 (refused) or
@@ -135,6 +129,12 @@ int db_del(struct eport *, MDB_txn *, int db, const char *key, const char *val);
 json_t *db_get_json(struct eport *, MDB_txn *, int db, const char *key);
 int db_put_json(struct eport *, MDB_txn *, int db, const char *key, const json_t *);
 int counter_next(struct eport *, MDB_txn *, const char *name, uint64_t *);
+
+/* open.c: the store whole (LMDB, the configuration, who acts, docs.git and
+ * a writer's packs); -1: message in errbuf.  eport_close frees it all. */
+int eport_open(struct eport *, int flags);
+void eport_close(struct eport *);
+MDB_txn *eport_open_read(struct eport *);	/* read-only, one read txn; dies on failure */
 
 /* mirror.c: the registry in docs.git, on refs/eport/<office.branch>/registry
  * (the layout is at the top of mirror.c).  mirror_dbs: the databases
