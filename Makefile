@@ -123,7 +123,7 @@ deps:
 # The test suite: TAP scripts run by prove, against the binaries of $(O).
 PROVE ?= prove
 T ?= $(sort $(wildcard t/*.t))
-test: all check-headers
+test: all check-headers check-layers
 	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport \
 	EPORT_SRC=$(CURDIR) $(PROVE) $(PROVEFLAGS) $(T)
 
@@ -297,9 +297,7 @@ fuzz-smoke: fuzz-build
 .PHONY: fuzz fuzz-build fuzz-smoke
 
 # No cycle between libeport's files (issue 20): tools/layers reads nm of
-# $(O)/lib/*.o and fails naming each file pair of a cycle.  Not yet part of
-# make test: today's tree has cycles (config/repo/pack/store/mirror/ident/
-# shared, rules/decide) that lib/open.c is to break.
+# $(O)/lib/*.o and fails naming each file pair of a cycle; part of make test.
 check-layers: $(LIB_OBJ)
 	./tools/layers $(O)
 

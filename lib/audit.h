@@ -17,8 +17,6 @@
 #include "store.h"
 
 /* repo.c: the audit repository (libgit2). */
-const char *eport_git_err(void);		/* git_error_last()'s message */
-void eport_git_setup(void);			/* libgit2 initialised, fsync on */
 int repo_init(const char *path);
 int repo_open(struct eport *);
 int repo_blob(struct eport *, const void *, size_t, git_oid *);

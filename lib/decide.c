@@ -14,6 +14,20 @@ type_name(const char *type)
 	return t ? t->zh : NULL;
 }
 
+/* Whether a finding blocks: the review's question, asked of the findings
+ * rules_check made (here, so that rules.c depends on decide.c only). */
+int
+rules_blocking(const json_t *findings)
+{
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(findings, i, f)
+		if (strcmp(jstr(f, "severity"), "block") == 0)
+			return 1;
+	return 0;
+}
+
 static int
 later(const char *a, const char *b)
 {

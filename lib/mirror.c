@@ -27,6 +27,7 @@
 
 #include "eport.h"
 
+/* each as db_names[] names its database */
 static const char *const dirs[DB_N] = {
 	[DB_CARDS] = "cards",
 	[DB_ENTERPRISES] = "enterprises",
@@ -216,10 +217,10 @@ mirror_ref(struct eport *st)
 int
 mirror_tip(struct eport *st, MDB_txn *txn, git_oid *tip)
 {
-	MDB_val v;
+	MDB_val k = { strlen(META_TIP), META_TIP }, v;
 	int rc;
 
-	if ((rc = db_get(st, txn, DB_META, META_TIP, &v)))
+	if ((rc = mdb_get(txn, st->dbi[DB_META], &k, &v)))
 		return rc;
 	if (v.mv_size != GIT_OID_HEXSZ || git_oid_fromstrn(tip, v.mv_data, v.mv_size) < 0)
 		return MDB_CORRUPTED;
@@ -283,7 +284,7 @@ mirror_commit(struct eport *st, MDB_txn *txn)
 	rc = mirror_tip(st, txn, &ptip);
 	if (rc && rc != MDB_NOTFOUND) {
 		snprintf(st->errbuf, sizeof st->errbuf, _("db: meta: the registry's commit: %s"),
-		    store_err(rc));
+		    mdb_strerror(rc));
 		return 2;
 	}
 	have_parent = rc == 0;
@@ -327,7 +328,7 @@ mirror_commit(struct eport *st, MDB_txn *txn)
 			up[n].action = GIT_TREE_UPDATE_REMOVE;
 		} else {
 			buf_free(&key);
-			snprintf(st->errbuf, sizeof st->errbuf, "db: %s: %s", db_names[db], store_err(rc));
+			snprintf(st->errbuf, sizeof st->errbuf, "db: %s: %s", dirs[db], mdb_strerror(rc));
 			rc = 2;
 			goto out;
 		}

@@ -12,39 +12,6 @@
 
 #include "eport.h"
 
-const char *
-eport_git_err(void)
-{
-	const git_error *e = git_error_last();
-
-	return e && e->message ? e->message : _("unknown libgit2 error");
-}
-
-void
-eport_git_setup(void)
-{
-	static int done;
-
-	if (done++)
-		return;
-	git_libgit2_init();
-	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-	/* a command reads each case's objects once, if at all: a small object
-	 * cache, and few of the written packs kept mapped, so memory does not
-	 * grow with the store (16 MiB of cache was a tenth of intake's peak) */
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)1 << 20);
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 << 20);
-	/* the store's repository is ours: no owner check against $HOME's user */
-	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
-	/* nor does it read anyone's ~/.gitconfig, or /etc/gitconfig: every
-	 * writer failed when HOME could not be read ("failed to stat
-	 * '/root/.gitconfig'"), and a user's settings are not the store's */
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, "");
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, "");
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, "");
-	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_PROGRAMDATA, "");
-}
-
 int
 repo_init(const char *path)
 {
@@ -67,7 +34,6 @@ repo_open(struct eport *st)
 	int rc;
 
 	eport_git_setup();
-	st->fini = eport_git_fini;
 	rc = git_repository_open_bare(&st->repo, p);
 	free(p);
 	if (rc < 0)
@@ -81,48 +47,6 @@ repo_open(struct eport *st)
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	git_refdb_free(refdb);
 	return rc < 0 ? -1 : 0;
-}
-
-/* The store whole: LMDB, the configuration (for a writer: the map's size,
- * and who acts, settled) and, unless EPORT_NOREPO, docs.git. */
-int
-eport_open(struct eport *st, int flags)
-{
-	char err[sizeof st->errbuf];
-	size_t mapsize = 0;
-
-	memset(st, 0, sizeof *st);
-	st->home = xstrdup(eport_home());
-	if (!(flags & EPORT_RDONLY)) {
-		long n = cfg_int(st, "store.map-size", STORE_MAP_INITIAL);
-
-		/* the stored size of an existing environment wins when larger */
-		mapsize = n < 65536 ? 65536 : (size_t)n;
-		/* four eyes cannot rest on a variable anyone can set: refused
-		 * before anything is written */
-		if (ident_settle(st->home, st->errbuf, sizeof st->errbuf) < 0)
-			goto fail;
-	}
-	if (store_open(st, flags, mapsize) < 0)
-		goto fail;
-	if (!(flags & EPORT_NOREPO) && repo_open(st) < 0) {
-		snprintf(st->errbuf, sizeof st->errbuf, _("docs.git: %s"), eport_git_err());
-		goto fail;
-	}
-	/* a writer's objects go to docs.git as a pack per transaction, kept
-	 * until its refs have moved (pack.c) */
-	if (!(flags & (EPORT_NOREPO | EPORT_RDONLY)) && repo_batch(st) < 0) {
-		snprintf(st->errbuf, sizeof st->errbuf, "docs.git: %s", eport_git_err());
-		goto fail;
-	}
-	st->fini = eport_git_fini;
-	return 0;
-fail:
-	/* nothing held but the message, for a caller that goes on without */
-	memcpy(err, st->errbuf, sizeof err);
-	eport_close(st);
-	memcpy(st->errbuf, err, sizeof err);
-	return -1;
 }
 
 /* An object not found may be in a file of docs.git this user cannot read

@@ -308,18 +308,6 @@ file_format(const void *p, size_t n)
 
 static const char *str(const json_t *, const char *);
 
-int
-rules_blocking(const json_t *findings)
-{
-	size_t i;
-	json_t *f;
-
-	json_array_foreach(findings, i, f)
-		if (strcmp(str(f, "severity"), "block") == 0)
-			return 1;
-	return 0;
-}
-
 const json_t *
 rules_first_block(const json_t *findings, const char *const *only)
 {

@@ -66,7 +66,6 @@ struct check_env {
  * a card missing: cards[legal], cards[operator], or cards[NUMBER] for a card
  * the store knows; holders[legal] when the case lacks such a holder. */
 json_t *rules_check(const struct rulebook *, const json_t *rec, const struct check_env *);
-int rules_blocking(const json_t *findings);	/* 1 if a finding blocks */
 /* The first blocking finding whose rule is one of only (NULL: any), or NULL;
  * a borrowed reference. */
 const json_t *rules_first_block(const json_t *findings, const char *const *only);
@@ -100,6 +99,7 @@ char *order_products(const json_t *order);	/* "智能IC卡-操作员x2,读卡器
 
 /* decide.c: review decisions and the public status query. */
 const char *type_name(const char *type);	/* 新入网企业制卡, ...; NULL if unknown */
+int rules_blocking(const json_t *findings);	/* 1 if a finding blocks */
 /* May user take action (accept, reject, return, withdraw) on the case?  0
  * yes; 1 no, with why ("case is received, not checked", "four eyes: ...").
  * Four eyes: neither the case's "by" (intake) nor anyone in its

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "eport.h"
@@ -25,6 +26,30 @@ store_umask(const char *home)
 	struct stat sb;
 
 	return stat(home, &sb) == 0 && S_ISDIR(sb.st_mode) && (sb.st_mode & S_ISGID) ? 007 : 077;
+}
+
+/* A write that failed for the disk (LMDB says EIO for a short write): how
+ * much room the store's disk has, for the message. */
+int
+store_disk_note(struct eport *st, int err, char *out, size_t len)
+{
+	struct statvfs vfs;
+	unsigned long long kib;
+
+	*out = '\0';
+	if (err != EIO && err != ENOSPC && err != EDQUOT)
+		return 0;
+	if (statvfs(st->home, &vfs) < 0)
+		return 0;
+	kib = (unsigned long long)vfs.f_bavail * vfs.f_frsize / 1024;
+	if (kib < 1024)
+		snprintf(out, len, _("; the disk of '%s' is full (%llu KiB free): nothing of this "
+		    "batch was stored; free some space, and run the command again"), st->home, kib);
+	else
+		snprintf(out, len, _("; the disk of '%s' is failing (%llu KiB free): nothing of "
+		    "this batch was stored; check the disk (dmesg), and run the command again"),
+		    st->home, kib);
+	return 1;
 }
 
 int

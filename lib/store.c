@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "eport.h"
@@ -28,30 +27,6 @@ const char *
 store_err(int rc)
 {
 	return mdb_strerror(rc);
-}
-
-/* A write that failed for the disk (LMDB says EIO for a short write): how
- * much room the store's disk has, for the message. */
-int
-store_disk_note(struct eport *st, int err, char *out, size_t len)
-{
-	struct statvfs vfs;
-	unsigned long long kib;
-
-	*out = '\0';
-	if (err != EIO && err != ENOSPC && err != EDQUOT)
-		return 0;
-	if (statvfs(st->home, &vfs) < 0)
-		return 0;
-	kib = (unsigned long long)vfs.f_bavail * vfs.f_frsize / 1024;
-	if (kib < 1024)
-		snprintf(out, len, _("; the disk of '%s' is full (%llu KiB free): nothing of this "
-		    "batch was stored; free some space, and run the command again"), st->home, kib);
-	else
-		snprintf(out, len, _("; the disk of '%s' is failing (%llu KiB free): nothing of "
-		    "this batch was stored; check the disk (dmesg), and run the command again"),
-		    st->home, kib);
-	return 1;
 }
 
 static int
@@ -180,8 +155,8 @@ fail:
 }
 
 /* The LMDB environment of the store; a writer maps mapsize bytes (0: what
- * is there), a reader what is there, read-only (MDB_RDONLY).  No libgit2 here: eport_open (repo.c)
- * adds the configuration and the repository. */
+ * is there), a reader what is there, read-only (MDB_RDONLY).  No libgit2
+ * here: eport_open (open.c) adds the configuration and the repository. */
 int
 store_open(struct eport *st, int flags, size_t mapsize)
 {
@@ -243,19 +218,6 @@ store_open(struct eport *st, int flags, size_t mapsize)
 		}
 	mdb_txn_commit(txn);
 	return 0;
-}
-
-void
-eport_close(struct eport *st)
-{
-	if (st->fini)
-		st->fini(st);
-	if (st->env)
-		mdb_env_close(st->env);
-	json_decref(st->touched);
-	json_decref(st->dirty);
-	free(st->home);
-	memset(st, 0, sizeof *st);
 }
 
 /* Create the named databases of a new environment. */
@@ -470,18 +432,3 @@ counter_next(struct eport *st, MDB_txn *txn, const char *name, uint64_t *out)
 	return db_put(st, txn, DB_COUNTERS, name, &n, sizeof n, 0);
 }
 
-/* Open the store for reading, with one read transaction: what ls, show and
- * log need.  Dies on failure, as those commands would. */
-MDB_txn *
-eport_open_read(struct eport *st)
-{
-	MDB_txn *txn;
-	int rc;
-
-	memset(st, 0, sizeof *st);
-	if (store_open(st, EPORT_RDONLY, 0) < 0)
-		die("%s", st->errbuf);
-	if ((rc = store_read(st, &txn)))
-		die("db: %s", store_err(rc));
-	return txn;
-}

@@ -38,9 +38,15 @@ int group_gid(const char *name, gid_t *, char *err, size_t errlen);
  * config 0640; keys/ the card group's (card.group: 2750, 0640), else the
  * owner's alone.  0, or -1 with a message. */
 int store_share(const char *home, const char *group, char *err, size_t errlen);
+struct eport;
+/* For a write that failed with err (EIO, ENOSPC, EDQUOT): "; the disk of
+ * HOME is full (N KiB free): ... what to do" in out, and 1; else "", 0. */
+int store_disk_note(struct eport *, int err, char *out, size_t len);
 
 /* config.c: git-config files through libgit2. */
 struct eport;
+const char *eport_git_err(void);		/* git_error_last()'s message */
+void eport_git_setup(void);			/* libgit2 initialised, fsync on */
 int cfg_open(git_config **, const char *home);	/* share defaults, then $home/config */
 const char *cfg_str(struct eport *, const char *key, const char *dflt);
 long cfg_int(struct eport *, const char *key, long dflt);
@@ -77,7 +83,6 @@ struct eport {
 	git_config *cfg;
 	int rdonly;
 	int dry;		/* -n: case_step writes no git object */
-	void (*fini)(struct eport *);	/* frees what libgit2 holds, if used */
 	/* a writer's git objects (pack.c, set by repo_batch): store_write
 	 * flushes them before LMDB commits (0, or 2 with errbuf), drops them
 	 * when the transaction aborts, and settles the last transaction's
@@ -96,13 +101,8 @@ struct eport {
 #define EPORT_RDONLY 1
 #define EPORT_NOREPO 2
 #define STORE_MAP_INITIAL ((size_t)32 << 20)	/* store.map-size */
-/* The store, configuration and repository (repo.c); -1: message in errbuf. */
-int eport_open(struct eport *, int flags);
 /* LMDB only, for commands that need nothing else; st zeroed by the caller. */
 int store_open(struct eport *, int flags, size_t mapsize);
-void eport_close(struct eport *);
-void eport_git_fini(struct eport *);
-MDB_txn *eport_open_read(struct eport *);	/* read-only, one read txn; dies on failure */
 
 /* Run fn in one write transaction; on a full map, grow it and run fn again
  * (so fn must be safe to run twice).  fn returns 0 to commit; 1 (refused) or
@@ -114,9 +114,6 @@ int store_read(struct eport *, MDB_txn **);
 int store_create(const char *dbdir, size_t mapsize, char *err, size_t errlen);
 void store_release(struct eport *);	/* after a batch: the store's mapped pages */
 const char *store_err(int rc);		/* mdb_strerror */
-/* For a write that failed with err (EIO, ENOSPC, EDQUOT): "; the disk of
- * HOME is full (N KiB free): ... what to do" in out, and 1; else "", 0. */
-int store_disk_note(struct eport *, int err, char *out, size_t len);
 /* The DB_EVTIME key of the event at `at` (its ISO time, office time) whose
  * DB_EVENTS key is ev; k holds at least EVTIME_KEY_MAX bytes.  The times
  * are all written +08:00, so the keys sort by time. */
@@ -132,6 +129,12 @@ int db_del(struct eport *, MDB_txn *, int db, const char *key, const char *val);
 json_t *db_get_json(struct eport *, MDB_txn *, int db, const char *key);
 int db_put_json(struct eport *, MDB_txn *, int db, const char *key, const json_t *);
 int counter_next(struct eport *, MDB_txn *, const char *name, uint64_t *);
+
+/* open.c: the store whole (LMDB, the configuration, who acts, docs.git and
+ * a writer's packs); -1: message in errbuf.  eport_close frees it all. */
+int eport_open(struct eport *, int flags);
+void eport_close(struct eport *);
+MDB_txn *eport_open_read(struct eport *);	/* read-only, one read txn; dies on failure */
 
 /* mirror.c: the registry in docs.git, on refs/eport/<office.branch>/registry
  * (the layout is at the top of mirror.c).  mirror_dbs: the databases
