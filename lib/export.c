@@ -261,6 +261,15 @@ out:
 	return rc;
 }
 
+/* how both READMEs end: how to check the archive */
+#define README_CHECK \
+    "Check every file with:  sha256sum -c SHA256SUMS\n" \
+    "SHA256SUMS is signed by the office CA, whose certificate is ca.crt (compare\n" \
+    "its fingerprint with the one the office publishes); check the signature with:\n" \
+    "  openssl cms -verify -binary -inform DER -CAfile ca.crt -content SHA256SUMS \\\n" \
+    "    -in SHA256SUMS.p7s -out /dev/null\n" \
+    "At the office, eport-export -V checks the archive against the repository.\n"
+
 static const char readme_plain[] =
     "eport audit archive\n"
     "Masked: no\n"
@@ -273,12 +282,7 @@ static const char readme_plain[] =
     "  docs/           the documents taken in with it\n"
     "  certs/          the certificates of its cards (PEM), where the office holds them\n"
     "\n"
-    "Check every file with:  sha256sum -c SHA256SUMS\n"
-    "SHA256SUMS is signed by the office CA, whose certificate is ca.crt (compare\n"
-    "its fingerprint with the one the office publishes); check the signature with:\n"
-    "  openssl cms -verify -binary -inform DER -CAfile ca.crt -content SHA256SUMS \\\n"
-    "    -in SHA256SUMS.p7s -out /dev/null\n"
-    "At the office, eport-export -V checks the archive against the repository.\n";
+    README_CHECK;
 static const char readme_masked[] =
     "eport audit archive\n"
     "Masked: yes\n"
@@ -294,12 +298,7 @@ static const char readme_masked[] =
     "short for that is masked whole.  The documents (docs/) and the card\n"
     "certificates (certs/) are left out: scans cannot be masked.\n"
     "\n"
-    "Check every file with:  sha256sum -c SHA256SUMS\n"
-    "SHA256SUMS is signed by the office CA, whose certificate is ca.crt (compare\n"
-    "its fingerprint with the one the office publishes); check the signature with:\n"
-    "  openssl cms -verify -binary -inform DER -CAfile ca.crt -content SHA256SUMS \\\n"
-    "    -in SHA256SUMS.p7s -out /dev/null\n"
-    "At the office, eport-export -V checks the archive against the repository.\n";
+    README_CHECK;
 
 static int
 by_path(const void *a, const void *b)
