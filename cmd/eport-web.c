@@ -48,7 +48,7 @@ static const char css[] =
     "body{max-width:none}}\n";
 
 static const char usage_text[] =
-    N_("usage: eport-web (a CGI program, run by the web server: see eport-web(8))\n");
+    N_("usage: eport-web (a CGI program, run by the web server: see eport-web(1))\n");
 
 /* --- the response ---------------------------------------------------- */
 

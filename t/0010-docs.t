@@ -13,12 +13,12 @@ test_expect_success 'mandoc -Tlint -W warning is clean for every page' '
 '
 
 for c in $commands; do
-	# a command for the system's administrator (eport-web) has its page in man8
-	sec=1
-	[ -f "$SRC/man/man8/$c.8" ] && sec=8
-	test_expect_success "$c has man/man$sec/$c.$sec, with EXIT STATUS and EXAMPLES" '
-		grep -q "^\.Sh EXIT STATUS" "$SRC/man/man$sec/$c.$sec" &&
-		grep -q "^\.Sh EXAMPLES" "$SRC/man/man$sec/$c.$sec"
+	# every command, eport-web the CGI program among them, has its page in
+	# man1 (DESIGN.md section 1)
+	test_expect_success "$c has man/man1/$c.1, with EXIT STATUS and EXAMPLES" '
+		grep -q "^\.Dt $(echo "$c" | tr a-z A-Z) 1$" "$SRC/man/man1/$c.1" &&
+		grep -q "^\.Sh EXIT STATUS" "$SRC/man/man1/$c.1" &&
+		grep -q "^\.Sh EXAMPLES" "$SRC/man/man1/$c.1"
 	'
 	test_expect_success "$c is completed by bash, zsh and fish" '
 		bash -c ". \"\$1/completions/eport.bash\" && complete -p \"\$2\"" - "$SRC" "$c" &&
@@ -123,7 +123,7 @@ test_expect_success 'make install: the commands, their pages and share/eport' '
 	test -f "$u/share/man/man5/eport-case.5" &&
 	test -f "$u/share/man/man5/eport-config.5" &&
 	test -f "$u/share/man/man7/eport.7" &&
-	test -f "$u/share/man/man8/eport-web.8" &&
+	test -f "$u/share/man/man1/eport-web.1" && ! test -e "$u/share/man/man8" &&
 	test -f "$u/share/eport/lighttpd.conf" &&
 	test "$(readlink "$u/lib/eport/cgi/eport-web")" = /usr/bin/eport-web &&
 	test -f "$u/share/eport/config" && test -f "$u/share/eport/rules.tsv"

@@ -69,7 +69,7 @@ done <<\EOF
 1	eport-show XM20261126-0009	eport-show: 'XM20261126-0009': no such case	eport-show: 'XM20261126-0009'：没有这个业务
 1	eport-status 123	eport-status: '123': neither a USCC (18 characters) nor an organisation code (9)	eport-status: '123'：既不是统一社会信用代码（18 位），也不是组织机构代码（9 位）
 2	eport-vcard bad-card.json	eport-vcard: bad-card.json: expected a JSON object	eport-vcard: bad-card.json: 应为 JSON 对象
-2	eport-web	usage: eport-web (a CGI program, run by the web server: see eport-web(8))	用法：eport-web（CGI 程序，由 Web 服务器运行：见 eport-web(8)）
+2	eport-web	usage: eport-web (a CGI program, run by the web server: see eport-web(1))	用法：eport-web（CGI 程序，由 Web 服务器运行：见 eport-web(1)）
 EOF
 
 test_expect_success 'every command of cmd/ has its refusal above' '

@@ -344,8 +344,8 @@ test_expect_success 'a crash between the commit and the publishing: fsck sees it
 	eport-fsck -r 2>/dev/null && eport-fsck
 '
 
-test_expect_success 'eport-web(8) EXAMPLES: eport-fsck -r publishes a store that had cases already' '
-	sed -n "/^\.Sh EXAMPLES/,/^\.Sh/p" "$EPORT_SRC/man/man8/eport-web.8" |
+test_expect_success 'eport-web(1) EXAMPLES: eport-fsck -r publishes a store that had cases already' '
+	sed -n "/^\.Sh EXAMPLES/,/^\.Sh/p" "$EPORT_SRC/man/man1/eport-web.1" |
 		sed -n "s/^\\\$ //p" | sed -n 1,3p | sed "s|/var/lib/eport/public|$TRASH/pub2|" >ex.sh &&
 	test "$(wc -l <ex.sh)" = 3 &&
 	sh ex.sh >ex.out 2>&1 && test_cmp /dev/null ex.out &&
@@ -360,7 +360,7 @@ test_expect_success 'eport-web(8) EXAMPLES: eport-fsck -r publishes a store that
 
 test_expect_success 'eport-web run by hand: its usage, and nothing else' '
 	test_expect_code 2 eport-web 2>err && test_expect_code 2 eport-web -P 2>>err &&
-	echo "usage: eport-web (a CGI program, run by the web server: see eport-web(8))" >expect &&
+	echo "usage: eport-web (a CGI program, run by the web server: see eport-web(1))" >expect &&
 	cat expect expect | test_cmp - err &&
 	eport-web -h >out && test_cmp expect out &&
 	! nm -D "$EPORT_BIN/eport-web" 2>/dev/null | grep -q " mdb_\| git_"
