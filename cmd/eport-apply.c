@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static int dry, jflag;
 static long batch_max = 1000, batch_ms = 1000, max_docs = 200;

@@ -20,7 +20,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 enum { MODE_NEW, MODE_RESUME, MODE_REWRITE };
 

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static int rflag;
 static struct eport st;

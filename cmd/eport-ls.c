@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static const char *state, *type, *uscc, *since, *until;
 static int wflag;

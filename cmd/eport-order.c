@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 #define EXPORT_MAX (64u << 20)	/* an export file: 64 MiB */
 

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "eport.h"
+#include "each.h"
 #include "office.h"
 
 #define MAX_DAYS 3660		/* ten years at most in one report */

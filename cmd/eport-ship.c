@@ -28,7 +28,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "eport.h"
+#include "each.h"
 #include "office.h"
 
 static const char *fmt = "csv", *enc = "utf-8", *reason, *opath, *id_type = "resident", *freight;
