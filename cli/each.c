@@ -130,7 +130,7 @@ flush(struct eport *st, struct batch *b)
 	if (!b->n)
 		return;
 	b->dry_done = 0;
-	rc = batch_commit(st, batch_txn, b, &b->mv);
+	rc = eport_commit(st, batch_txn, b, &b->mv);
 	if (rc && !(rc == 1 && b->dry_done))
 		die("%s", st->errbuf);
 	for (i = 0; i < b->n; i++) {
@@ -204,6 +204,26 @@ cases_each_items(struct eport *st, const struct item *items, size_t n, struct ea
 	flush(st, &b);
 	free(b.s);
 	moves_free(&b.mv);
+}
+
+/* batch_commit, and then what it could not do after the commit said, a
+ * warning a line: the write stands, and eport-fsck -r finishes it */
+int
+eport_commit(struct eport *st, txn_fn fn, void *arg, struct moves *mv)
+{
+	int rc = batch_commit(st, fn, arg, mv);
+	char *line, *next;
+
+	if (st->warn.len) {
+		buf_add(&st->warn, "", 1);
+		for (line = st->warn.s; *line; line = next) {
+			next = strchr(line, '\n');
+			*next++ = '\0';
+			warnx("%s", line);
+		}
+		st->warn.len = 0;
+	}
+	return rc;
 }
 
 const char *

@@ -44,6 +44,8 @@ struct each {
 void cases_each(struct eport *, int argc, char **argv, struct each *);
 /* The same for items the caller read itself (their rec and pos copied). */
 void cases_each_items(struct eport *, const struct item *, size_t n, struct each *);
+/* batch_commit (lib/batch.c), its warnings said (st->warn) */
+int eport_commit(struct eport *, txn_fn fn, void *arg, struct moves *mv);
 const char *eport_home(void);	/* eport_home_env, or die: no store is named */
 MDB_txn *eport_open_read(struct eport *);	/* read-only, one read txn; dies on failure */
 

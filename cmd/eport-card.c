@@ -777,7 +777,7 @@ record(struct job *j, txn_fn fn, const json_t *row)
 
 	if (!dry) {
 		st.errbuf[0] = '\0';
-		rc = batch_commit(&st, fn, j, &j->mv);
+		rc = eport_commit(&st, fn, j, &j->mv);
 		moves_free(&j->mv);
 		if (rc) {
 			(rc == 1 ? refuse : warnx)("%s", st.errbuf);
@@ -939,7 +939,7 @@ cmd_write(int argc, char **argv)
 		 * leaves a card that still takes the factory key: it is blank. */
 		if (dry)
 			peek_number(j.number);
-		else if ((rc = batch_commit(&st, reserve_txn, j.number, NULL)))
+		else if ((rc = eport_commit(&st, reserve_txn, j.number, NULL)))
 			die("%s", st.errbuf);
 		derive(j.number, &keys);
 	}
@@ -1162,7 +1162,7 @@ cmd_revoke(int argc, char **argv)
 	r.number = argv[0];
 	open_store(0);
 	st.errbuf[0] = '\0';
-	rc = batch_commit(&st, revoke_txn, &r, NULL);
+	rc = eport_commit(&st, revoke_txn, &r, NULL);
 	if (rc == 1 && *st.errbuf) {
 		refuse("%s", st.errbuf);
 	} else if (rc > 1) {

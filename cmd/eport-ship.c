@@ -482,7 +482,7 @@ cmd_manifest(int argc, char **argv)
 		mdb_txn_abort(txn);
 		m.date = date;
 		m.day = day;
-		if (batch_commit(&st, make_txn, &m, &m.mv)) {
+		if (eport_commit(&st, make_txn, &m, &m.mv)) {
 			unknown_fail();
 			die("%s", st.errbuf);
 		}

@@ -180,7 +180,9 @@ int origin_read(const struct origin *, const char *file, struct buf *, char *why
  * public snapshot is published, the refs moved, the pack's keep settled
  * and the store's pages released (mv NULL: a write that moves no case's
  * ref).  Returns store_write's 0, 1 or 2; on 1 or 2 nothing after the
- * transaction is done. */
+ * transaction is done.  What failed after the commit (a ref not moved, the
+ * page not published) is added to st->warn, a line each, for the command
+ * to say: eport_commit (cli/each.h) does. */
 struct moves {
 	size_t n, cap;
 	char **id;

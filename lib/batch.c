@@ -70,12 +70,16 @@ batch_commit(struct eport *st, txn_fn fn, void *arg, struct moves *mv)
 		store_release(st);
 		return rc;
 	}
-	if (public_flush(st) < 0)
-		warnx("%s (eport-fsck -r publishes it)", st->errbuf);
+	if (public_flush(st) < 0) {
+		buf_printf(&st->warn, _("%s (eport-fsck -r publishes it)"), st->errbuf);
+		buf_add(&st->warn, "\n", 1);
+	}
 	for (size_t i = 0; mv && i < mv->n; i++)
-		if (repo_advance(st, mv->id[i], &mv->oid[i]) < 0)
-			warnx("%s: ref not moved (eport-fsck -r will): %s", mv->id[i],
-			    eport_git_err());
+		if (repo_advance(st, mv->id[i], &mv->oid[i]) < 0) {
+			buf_printf(&st->warn, _("%s: ref not moved (eport-fsck -r will): %s"),
+			    mv->id[i], eport_git_err());
+			buf_add(&st->warn, "\n", 1);
+		}
 	repo_settle(st);
 	if (mv)
 		moves_clear(mv);

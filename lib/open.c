@@ -71,6 +71,7 @@ eport_close(struct eport *st)
 		mdb_env_close(st->env);
 	json_decref(st->touched);
 	json_decref(st->dirty);
+	buf_free(&st->warn);
 	free(st->home);
 	memset(st, 0, sizeof *st);
 }

@@ -97,6 +97,9 @@ struct eport {
 	int mirror_off;		/* mirror.c: the registry is not recorded (a rebuild) */
 	int mirror_moved;	/* mirror.c: a commit made, its ref to move to mirror_new */
 	git_oid mirror_new;
+	/* what a write could not do once committed (batch_commit): lines for
+	 * the command to say; the store is sound, eport-fsck -r finishes it */
+	struct buf warn;
 	char errbuf[512];
 };
 #define EPORT_RDONLY 1

@@ -86,4 +86,24 @@ test_expect_success 'a config that does not parse: a reader and a writer say so,
 	eport-ls >after && test_cmp before after
 '
 
+# a ref that cannot move after the commit (a lock left by a writer that
+# is gone): batch_commit leaves the warning in st->warn, and the command,
+# not the library, says it; the step stands, and eport-fsck -r finishes it
+test_expect_success 'a ref not moved after the commit: the command says so, status 0' '
+	id=XM20261126-0001 &&
+	: >"$EPORT_HOME/docs.git/refs/cases/$id.lock" &&
+	eport-check $id >out 2>err &&
+	grep -q "^eport-check: $id: ref not moved (eport-fsck -r will): " err &&
+	test "$(wc -l <err)" -eq 1 &&
+	git -C "$EPORT_HOME/docs.git" log -1 --format=%s "refs/cases/$id" >subject &&
+	echo "apply $id: <stdin>:1" >expect && test_cmp expect subject
+'
+
+test_expect_success 'one eport-fsck -r removes the dead writer'"'"'s lock and moves the ref' '
+	test_expect_code 1 eport-fsck >/dev/null 2>&1 &&
+	eport-fsck -r >/dev/null 2>&1 && eport-fsck &&
+	git -C "$EPORT_HOME/docs.git" log -1 --format=%s "refs/cases/$id" >subject &&
+	echo "check $id: no finding" >expect && test_cmp expect subject
+'
+
 done_testing
