@@ -49,6 +49,14 @@ int pki_load_ca(const char *keydir, struct evp_pkey_st **, struct x509_st **, ch
  * which resets the card.  Errors: -1, the message in err or pcsc_error. */
 struct reader;
 int pcsc_open(struct reader **, const char *name, char *err, size_t errlen);
+/* A reader whose card is a function (the emulator's, in-process: no
+ * pcscd): fn gets each command APDU and answers into out, *outlen the room
+ * on entry (at least 258 bytes) and the length on return; 0, or -1 when
+ * the exchange failed.  pcsc_close frees it and resets nothing: the
+ * card's power is fn's owner's.  0. */
+typedef int reader_xfer(void *arg, const unsigned char *in, size_t n, unsigned char *out,
+    size_t *outlen);
+int reader_fn(struct reader **, const char *name, reader_xfer *, void *arg);
 void pcsc_close(struct reader *);
 const char *pcsc_name(const struct reader *);
 const char *pcsc_error(const struct reader *);
