@@ -48,5 +48,6 @@ void cases_each_items(struct eport *, const struct item *, size_t n, struct each
 int eport_commit(struct eport *, txn_fn fn, void *arg, struct moves *mv);
 const char *eport_home(void);	/* eport_home_env, or die: no store is named */
 MDB_txn *eport_open_read(struct eport *);	/* read-only, one read txn; dies on failure */
+void eport_cfg(struct eport *);	/* its configuration read (cfg_load), or die */
 
 #endif

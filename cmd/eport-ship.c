@@ -57,6 +57,7 @@ load_cal(void)
 {
 	char err[512];
 
+	eport_cfg(&st);
 	if (!(cal = cal_load(st.home, err, sizeof err)) ||
 	    cal_set_hours(cal, cfg_str(&st, "office.hours", CAL_HOURS), err, sizeof err) < 0)
 		die("%s", err);
@@ -319,8 +320,10 @@ man_get(void *arg, const char *what)
 {
 	struct man_arg *a = arg;
 
-	if (!strncmp(what, "config:", 7))
+	if (!strncmp(what, "config:", 7)) {
+		eport_cfg(&st);
 		return xstrdup(cfg_str(&st, what + 7, ""));
+	}
 	if (!strcmp(what, "ship:contents"))
 		return ship_contents(&st, a->txn, a->kase);
 	if (!strcmp(what, "ship:date"))

@@ -192,7 +192,7 @@ main(int argc, char *argv[])
 	}
 	sc = argv[1];
 	keydir = argv[2];
-	now = time(NULL);
+	now = eport_now();	/* EPORT_NOW, as t/lib.sh sets it */
 	if (!strcmp(sc, "ca")) {
 		if (pki_init_ca(keydir, "test office", now, err, sizeof err) < 0)
 			fail("%s", err);
