@@ -269,11 +269,17 @@ deb:
 bench: all
 	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport ./bench/run
 
+# make bench-ab OLD=DIR: intake and check of the build whose commands are in
+# DIR (another worktree's build/bin) against this one's, in turn
+bench-ab: all
+	@test -n "$(OLD)" || { echo "make bench-ab OLD=DIR: DIR holds the old build's commands" >&2; exit 2; }
+	EPORT_SHARE=$(CURDIR)/share/eport ./bench/ab $(OLD) $(CURDIR)/$(O)/bin
+
 clean:
 	rm -rf build asan vg
 
 .PHONY: all deps po check-po check-headers test test-lib check check-asan check-valgrind stress demo install \
-	uninstall deb bench clean FORCE
+	uninstall deb bench bench-ab clean FORCE
 
 # Fuzzing: libFuzzer targets fuzz/fuzz-*.c, with libeport built again by
 # clang (never gcc's objects) in $(FO).  make fuzz runs each FUZZ_SECONDS,
