@@ -27,7 +27,7 @@ void *xcalloc(size_t, size_t);
 void *xrealloc(void *, size_t);
 char *xstrdup(const char *);
 char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
-char *xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
+char *xvasprintfn(size_t *, const char *, va_list) __attribute__((format(printf, 2, 0)));
 int fshut(FILE *, const char *);
 /* The bytes of the UTF-8 character at s that a terminal shows as text, or 0
  * (a control, DEL, a C1 control, a bidi override, no valid character). */

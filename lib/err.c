@@ -173,13 +173,18 @@ xstrdup(const char *s)
 	return p;
 }
 
+/* the formatted string; its length in *len if len is not NULL, which may
+ * count a NUL that %c put inside it (buf_printf: the rulebook's digest) */
 char *
-xvasprintf(const char *fmt, va_list ap)
+xvasprintfn(size_t *len, const char *fmt, va_list ap)
 {
 	char *s;
+	int n;
 
-	if (vasprintf(&s, fmt, ap) < 0)
+	if ((n = vasprintf(&s, fmt, ap)) < 0)
 		eport_abort("vasprintf:");
+	if (len)
+		*len = n;
 	return s;
 }
 
@@ -190,7 +195,7 @@ xasprintf(const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
+	s = xvasprintfn(NULL, fmt, ap);
 	va_end(ap);
 	return s;
 }

@@ -47,12 +47,11 @@ buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
+	size_t n;
 
 	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
+	s = xvasprintfn(&n, fmt, ap);
 	va_end(ap);
-	n = strlen(s);
 	buf_add(b, s, n);
 	free(s);
 }
