@@ -26,7 +26,7 @@ CFLAGS ?= -O2 -g
 # warnings are errors in make check and CI (WERROR=-Werror), never in a
 # user's make, where a newer compiler may warn of more
 WERROR ?=
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Ilib \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Ilib -Icli \
 	-DEPORT_VERSION='"$(VERSION)"' -DSHAREDIR='"$(SHAREDIR)"' \
 	-DSYSCONFDIR='"$(SYSCONFDIR)"' -DLOCALEDIR='"$(LOCALEDIR)"' $(CPPFLAGS) $(CFLAGS) $(SAN) \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -34,9 +34,13 @@ LDLIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS) $(SAN)
 
 LIB_SRC = $(sort $(wildcard lib/*.c))
+# cli/: the commands' layer above libeport, what prints and exits (die,
+# refuse, the start of a command, the loops over stdin); lib/ never does
+CLI_SRC = $(sort $(wildcard cli/*.c))
 CMD_SRC = $(sort $(wildcard cmd/*.c))
 HELPER_SRC = $(sort $(wildcard t/helper/*.c))
 LIB_OBJ = $(LIB_SRC:%.c=$(O)/%.o)
+CLI_OBJ = $(CLI_SRC:%.c=$(O)/%.o)
 CMDS = $(CMD_SRC:cmd/%.c=$(O)/bin/%)
 HELPERS = $(HELPER_SRC:t/helper/%.c=$(O)/bin/%)
 MAN1 = $(wildcard man/man1/*.1)
@@ -62,28 +66,38 @@ $(O)/lib/%.o: lib/%.c $(O)/FLAGS
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(O)/cli/%.o: cli/%.c $(O)/FLAGS
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
 $(O)/libeport.a: $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
 
-$(O)/bin/%: cmd/%.c $(O)/libeport.a $(O)/FLAGS
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -MF $(O)/$*.d $(ALL_LDFLAGS) -o $@ $< $(O)/libeport.a $(LDLIBS)
+$(O)/libeport-cli.a: $(CLI_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(CLI_OBJ)
 
-$(O)/bin/%: t/helper/%.c $(O)/libeport.a $(O)/FLAGS
+$(O)/bin/%: cmd/%.c $(O)/libeport-cli.a $(O)/libeport.a $(O)/FLAGS
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -MF $(O)/$*.d $(ALL_LDFLAGS) -o $@ $< $(O)/libeport.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -MF $(O)/$*.d $(ALL_LDFLAGS) -o $@ $< $(O)/libeport-cli.a \
+	    $(O)/libeport.a $(LDLIBS)
 
--include $(wildcard $(O)/*.d $(O)/lib/*.d)
+$(O)/bin/%: t/helper/%.c $(O)/libeport-cli.a $(O)/libeport.a $(O)/FLAGS
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -MF $(O)/$*.d $(ALL_LDFLAGS) -o $@ $< $(O)/libeport-cli.a \
+	    $(O)/libeport.a $(LDLIBS)
+
+-include $(wildcard $(O)/*.d $(O)/lib/*.d $(O)/cli/*.d)
 
 # Messages (DESIGN.md section 11): xgettext finds them by these names, the
 # formats of die, warnx, refuse, pcsc_seterr, eport-fsck's problem and
 # eport-export's vbad translated by those functions; po/exclude.pot keeps
 # out what is no sentence ("%s").
 XGETTEXT_FLAGS = --language=C --from-code=UTF-8 --add-comments=TRANSLATORS: \
-	--keyword=_ --keyword=N_ --keyword=die --keyword=warnx --keyword=refuse \
+	--keyword=_ --keyword=N_ --keyword=die --keyword=warnx --keyword=refuse --keyword=eport_abort \
 	--keyword=pcsc_seterr:2 --keyword=problem:2 --keyword=vbad:2 \
-	--flag=die:1:c-format --flag=warnx:1:c-format --flag=refuse:1:c-format \
+	--flag=die:1:c-format --flag=warnx:1:c-format --flag=refuse:1:c-format --flag=eport_abort:1:c-format \
 	--flag=pcsc_seterr:2:c-format --flag=problem:2:c-format --flag=vbad:2:c-format \
 	--flag=xasprintf:1:c-format --flag=buf_printf:2:c-format \
 	--package-name=eport --package-version=$(VERSION) \
@@ -94,9 +108,9 @@ $(O)/share/locale/%/LC_MESSAGES/eport.mo: po/%.po
 	msgfmt --check -o $@ $<
 
 # the template, from the sources as they are
-$(O)/po/eport.pot: $(LIB_SRC) $(CMD_SRC) lib/eport.h lib/office.h po/exclude.pot
+$(O)/po/eport.pot: $(LIB_SRC) $(CLI_SRC) $(CMD_SRC) lib/eport.h lib/office.h po/exclude.pot
 	@mkdir -p $(@D)
-	xgettext $(XGETTEXT_FLAGS) -o $@ $(LIB_SRC) $(CMD_SRC)
+	xgettext $(XGETTEXT_FLAGS) -o $@ $(LIB_SRC) $(CLI_SRC) $(CMD_SRC)
 
 # po/LANG.po brought up to the sources (new messages untranslated, changed
 # ones fuzzy): then translate them
@@ -129,12 +143,12 @@ test: all check-headers check-layers
 
 # Each header of lib/ compiles alone (it includes what it uses) and twice
 # (its guard), with the flags of the build.
-LIB_H = $(sort $(wildcard lib/*.h))
+LIB_H = $(sort $(wildcard lib/*.h)) $(sort $(wildcard cli/*.h))
 check-headers:
-	@for h in $(LIB_H:lib/%=%); do \
-		printf '#include "%s"\n#include "%s"\n' $$h $$h | \
+	@for h in $(LIB_H); do \
+		printf '#include "%s"\n#include "%s"\n' $${h##*/} $${h##*/} | \
 		$(CC) $(ALL_CFLAGS) -fsyntax-only -x c - || \
-		{ echo "check-headers: lib/$$h does not compile alone" >&2; exit 1; }; \
+		{ echo "check-headers: $$h does not compile alone" >&2; exit 1; }; \
 	done
 
 # The tests of the library alone (validators, rulebook, calendar): no
@@ -255,11 +269,17 @@ deb:
 bench: all
 	EPORT_BIN=$(CURDIR)/$(O)/bin EPORT_SHARE=$(CURDIR)/share/eport ./bench/run
 
+# make bench-ab OLD=DIR: intake and check of the build whose commands are in
+# DIR (another worktree's build/bin) against this one's, in turn
+bench-ab: all
+	@test -n "$(OLD)" || { echo "make bench-ab OLD=DIR: DIR holds the old build's commands" >&2; exit 2; }
+	EPORT_SHARE=$(CURDIR)/share/eport ./bench/ab $(OLD) $(CURDIR)/$(O)/bin
+
 clean:
 	rm -rf build asan vg
 
 .PHONY: all deps po check-po check-headers test test-lib check check-asan check-valgrind stress demo install \
-	uninstall deb bench clean FORCE
+	uninstall deb bench bench-ab clean FORCE
 
 # Fuzzing: libFuzzer targets fuzz/fuzz-*.c, with libeport built again by
 # clang (never gcc's objects) in $(FO).  make fuzz runs each FUZZ_SECONDS,
@@ -298,7 +318,7 @@ fuzz-smoke: fuzz-build
 
 # No cycle between libeport's files (issue 20): tools/layers reads nm of
 # $(O)/lib/*.o and fails naming each file pair of a cycle; part of make test.
-check-layers: $(LIB_OBJ)
+check-layers: $(LIB_OBJ) $(CLI_OBJ)
 	./tools/layers $(O)
 
 .PHONY: check-layers

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 #define VALUE_MAX 512
 

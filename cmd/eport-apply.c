@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static int dry, jflag;
 static long batch_max = 1000, batch_ms = 1000, max_docs = 200;
@@ -74,7 +74,7 @@ flush(struct eport *st)
 	if (!B.n)
 		return;
 	if (!dry) {
-		if (batch_commit(st, apply_txn, NULL, &B.mv))
+		if (eport_commit(st, apply_txn, NULL, &B.mv))
 			die("%s", st->errbuf);
 		json_array_foreach(B.seen, i, r)
 			warnx("%s: ref '%s' was taken in before as %s", jstr(r, "source"),

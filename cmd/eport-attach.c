@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static int sflag;
 static long copies = 1, max_docs = 200;

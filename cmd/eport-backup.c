@@ -26,7 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static int kflag, jflag, dry;
 static struct eport st;

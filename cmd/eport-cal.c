@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static const char *hours;	/* -H, else office.hours, else CAL_HOURS */
 static const char *ptype;

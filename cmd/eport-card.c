@@ -20,9 +20,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "eport.h"
-
-enum { MODE_NEW, MODE_RESUME, MODE_REWRITE };
+#include "each.h"
 
 static int jflag, dry;
 static const char *reader_opt, *reason, *uscc_opt, *state_opt, *days_opt;
@@ -691,78 +689,46 @@ out:
 	return rc;
 }
 
-/* Generate the key, issue and write the certificate, the CHUID and the
- * printed information; then the PUK, the PIN and, last, the management key,
- * so that a card still taking the factory key has nothing of ours that
- * matters and can be written again from the start. */
+/* The new certificate, from the office CA, for the key the card made */
+struct issuing {
+	const struct cardholder *h;
+	time_t from, until;
+	int failed;
+};
+
+static int
+issue(void *arg, const unsigned char *point, size_t len, struct buf *der, char *err,
+    size_t errlen)
+{
+	struct issuing *is = arg;
+
+	if (pki_issue(keydir, is->h, point, len, is->from, is->until, der, err, errlen) < 0)
+		return is->failed = 1, -1;
+	return 0;
+}
+
+/* The card personalised (card_personalise): a failed exchange leaves it
+ * half-written; the office CA failing, or the PUK refused, is said alone. */
 static void
 personalise(struct job *j, const char *old_number, const char *pin)
 {
-	const char *id = jstr(j->kase, "id");
 	struct cardholder h = {
 		j->number, j->role, jstr(j->holder, "name"),
 		jstr(json_object_get(j->kase, "enterprise"), "uscc"),
 		jstr(json_object_get(j->kase, "enterprise"), "name"),
 	};
-	struct buf point = { 0 };
-	char err[512];
-	time_t now = eport_now(), until;
-	int tries, rc;
+	struct issuing is = { &h, eport_now(), 0, 0 };
+	struct card_write w = {
+		j->mode, &keys, old_number ? &oldkeys : NULL, pin, &h, 0, issue, &is,
+	};
+	int rc;
 
-	if (piv_generate(rd, PIV_SLOT_AUTH, &point) < 0)
-		card_fail(1, id);
-	until = valid_until(now);
-	if (pki_issue(keydir, &h, (unsigned char *)point.s, point.len, now, until,
-	    &j->cert, err, sizeof err) < 0)
-		die("%s", err);
-	buf_free(&point);
-	j->info = pki_cert_info(j->cert.s, j->cert.len);
-	if (card_put_identity(rd, &j->cert, &h, until) < 0)
-		card_fail(1, id);
-	if (j->mode == MODE_NEW) {
-		/* from the factory's PUK, or the one an interrupted write set */
-		rc = piv_change_ref(rd, PIV_PUK, PIV_FACTORY_PUK, keys.puk, &tries);
-		if (rc == 1 && old_number)
-			rc = piv_change_ref(rd, PIV_PUK, oldkeys.puk, keys.puk, &tries);
-		if (rc < 0)
-			card_fail(1, id);
-		if (rc)
-			die(rc == 2 ? _("card %s: the PUK is neither the factory's nor this office's "
-			    "(blocked)") : _("card %s: the PUK is neither the factory's nor this "
-			    "office's (refused)"), j->number);
-		rc = piv_change_ref(rd, PIV_PIN, PIV_FACTORY_PIN, pin, &tries);
-		if (rc < 0)
-			card_fail(1, id);
-	} else {
-		rc = 1;
-	}
-	/* not the factory PIN (a rewritten card, an interrupted write): reset it */
-	if (rc && (rc = piv_reset_retry(rd, keys.puk, pin, &tries)) < 0)
-		card_fail(1, id);
+	is.until = w.until = valid_until(is.from);
+	if ((rc = card_personalise(rd, &w, &j->cert)) < 0 && !is.failed)
+		card_fail(1, jstr(j->kase, "id"));
 	if (rc)
-		die(rc == 2 ? _("card %s: the PUK was blocked; the PIN is not set") :
-		    _("card %s: the PUK was refused; the PIN is not set"), j->number);
-	if (j->mode == MODE_NEW && piv_set_mgmt(rd, PIV_ALG_3DES, keys.mgmt, CARD_MGMT_LEN) < 0)
-		card_fail(1, id);
-}
-
-/* Undo personalise on a new card the store refused: no certificate, the
- * factory PIN, PUK and management key, so that it is a blank card again.
- * 0, or -1 (it keeps this office's keys, and a later write adopts it). */
-static int
-unwrite(void)
-{
-	int tries;
-
-	if (piv_auth_mgmt(rd, PIV_ALG_3DES, keys.mgmt, CARD_MGMT_LEN) != 0 ||
-	    piv_put_object(rd, PIV_OBJ_CERT_AUTH, "", 0) < 0 ||
-	    piv_put_object(rd, PIV_OBJ_CHUID, "", 0) < 0 ||
-	    piv_put_object(rd, PIV_OBJ_PRINTED, "", 0) < 0 ||
-	    piv_reset_retry(rd, keys.puk, PIV_FACTORY_PIN, &tries) != 0 ||
-	    piv_change_ref(rd, PIV_PUK, keys.puk, PIV_FACTORY_PUK, &tries) != 0 ||
-	    piv_set_mgmt(rd, PIV_ALG_3DES, piv_factory_mgmt, sizeof piv_factory_mgmt) < 0)
-		return -1;
-	return 0;
+		die("%s", pcsc_error(rd));
+	j->info = pki_cert_info(j->cert.s, j->cert.len);
 }
 
 /* The store's part, once the card is done, and then the line.  A failure
@@ -777,11 +743,11 @@ record(struct job *j, txn_fn fn, const json_t *row)
 
 	if (!dry) {
 		st.errbuf[0] = '\0';
-		rc = batch_commit(&st, fn, j, &j->mv);
+		rc = eport_commit(&st, fn, j, &j->mv);
 		moves_free(&j->mv);
 		if (rc) {
 			(rc == 1 ? refuse : warnx)("%s", st.errbuf);
-			if (rc == 1 && j->fresh && unwrite() == 0)
+			if (rc == 1 && j->fresh && card_unwrite(rd, &keys) == 0)
 				warnx("%s: card %s is not recorded; the card in '%s' is blank again",
 				    id, j->number, pcsc_name(rd));
 			else if (rc == 1 && j->fresh)
@@ -871,13 +837,13 @@ cmd_write(int argc, char **argv)
 		role = *jstr(cc, "role") ? jstr(cc, "role") : reg ? jstr(reg, "role") : jstr(info, "role");
 		reg_id = reg ? jstr(reg, "id_number") : NULL;
 		derive(j.number, &keys);
-		if ((rc = piv_auth_mgmt(rd, PIV_ALG_3DES, keys.mgmt, CARD_MGMT_LEN)) < 0)
+		if ((rc = card_auth(rd, &keys)) < 0)
 			card_fail(0, NULL);
 		if (rc) {
 			refuse("%s: card %s does not take this office's management key", id, j.number);
 			goto out;
 		}
-		j.mode = MODE_REWRITE;
+		j.mode = WRITE_REWRITE;
 	} else {
 		/* a blank card; or one this office wrote but never recorded (a
 		 * crash between card and store): its number is ours, unused */
@@ -890,10 +856,10 @@ cmd_write(int argc, char **argv)
 		if (info) {
 			snprintf(old_number, sizeof old_number, "%s", jstr(info, "card"));
 			derive(old_number, &oldkeys);
-			if ((rc = piv_auth_mgmt(rd, PIV_ALG_3DES, oldkeys.mgmt, CARD_MGMT_LEN)) < 0)
+			if ((rc = card_auth(rd, &oldkeys)) < 0)
 				card_fail(0, NULL);
 			if (rc == 0) {
-				j.mode = MODE_RESUME;
+				j.mode = WRITE_RESUME;
 				snprintf(j.number, sizeof j.number, "%s", old_number);
 				keys = oldkeys;
 			}
@@ -907,7 +873,7 @@ cmd_write(int argc, char **argv)
 				    "management key", id, pcsc_name(rd));
 				goto out;
 			}
-			j.mode = MODE_NEW;
+			j.mode = WRITE_NEW;
 		}
 	}
 	if (rewrite && !(j.holder = pick_holder(j.kase, want, role, reg_id)))
@@ -929,23 +895,23 @@ cmd_write(int argc, char **argv)
 		refuse("%s", st.errbuf);
 		goto out;
 	}
-	if (j.mode == MODE_NEW) {
+	if (j.mode == WRITE_NEW) {
 		/* The number is taken in a transaction of its own, before the card
 		 * carries it: a crash after that loses a number, never gives one
 		 * twice (another writer cannot take it meanwhile).  A crash between
 		 * card and store leaves a card with this office's keys and a number
 		 * the registry lacks; writing it again adopts that number (the
-		 * MODE_RESUME above).  A crash before the management key is set
+		 * WRITE_RESUME above).  A crash before the management key is set
 		 * leaves a card that still takes the factory key: it is blank. */
 		if (dry)
 			peek_number(j.number);
-		else if ((rc = batch_commit(&st, reserve_txn, j.number, NULL)))
+		else if ((rc = eport_commit(&st, reserve_txn, j.number, NULL)))
 			die("%s", st.errbuf);
 		derive(j.number, &keys);
 	}
 	if (!dry)
 		personalise(&j, *old_number ? old_number : NULL, pin);
-	j.fresh = j.mode != MODE_REWRITE;
+	j.fresh = j.mode != WRITE_REWRITE;
 	row = json_pack("{s:s, s:s, s:s}", "card", j.number, "case", id,
 	    "holder", jstr(j.holder, "id_number"));
 	record(&j, write_txn, row);
@@ -1063,7 +1029,9 @@ cmd_case_card(int argc, char **argv, const char *type)
 		};
 		time_t now = eport_now(), end, until;
 
-		if ((rc = piv_auth_mgmt(rd, PIV_ALG_3DES, keys.mgmt, CARD_MGMT_LEN)) < 0)
+		/* card_renew's two steps, the certificate made between them: a
+		 * failure of the second leaves the card half-written */
+		if ((rc = card_auth(rd, &keys)) < 0)
 			card_fail(0, NULL);
 		if (rc) {
 			refuse("%s: card %s does not take this office's management key", id, number);
@@ -1078,14 +1046,12 @@ cmd_case_card(int argc, char **argv, const char *type)
 		j.info = pki_cert_info(j.cert.s, j.cert.len);
 		why = xasprintf("card %s: certificate %s until %s", number, jstr(j.info, "serial"),
 		    jstr(j.info, "not_after"));
-		if (!dry) {
-			if (card_put_identity(rd, &j.cert, &h, until) < 0)
-				card_fail(1, id);
-		}
+		if (!dry && card_put_identity(rd, &j.cert, &h, until) < 0)
+			card_fail(1, id);
 	} else {
 		why = xasprintf("card %s: the PIN is the initial PIN again", number);
 		if (!dry) {
-			if ((rc = piv_reset_retry(rd, keys.puk, initial_pin(), &tries)) < 0)
+			if ((rc = card_unlock(rd, &keys, initial_pin(), &tries)) < 0)
 				card_fail(0, NULL);
 			if (rc) {
 				refuse(rc == 2 ? _("%s: card %s: the PUK is blocked; the card "
@@ -1162,7 +1128,7 @@ cmd_revoke(int argc, char **argv)
 	r.number = argv[0];
 	open_store(0);
 	st.errbuf[0] = '\0';
-	rc = batch_commit(&st, revoke_txn, &r, NULL);
+	rc = eport_commit(&st, revoke_txn, &r, NULL);
 	if (rc == 1 && *st.errbuf) {
 		refuse("%s", st.errbuf);
 	} else if (rc > 1) {

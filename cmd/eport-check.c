@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static int dry, qflag;
 static struct out out;

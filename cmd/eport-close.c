@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static int dry;
 static const char *note;

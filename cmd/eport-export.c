@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static int mflag, dry, bad_case;
 static struct eport st;

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static int rflag;
 static struct eport st;
@@ -104,12 +104,29 @@ ref_state(const git_oid *cur, int have, const git_oid *want, int beyond_ok)
 	return 3;
 }
 
+static void stale_lock(const char *name, int removed, void *arg);
+
+/* Called with no writer at work (settle_behind): a lock beside the ref is
+ * a dead writer's, and would keep the ref from moving.  1 if one went. */
+static int
+unlock_ref(const char *name)
+{
+	char *lock = xasprintf("%s%s.lock", git_repository_path(st.repo), name);
+	int gone = unlink(lock) == 0;
+
+	free(lock);
+	if (gone)
+		stale_lock(name, 1, NULL);
+	return gone;
+}
+
 static void
 lagging(const char *id, const git_oid *want, int missing)
 {
 	char *name = xasprintf("refs/cases/%s", id);
 
-	if (rflag && repo_advance(&st, id, want) == 0) {
+	if (rflag && (repo_advance(&st, id, want) == 0 ||
+	    (unlock_ref(name) && repo_advance(&st, id, want) == 0))) {
 		fprintf(stderr, _("%s: %s: %s moved to the case's commit\n"), argv0, id, name);
 		fixed++;
 	} else {

@@ -27,7 +27,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "eport.h"
+#include "each.h"
 
 static const char usage_text[] = N_("usage: eport-init [-n] [-b BRANCH] [-g GROUP]\n"
     "       eport-init --from REPO [--keys DIR] [--branch BRANCH] [-g GROUP]\n");

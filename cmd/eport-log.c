@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static struct eport st;
 static MDB_txn *txn;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static const char *state, *type, *uscc, *since, *until;
 static int wflag;
@@ -194,6 +194,7 @@ main(int argc, char *argv[])
 	if (wflag) {
 		char err[512];
 
+		eport_cfg(&st);
 		if (!(cal = cal_load(st.home, err, sizeof err)) ||
 		    cal_set_hours(cal, cfg_str(&st, "office.hours", CAL_HOURS), err, sizeof err) < 0)
 			die("%s", err);

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 #define EXPORT_MAX (64u << 20)	/* an export file: 64 MiB */
 
@@ -98,7 +98,7 @@ import(struct eport *st, FILE *fp, const char *name)
 			refuse("%s:%ld: %s", name, line, jstr(r, "message"));
 	}
 	if (rc == 0 && !dry && json_array_size(orders) &&
-	    batch_commit(st, put_orders, orders, NULL) != 0)
+	    eport_commit(st, put_orders, orders, NULL) != 0)
 		die("%s", st->errbuf);
 	json_array_foreach(orders, i, o) {
 		json_t *row = json_pack("{s:s, s:s, s:I}", "order", jstr(o, "order"), "status",

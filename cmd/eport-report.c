@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "eport.h"
+#include "each.h"
 #include "office.h"
 
 #define MAX_DAYS 3660		/* ten years at most in one report */
@@ -635,6 +635,7 @@ main(int argc, char *argv[])
 	if (!st.dbi[DB_EVTIME])
 		die("the store has no index of events by time, and this login cannot write it "
 		    "(any command of a login that can builds it)");
+	eport_cfg(&st);
 	if (!(cal = cal_load(st.home, err, sizeof err)) ||
 	    cal_set_hours(cal, cfg_str(&st, "office.hours", CAL_HOURS), err, sizeof err) < 0)
 		die("%s", err);

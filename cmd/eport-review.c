@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static const char *action, *reason;
 static struct rulebook *rb;

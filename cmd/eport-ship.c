@@ -28,7 +28,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "eport.h"
+#include "each.h"
 #include "office.h"
 
 static const char *fmt = "csv", *enc = "utf-8", *reason, *opath, *id_type = "resident", *freight;
@@ -57,6 +57,7 @@ load_cal(void)
 {
 	char err[512];
 
+	eport_cfg(&st);
 	if (!(cal = cal_load(st.home, err, sizeof err)) ||
 	    cal_set_hours(cal, cfg_str(&st, "office.hours", CAL_HOURS), err, sizeof err) < 0)
 		die("%s", err);
@@ -319,8 +320,10 @@ man_get(void *arg, const char *what)
 {
 	struct man_arg *a = arg;
 
-	if (!strncmp(what, "config:", 7))
+	if (!strncmp(what, "config:", 7)) {
+		eport_cfg(&st);
 		return xstrdup(cfg_str(&st, what + 7, ""));
+	}
 	if (!strcmp(what, "ship:contents"))
 		return ship_contents(&st, a->txn, a->kase);
 	if (!strcmp(what, "ship:date"))
@@ -482,7 +485,7 @@ cmd_manifest(int argc, char **argv)
 		mdb_txn_abort(txn);
 		m.date = date;
 		m.day = day;
-		if (batch_commit(&st, make_txn, &m, &m.mv)) {
+		if (eport_commit(&st, make_txn, &m, &m.mv)) {
 			unknown_fail();
 			die("%s", st.errbuf);
 		}

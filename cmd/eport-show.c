@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static int tflag;
 static struct eport st;

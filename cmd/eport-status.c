@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "eport.h"
+#include "each.h"
 #include "office.h"
 
 static struct eport st;

@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "base.h"
+#include "cli.h"
 #include "vcard.h"
 
 #define RETRY_SECONDS 30	/* how long to wait for vpcd, at start and after a loss */

@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 #define QUERY_MAX 256
 #define SNAPSHOT_MAX (8u << 20)

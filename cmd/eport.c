@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static const struct {
 	const char *name, *what;

@@ -172,30 +172,7 @@ struct origin {
 void origin_at(struct origin *, const char *dir, const char *home);	/* home: NULL, none */
 int origin_read(const struct origin *, const char *file, struct buf *, char *why, size_t whylen);
 
-/* batch.c: steps on stored cases, many to one write transaction (at most
- * store.batch-records records or store.batch-ms milliseconds each), each case
- * in a nested transaction so that a refused one leaves no trace.  Lines are
- * printed and refs moved only after the commit; refusals go to stderr as
- * "PROG: ID: message" and make the exit status 1. */
-struct item {
-	const char *id;
-	const json_t *rec;	/* the input record, or NULL for a bare id */
-	const char *pos;	/* "<stdin>:3", "argument 2" */
-};
-/* Called with the case as stored (in the case's nested transaction); makes
- * its steps with case_step.  0 done, 1 refused (why in st->errbuf), 2 or an
- * LMDB code to give up the whole batch.  *row, when set, is printed (through
- * each.out) once the batch has committed. */
-typedef int (*each_fn)(struct eport *, MDB_txn *, json_t *kase, const struct item *,
-    json_t **row, void *arg);
-struct each {
-	each_fn fn;
-	void *arg;
-	struct out *out;	/* where rows go (an array row: each of its items) */
-	int records;		/* read whole records from stdin (id and more columns) */
-	/* instead of printing rows: called with each case's row once committed */
-	void (*after)(const char *id, const json_t *row, void *arg);
-};
+/* batch.c */
 /* The store's one write sequence (DESIGN.md section 5), for every command
  * that writes: fn runs in store_write's transaction (the batch's git
  * objects packed and fsynced before LMDB commits) and adds the refs it
@@ -203,7 +180,9 @@ struct each {
  * public snapshot is published, the refs moved, the pack's keep settled
  * and the store's pages released (mv NULL: a write that moves no case's
  * ref).  Returns store_write's 0, 1 or 2; on 1 or 2 nothing after the
- * transaction is done. */
+ * transaction is done.  What failed after the commit (a ref not moved, the
+ * page not published) is added to st->warn, a line each, for the command
+ * to say: eport_commit (cli/each.h) does. */
 struct moves {
 	size_t n, cap;
 	char **id;
@@ -214,11 +193,6 @@ void moves_free(struct moves *);
 int batch_commit(struct eport *, txn_fn fn, void *arg, struct moves *mv);
 /* store.batch-records and store.batch-ms, clamped as they are documented */
 void batch_limits(struct eport *, long *max, long *ms);
-/* Ids from argv, else stdin (bare ids, or the id column of TSV or JSON).
- * With st->dry (-n) nothing is committed and no git object is written. */
-void cases_each(struct eport *, int argc, char **argv, struct each *);
-/* The same for items the caller read itself (their rec and pos copied). */
-void cases_each_items(struct eport *, const struct item *, size_t n, struct each *);
 
 /* mask.c: identity and phone numbers (and with MASK_NAMES people's names:
  * holders.N.name, handler.name, recipient) found by their keys in the

@@ -4,6 +4,7 @@
 #ifndef EPORT_BASE_H
 #define EPORT_BASE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
@@ -16,18 +17,18 @@
 
 /* err.c */
 extern const char *argv0;
-extern int eport_status;	/* the worst so far: 0, 1 (refused) or 2 */
 void setprogname(const char *);
 void warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
-void refuse(const char *, ...) __attribute__((format(printf, 1, 2)));
-void die(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+void vwarnx(const char *, va_list) __attribute__((format(printf, 1, 0)));
+/* out of memory, or a caller's bug: the message, then abort(3) */
+void eport_abort(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 void *xmalloc(size_t);
 void *xcalloc(size_t, size_t);
 void *xrealloc(void *, size_t);
 char *xstrdup(const char *);
 char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintfn(size_t *, const char *, va_list) __attribute__((format(printf, 2, 0)));
 int fshut(FILE *, const char *);
-int eport_exit(void);
 /* The bytes of the UTF-8 character at s that a terminal shows as text, or 0
  * (a control, DEL, a C1 control, a bidi override, no valid character). */
 size_t text_shown(const char *s);
@@ -36,36 +37,16 @@ size_t text_shown(const char *s);
  * the bytes in out.  For messages, TSV output and commit subjects. */
 size_t text_esc(const char *s, char out[8], size_t *n);
 
-/* start.c: what every command does first.  Messages a person reads are
- * English in the source and go through gettext: warnx, refuse and die
- * translate their format; a message a library leaves in a buffer is
- * translated where it is written (_), a table of them marked N_ and
- * translated where it is used.  Findings, statuses and notices are Chinese
- * in every locale: they are data, not messages. */
+/* Messages a person reads are English in the source and go through
+ * gettext: warnx, refuse and die translate their format; a message a
+ * library leaves in a buffer is translated where it is written (_), a
+ * table of them marked N_ and translated where it is used.  Findings,
+ * statuses and notices are Chinese in every locale: they are data, not
+ * messages. */
 #include <libintl.h>
 #define EPORT_DOMAIN "eport"
 #define _(s) gettext(s)
 #define N_(s) (s)
-/* The program's name, the locale (LC_MESSAGES) and its catalogue, the
- * usage (a message: a whole synopsis, translated when printed); then
- * --help (or -h first) prints the usage and --version the version. */
-void eport_start(int argc, char **argv, const char *usage);
-void eport_init(const char *name, const char *usage);	/* no argument read */
-void eport_usage(int status) __attribute__((noreturn));	/* 0: stdout, else stderr */
-void eport_version(void) __attribute__((noreturn));	/* "eport-foo 0.1.0" */
-/* Commands of subcommands (card, ship, order, review), all alike: "eport-foo
- * [OPTION...] SUB [OPTION...] [ARG...]".  spec is getopt's for every option
- * of the command, and opt takes each; -h is the usage.  A name not in subs
- * is refused with the message unknown ("'%s': not ..."), an option that SUB
- * does not take (sub.opts) with the usage.  *argc and *argv come back past
- * SUB and the options; returns SUB's index in subs. */
-struct sub {
-	const char *name;
-	const char *opts;	/* the letters of its options */
-};
-size_t eport_sub(int *argc, char ***argv, const struct sub *subs, size_t n, const char *spec,
-    const char *unknown, void (*opt)(int c, char *arg));
-const char *eport_localedir(void);	/* share/locale beside the binary, else LOCALEDIR */
 
 /* util.c */
 /* A growable byte buffer. */
@@ -81,11 +62,13 @@ void buf_free(struct buf *);
 
 #define EPORT_TZ_OFFSET (8 * 3600)	/* Asia/Shanghai: UTC+8, no DST */
 time_t eport_now(void);			/* EPORT_NOW or the clock */
+int now_check(char *err, size_t errlen);	/* EPORT_NOW, if set, is a time: 0, or -1 */
 int parse_time(const char *, time_t *);	/* ISO 8601 date or date-time */
 int parse_date(const char *, int *y, int *m, int *d);
 void fmt_time(time_t, char out[32]);	/* 2026-11-26T10:15:00+08:00 */
 void fmt_date(time_t, char out[11]);	/* 2026-11-26, office time */
 void fmt_ymd(time_t, char out[9]);	/* 20261126, office time */
+const char *eport_home_env(void);	/* EPORT_HOME, else XDG_DATA_HOME or HOME's, or NULL */
 const char *eport_share(void);		/* EPORT_SHARE, else next to the binary, else SHAREDIR */
 char *share_path(const char *name);	/* a file in share/eport (malloc'd) */
 int read_file(const char *path, struct buf *, size_t max);	/* -1 with errno; E2BIG past max */

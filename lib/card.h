@@ -49,6 +49,14 @@ int pki_load_ca(const char *keydir, struct evp_pkey_st **, struct x509_st **, ch
  * which resets the card.  Errors: -1, the message in err or pcsc_error. */
 struct reader;
 int pcsc_open(struct reader **, const char *name, char *err, size_t errlen);
+/* A reader whose card is a function (the emulator's, in-process: no
+ * pcscd): fn gets each command APDU and answers into out, *outlen the room
+ * on entry (at least 258 bytes) and the length on return; 0, or -1 when
+ * the exchange failed.  pcsc_close frees it and resets nothing: the
+ * card's power is fn's owner's.  0. */
+typedef int reader_xfer(void *arg, const unsigned char *in, size_t n, unsigned char *out,
+    size_t *outlen);
+int reader_fn(struct reader **, const char *name, reader_xfer *, void *arg);
 void pcsc_close(struct reader *);
 const char *pcsc_name(const struct reader *);
 const char *pcsc_error(const struct reader *);
@@ -86,10 +94,48 @@ int piv_write_cert(struct reader *, const void *der, size_t len);
 void piv_chuid(struct buf *, const char *number, time_t expiry);	/* the object's value */
 void piv_printed(struct buf *, const struct cardholder *, time_t expiry);
 
-/* card.c: the card protocol over piv.c.  card_put_identity writes the
- * certificate in 9A, the CHUID and the printed information: 0, or -1 with
- * the message in pcsc_error. */
+/* card.c: the card protocol over piv.c, on a reader with the PIV
+ * application selected.  Each returns 0, -1 when an exchange failed (the
+ * message in pcsc_error), or, where the card checks a key or a PUK, 1
+ * (refused) or 2 (blocked).  None prints or exits.  card_put_identity
+ * writes the certificate in 9A, the CHUID and the printed information. */
 int card_put_identity(struct reader *, const struct buf *cert, const struct cardholder *,
     time_t until);
+enum { WRITE_NEW, WRITE_RESUME, WRITE_REWRITE };
+struct card_write {
+	int mode;
+	/* WRITE_NEW: a card that takes the factory management key, its PUK the
+	 * factory's or old's (an interrupted write's, or NULL); WRITE_RESUME: a
+	 * card an unrecorded write personalised with keys; WRITE_REWRITE: one of
+	 * this office's cards, written again keeping its keys.  The caller has
+	 * authenticated with the management key the card takes. */
+	const struct card_keys *keys, *old;
+	const char *pin;			/* the initial PIN */
+	const struct cardholder *holder;
+	time_t until;				/* the certificate's end */
+	/* the certificate for the point (04|X|Y) generated in 9A, appended to
+	 * der: 0, or -1 with the message in err */
+	int (*issue)(void *arg, const unsigned char *point, size_t len, struct buf *der,
+	    char *err, size_t errlen);
+	void *arg;
+};
+/* A new key in 9A, its certificate (into cert) with the CHUID and the
+ * printed information; then the PUK (WRITE_NEW), the PIN (changed from the
+ * factory's, else reset with the PUK) and, last, the management key
+ * (WRITE_NEW): a card that still takes the factory key can be written again
+ * from the start.  -1 also when issue failed (its message in pcsc_error);
+ * 1 or 2: the PUK refused or blocked, the message naming the card. */
+int card_personalise(struct reader *, const struct card_write *, struct buf *cert);
+/* A new card made blank again: no certificate, CHUID or printed
+ * information, the factory PIN, PUK and management key.  1: the card does
+ * not take keys->mgmt; 1 or 2, the PUK refused or blocked. */
+int card_unwrite(struct reader *, const struct card_keys *);
+/* Authenticate with the card's management key: 1, the card refused it. */
+int card_auth(struct reader *, const struct card_keys *);
+/* renew: card_auth, then card_put_identity of the new certificate. */
+int card_renew(struct reader *, const struct card_keys *, const struct buf *cert,
+    const struct cardholder *, time_t until);
+/* unlock: the PIN reset to pin with the card's PUK (*tries: the PUK's). */
+int card_unlock(struct reader *, const struct card_keys *, const char *pin, int *tries);
 
 #endif

@@ -70,11 +70,26 @@ out:
 	return rc;
 }
 
+/* The store's configuration, read once: 0, or -1 with why in st->errbuf.
+ * eport_open reads it first; a store opened otherwise has it read at the
+ * first key asked, and a caller that wants a broken file told calls this. */
+int
+cfg_load(struct eport *st)
+{
+	if (st->cfg)
+		return 0;
+	if (cfg_open(&st->cfg, st->home) < 0) {
+		snprintf(st->errbuf, sizeof st->errbuf, "config: %s", eport_git_err());
+		return -1;
+	}
+	return 0;
+}
+
 static git_config *
 cfg(struct eport *st)
 {
-	if (!st->cfg && cfg_open(&st->cfg, st->home) < 0)
-		die("config: %s", eport_git_err());
+	if (cfg_load(st) < 0)
+		eport_abort("%s", st->errbuf);
 	return st->cfg;
 }
 

@@ -1,7 +1,10 @@
-/* err.c: messages and exits, in sbase's manner: the program name first, and a
- * format ending in ':' gets strerror(errno) appended.  The format is a
- * message in English, translated here (gettext): call sites stay as they
- * are, and xgettext finds them by the names warnx, refuse and die. */
+/* err.c: messages, in sbase's manner: the program name first, and a format
+ * ending in ':' gets strerror(errno) appended.  The format is a message in
+ * English, translated here (gettext): call sites stay as they are, and
+ * xgettext finds them by the names warnx, refuse and die (cli/die.c, whose
+ * exits are the commands', never the library's).  The allocators abort
+ * when memory runs out, as glib's do: no caller could go on, and a library
+ * does not exit. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,7 +14,6 @@
 #include "base.h"
 
 const char *argv0 = "eport";
-int eport_status;
 
 void
 setprogname(const char *name)
@@ -88,8 +90,8 @@ put_escaped(const char *msg, FILE *fp)
 	}
 }
 
-static void
-vmsg(const char *fmt, va_list ap)
+void
+vwarnx(const char *fmt, va_list ap)
 {
 	int e = errno;
 	size_t n = strlen(fmt);
@@ -115,31 +117,21 @@ warnx(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vwarnx(fmt, ap);
 	va_end(ap);
 }
 
+/* Out of memory, or a caller's bug the library cannot answer (a store
+ * used before it was opened): said, and the process aborted. */
 void
-die(const char *fmt, ...)
+eport_abort(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap);
+	vwarnx(fmt, ap);
 	va_end(ap);
-	exit(2);
-}
-
-void
-refuse(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg(fmt, ap);
-	va_end(ap);
-	if (eport_status < 1)
-		eport_status = 1;
+	abort();
 }
 
 void *
@@ -148,7 +140,7 @@ xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (!p)
-		die("malloc:");
+		eport_abort("malloc:");
 	return p;
 }
 
@@ -158,7 +150,7 @@ xcalloc(size_t n, size_t m)
 	void *p = calloc(n ? n : 1, m ? m : 1);
 
 	if (!p)
-		die("calloc:");
+		eport_abort("calloc:");
 	return p;
 }
 
@@ -167,7 +159,7 @@ xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
-		die("realloc:");
+		eport_abort("realloc:");
 	return p;
 }
 
@@ -177,8 +169,23 @@ xstrdup(const char *s)
 	char *p = strdup(s);
 
 	if (!p)
-		die("strdup:");
+		eport_abort("strdup:");
 	return p;
+}
+
+/* the formatted string; its length in *len if len is not NULL, which may
+ * count a NUL that %c put inside it (buf_printf: the rulebook's digest) */
+char *
+xvasprintfn(size_t *len, const char *fmt, va_list ap)
+{
+	char *s;
+	int n;
+
+	if ((n = vasprintf(&s, fmt, ap)) < 0)
+		eport_abort("vasprintf:");
+	if (len)
+		*len = n;
+	return s;
 }
 
 char *
@@ -188,8 +195,7 @@ xasprintf(const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		die("vasprintf:");
+	s = xvasprintfn(NULL, fmt, ap);
 	va_end(ap);
 	return s;
 }
@@ -210,12 +216,4 @@ fshut(FILE *fp, const char *name)
 		return 2;
 	}
 	return 0;
-}
-
-int
-eport_exit(void)
-{
-	int s = fshut(stdout, "<stdout>");
-
-	return s > eport_status ? s : eport_status;
 }

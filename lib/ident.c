@@ -166,7 +166,7 @@ eport_user(void)
 {
 	char err[512];
 
-	if (!who && ident_settle(eport_home(), err, sizeof err) < 0)
-		die("%s", err);
+	if (!who && ident_settle(eport_home_env(), err, sizeof err) < 0)
+		eport_abort("%s", err);	/* a writer opened otherwise than by eport_open */
 	return who;
 }

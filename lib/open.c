@@ -16,7 +16,8 @@ eport_open(struct eport *st, int flags)
 	size_t mapsize = 0;
 
 	memset(st, 0, sizeof *st);
-	st->home = xstrdup(eport_home());
+	if (store_home(st) < 0 || cfg_load(st) < 0)
+		goto fail;
 	if (!(flags & EPORT_RDONLY)) {
 		long n = cfg_int(st, "store.map-size", STORE_MAP_INITIAL);
 
@@ -62,22 +63,6 @@ fini(struct eport *st)
 	st->cfg = NULL;
 }
 
-/* Open the store for reading, with one read transaction: what ls, show and
- * log need.  Dies on failure, as those commands would. */
-MDB_txn *
-eport_open_read(struct eport *st)
-{
-	MDB_txn *txn;
-	int rc;
-
-	memset(st, 0, sizeof *st);
-	if (store_open(st, EPORT_RDONLY, 0) < 0)
-		die("%s", st->errbuf);
-	if ((rc = store_read(st, &txn)))
-		die("db: %s", store_err(rc));
-	return txn;
-}
-
 void
 eport_close(struct eport *st)
 {
@@ -86,6 +71,7 @@ eport_close(struct eport *st)
 		mdb_env_close(st->env);
 	json_decref(st->touched);
 	json_decref(st->dirty);
+	buf_free(&st->warn);
 	free(st->home);
 	memset(st, 0, sizeof *st);
 }

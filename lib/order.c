@@ -86,8 +86,7 @@ refusal(struct parse *ps, long line, const char *column, const char *fmt, ...)
 	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		die("vasprintf:");
+	msg = xvasprintfn(NULL, fmt, ap);
 	va_end(ap);
 	json_array_append_new(ps->refused, json_pack("{s:I, s:s, s:s}", "line",
 	    (json_int_t)line, "column", column ? column : "", "message", msg));

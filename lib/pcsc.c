@@ -2,7 +2,9 @@
  * held in a PC/SC transaction from open to close so that no other program
  * talks to it in between; closing resets the card, so that nothing stays
  * authenticated or verified behind us.  Messages come from
- * pcsc_stringify_error, with the reader named. */
+ * pcsc_stringify_error, with the reader named.  A reader of reader_fn has
+ * a function for its transport instead (the emulator's card, in-process):
+ * the same exchanges above it, no pcscd. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,8 @@ struct reader {
 	SCARDHANDLE card;
 	DWORD proto;
 	int have_ctx, have_card, in_txn;
+	reader_xfer *fn;		/* reader_fn: the transport, and its argument */
+	void *arg;
 	char *name;
 	char err[512];
 };
@@ -191,6 +195,18 @@ fail:
 }
 
 int
+reader_fn(struct reader **out, const char *name, reader_xfer *fn, void *arg)
+{
+	struct reader *r = xcalloc(1, sizeof *r);
+
+	r->fn = fn;
+	r->arg = arg;
+	r->name = xstrdup(name);
+	*out = r;
+	return 0;
+}
+
+int
 pcsc_transmit(struct reader *r, const unsigned char *apdu, size_t n,
     unsigned char *resp, size_t *resplen)
 {
@@ -198,8 +214,15 @@ pcsc_transmit(struct reader *r, const unsigned char *apdu, size_t n,
 	DWORD len = *resplen;
 	LONG rc;
 
-	rc = SCardTransmit(r->card, pci, apdu, n, NULL, resp, &len);
-	if (rc != SCARD_S_SUCCESS) {
+	if (r->fn) {
+		size_t flen = *resplen;
+
+		if (r->fn(r->arg, apdu, n, resp, &flen) < 0) {
+			pcsc_seterr(r, "'%s': %s", r->name, _("an exchange with the card"));
+			return -1;
+		}
+		len = flen;
+	} else if ((rc = SCardTransmit(r->card, pci, apdu, n, NULL, resp, &len)) != SCARD_S_SUCCESS) {
 		lost(r, N_("an exchange with the card"), rc);
 		return -1;
 	}

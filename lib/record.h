@@ -29,11 +29,6 @@ long rdr_line(struct rdr *);		/* the line the last record started on */
 int rdr_is_tsv(struct rdr *);
 /* Ids to act on: bare lines, or the id column of TSV or JSON records. */
 int rdr_next_id(struct rdr *, char **);
-void for_each_id(int argc, char **argv, void (*)(const char *id, void *), void *);
-/* the same with the place each came from, and with records the record: fn
- * owns rec and pos */
-void for_each_item(int argc, char **argv, int records,
-    void (*)(const char *id, json_t *rec, char *pos, void *), void *);
 
 /* TSV flattening (DESIGN.md section 2). */
 json_t *flatten(const json_t *);		/* {"a.b": "x", "h.1.id": ...} */

@@ -154,6 +154,22 @@ fail:
 	return seterr(st, "db", rc);
 }
 
+/* st->home, when not set, from the environment: 0, or -1 with why */
+int
+store_home(struct eport *st)
+{
+	const char *home;
+
+	if (st->home)
+		return 0;
+	if (!(home = eport_home_env())) {
+		snprintf(st->errbuf, sizeof st->errbuf, _("neither EPORT_HOME nor HOME is set"));
+		return -1;
+	}
+	st->home = xstrdup(home);
+	return 0;
+}
+
 /* The LMDB environment of the store; a writer maps mapsize bytes (0: what
  * is there), a reader what is there, read-only (MDB_RDONLY).  No libgit2
  * here: eport_open (open.c) adds the configuration and the repository. */
@@ -165,8 +181,8 @@ store_open(struct eport *st, int flags, size_t mapsize)
 	MDB_txn *txn;
 	int rc;
 
-	if (!st->home)
-		st->home = xstrdup(eport_home());
+	if (store_home(st) < 0)
+		return -1;
 	/* what this command writes, the others of a shared store can use */
 	umask(store_umask(st->home));
 	st->rdonly = flags & EPORT_RDONLY;

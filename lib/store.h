@@ -16,8 +16,9 @@
 /* ident.c: who acts (DESIGN.md section 3). */
 #define USER_MAX 64			/* bytes of a staff member's name */
 const char *eport_login(void);		/* the login name, whatever EPORT_USER says */
-/* The staff member: the login, or EPORT_USER on a shared login; dies when
- * EPORT_USER is refused (ident_settle says why). */
+/* The staff member: the login, or EPORT_USER on a shared login, as
+ * ident_settle settled it (eport_open does for a writer); unsettled, it
+ * settles it now, and aborts when EPORT_USER is refused. */
 const char *eport_user(void);
 /* Settle who acts once, against the store at home: 0, or -1 with why (an
  * EPORT_USER that is malformed, or other than the login on a login that is
@@ -48,10 +49,10 @@ struct eport;
 const char *eport_git_err(void);		/* git_error_last()'s message */
 void eport_git_setup(void);			/* libgit2 initialised, fsync on */
 int cfg_open(git_config **, const char *home);	/* share defaults, then $home/config */
+int cfg_load(struct eport *);	/* st->cfg from st->home: 0, or -1 with why in st->errbuf */
 const char *cfg_str(struct eport *, const char *key, const char *dflt);
 long cfg_int(struct eport *, const char *key, long dflt);
 int cfg_bool(struct eport *, const char *key, int dflt);
-const char *eport_home(void);			/* EPORT_HOME or the XDG default (malloc'd once) */
 
 /* store.c: LMDB, the source of truth. */
 enum {
@@ -96,11 +97,15 @@ struct eport {
 	int mirror_off;		/* mirror.c: the registry is not recorded (a rebuild) */
 	int mirror_moved;	/* mirror.c: a commit made, its ref to move to mirror_new */
 	git_oid mirror_new;
+	/* what a write could not do once committed (batch_commit): lines for
+	 * the command to say; the store is sound, eport-fsck -r finishes it */
+	struct buf warn;
 	char errbuf[512];
 };
 #define EPORT_RDONLY 1
 #define EPORT_NOREPO 2
 #define STORE_MAP_INITIAL ((size_t)32 << 20)	/* store.map-size */
+int store_home(struct eport *);	/* st->home from the environment if unset: 0, or -1 with why */
 /* LMDB only, for commands that need nothing else; st zeroed by the caller. */
 int store_open(struct eport *, int flags, size_t mapsize);
 
@@ -134,7 +139,6 @@ int counter_next(struct eport *, MDB_txn *, const char *name, uint64_t *);
  * a writer's packs); -1: message in errbuf.  eport_close frees it all. */
 int eport_open(struct eport *, int flags);
 void eport_close(struct eport *);
-MDB_txn *eport_open_read(struct eport *);	/* read-only, one read txn; dies on failure */
 
 /* mirror.c: the registry in docs.git, on refs/eport/<office.branch>/registry
  * (the layout is at the top of mirror.c).  mirror_dbs: the databases

@@ -47,13 +47,11 @@ buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
+	size_t n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = xvasprintfn(&n, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		die("vasprintf:");
 	buf_add(b, s, n);
 	free(s);
 }
@@ -163,15 +161,33 @@ parse_time(const char *s, time_t *t)
 	return 0;
 }
 
-time_t
-eport_now(void)
+/* A command checks EPORT_NOW as it starts (cli/start.c), so that a bad one
+ * is refused before anything is done; later it is only read. */
+int
+now_check(char *err, size_t errlen)
 {
 	const char *s = getenv("EPORT_NOW");
 	time_t t;
 
+	if (s && *s && parse_time(s, &t) < 0) {
+		snprintf(err, errlen, _("EPORT_NOW: '%s' is not an ISO 8601 date or time"), s);
+		return -1;
+	}
+	return 0;
+}
+
+time_t
+eport_now(void)
+{
+	const char *s = getenv("EPORT_NOW");
+	char err[256];
+	time_t t;
+
 	if (s && *s) {
-		if (parse_time(s, &t) < 0)
-			die("EPORT_NOW: '%s' is not an ISO 8601 date or time", s);
+		if (parse_time(s, &t) < 0) {
+			now_check(err, sizeof err);
+			eport_abort("%s", err);	/* a program that never checked it */
+		}
 		return t;
 	}
 	return time(NULL);
@@ -211,8 +227,10 @@ fmt_ymd(time_t t, char out[9])
 	strftime(out, 9, "%Y%m%d", &tm);
 }
 
+/* The store's directory, or NULL when the environment names none; the
+ * commands' eport_home (cli/each.c) refuses to go on without one. */
 const char *
-eport_home(void)
+eport_home_env(void)
 {
 	static char *home;
 	const char *s;
@@ -225,8 +243,6 @@ eport_home(void)
 		home = xasprintf("%s/eport", s);
 	else if ((s = getenv("HOME")) && *s)
 		home = xasprintf("%s/.local/share/eport", s);
-	else
-		die("neither EPORT_HOME nor HOME is set");
 	return home;
 }
 

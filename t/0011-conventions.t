@@ -58,7 +58,7 @@ test_expect_success 'help after a subcommand or options: stdout, status 0' '
 	done
 '
 
-# one scheme for the commands of subcommands (lib/start.c, eport_sub): the
+# one scheme for the commands of subcommands (cli/start.c, eport_sub): the
 # options before the subcommand, after it or among its arguments; another
 # name refused with what the names are, an option the subcommand does not
 # take with the usage, both status 2, and nothing made

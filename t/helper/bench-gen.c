@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static void
 usage(void)

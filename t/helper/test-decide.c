@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eport.h"
+#include "each.h"
 
 static void
 usage(void)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eport.h"
+#include "each.h"
 
 static int (*const simple[])(const char *) = {
 	orgcode_valid, phone_mobile, phone_landline, phone_valid, ems_valid, s10_valid,

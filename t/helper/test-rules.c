@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 static json_t *registry;
 static char *docdir;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "eport.h"
+#include "each.h"
 
 int
 main(int argc, char *argv[])

@@ -3,7 +3,7 @@
  * for t/0014-types.t to compare with the shell completions. */
 #include <stdio.h>
 
-#include "eport.h"
+#include "each.h"
 
 int
 main(int argc, char *argv[])

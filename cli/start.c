@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base.h"
+#include "cli.h"
 
 #ifndef LOCALEDIR
 #define LOCALEDIR "/usr/local/share/locale"	/* the Makefile's $(PREFIX)/share/locale */
@@ -56,6 +56,8 @@ eport_localedir(void)
 void
 eport_init(const char *name, const char *usage)
 {
+	char err[256];
+
 	setprogname(name);
 	usage_text = usage;
 	setlocale(LC_MESSAGES, "");
@@ -63,6 +65,9 @@ eport_init(const char *name, const char *usage)
 	bind_textdomain_codeset(EPORT_DOMAIN, "UTF-8");
 	bind_textdomain_codeset("libc", "UTF-8");
 	textdomain(EPORT_DOMAIN);
+	/* a bad EPORT_NOW is refused before anything is done */
+	if (now_check(err, sizeof err) < 0)
+		die("%s", err);
 }
 
 /* --help and --version anywhere before "--", as GNU's getopt_long finds
